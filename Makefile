@@ -1,0 +1,98 @@
+# One non-recursive GNU Makefile (STYLE.md 3.11). `make` builds every
+# program into bin/; `make test` runs every test; `make demo` runs a
+# container. Link lists per program are below (`make print-libs`).
+
+PKG      ?= pkg-config
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
+            -fstack-protector-strong -Ishared
+TESTFLAGS ?=
+
+HAVE_APPARMOR := $(shell $(PKG) --exists libapparmor && echo 1)
+HAVE_SELINUX  := $(shell $(PKG) --exists libselinux && echo 1)
+LSM_CFLAGS    := $(if $(HAVE_APPARMOR),-DHAVE_APPARMOR) $(if $(HAVE_SELINUX),-DHAVE_SELINUX)
+LSM_LIBS      := $(if $(HAVE_SELINUX),$(shell $(PKG) --static --libs libselinux)) \
+                 $(if $(HAVE_APPARMOR),$(shell $(PKG) --static --libs libapparmor))
+
+STAGES    := $(patsubst stages/%.c,bin/%,$(wildcard stages/oci-*.c))
+LIFECYCLE := $(patsubst lifecycle/%.c,bin/%,$(wildcard lifecycle/oci-*.c))
+PROGRAMS  := $(STAGES) $(LIFECYCLE)
+SHARED    := $(patsubst %.c,build/%.o,$(wildcard shared/*.c))
+UNITS     := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test-*.c))
+
+# Link lists: who links what. Everything after oci-parse is static.
+LIBS_oci-parse   := $(shell $(PKG) --libs libcjson)
+LIBS_oci-spec    := $(shell $(PKG) --libs libcjson)
+LIBS_oci-secure  := -static $(shell $(PKG) --static --libs libseccomp libcap) $(LSM_LIBS)
+LIBS_oci-cgroup  := -static
+LIBS_oci-ns      := -static
+LIBS_oci-mount   := -static
+LIBS_oci-exec    := -static $(LSM_LIBS)
+LIBS_oci-delete  := -static
+CFLAGS_oci-secure := $(LSM_CFLAGS)
+CFLAGS_oci-exec   := $(LSM_CFLAGS)
+
+all: $(PROGRAMS) bin/probe
+
+build/shared/%.o: shared/%.c $(wildcard shared/*.h) | build/shared
+	$(CC) $(CFLAGS) -c -o $@ $<
+build/shared build/tests:
+	mkdir -p $@
+build/libshared.a: $(SHARED)
+	$(AR) rcs $@ $^
+
+bin/%: stages/%.c build/libshared.a $(wildcard shared/*.h)
+	$(CC) $(CFLAGS) $(CFLAGS_$*) -o $@ $< build/libshared.a $(LIBS_$*)
+bin/%: lifecycle/%.c build/libshared.a $(wildcard shared/*.h)
+	$(CC) $(CFLAGS) $(CFLAGS_$*) -o $@ $< build/libshared.a $(LIBS_$*)
+# the in-container helper for tests: static so it runs inside any rootfs
+bin/probe: tests/stage/probe.c build/libshared.a
+	$(CC) $(CFLAGS) -static -o $@ $< build/libshared.a
+
+# Unit tests run under ASan+UBSan, built from the shared sources directly.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+build/tests/%: tests/unit/%.c $(wildcard shared/*.c shared/*.h) | build/tests
+	$(CC) $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 $(SAN) -o $@ $< $(wildcard shared/*.c)
+
+print-libs:
+	@$(foreach p,$(PROGRAMS),echo "$(notdir $(p)): $(LIBS_$(notdir $(p)))";)
+
+# `make test` runs everything and ends with "N passed, N failed".
+# TESTFLAGS go to bats (e.g. TESTFLAGS="--filter legacy").
+test: all $(UNITS)
+	@tests/run $(TESTFLAGS)
+check: test
+
+bench: all
+	@tests/bench
+
+demo: deps all
+	@tests/demo
+
+deps:
+	@tests/deps
+
+lint:
+	clang-format --dry-run --Werror shared/*.[ch] stages/*.c lifecycle/*.c tests/unit/*.c tests/stage/probe.c
+	shellcheck -s sh bin/runc
+	shellcheck tests/run tests/demo tests/deps tests/e2e/helpers.bash
+	for m in man/*.[58]; do groff -man -ww -z $$m || exit 1; done
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Ishared -D_GNU_SOURCE \
+	  --suppress=missingIncludeSystem shared stages lifecycle
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/runc \
+	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 bin/runc $(DESTDIR)$(PREFIX)/bin/runc
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/libexec/runc/
+	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+
+clean:
+	rm -rf build $(PROGRAMS) bin/probe
+
+.PHONY: all test check bench demo deps lint install clean print-libs
+.SECONDARY:

@@ -1,0 +1,28 @@
+#include "chain.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "stage.h"
+
+extern char **environ;
+
+void chain_try(const struct spec *sp, char **argv)
+{
+  const char *s = sp ? spec_get(sp, "fd.stagedir") : NULL;
+  int dir = s ? stage_fdnum(s) : -1;
+  if (!strchr(argv[0], '/') && dir >= 0) {
+    syscall(SYS_execveat, dir, argv[0], argv, environ, 0);
+    if (errno != ENOENT) return;
+  }
+  execvp(argv[0], argv);
+}
+
+void chain_exec(const struct spec *sp, char **argv)
+{
+  chain_try(sp, argv);
+  die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", argv[0]);
+}

@@ -1,0 +1,172 @@
+/* die.c: messages are formatted into a stack buffer and written with one
+   write(2) each, so nothing interleaves and nothing is lost in a stdio
+   buffer at exec or fork (STYLE.md 3.7). */
+#include "die.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fd.h"
+
+const char *prog = "oci";
+
+static int log_fd = -1, log_json, log_debug;
+static int report_fd = -1;
+static int exit_status = -1;
+static void (*teardown)(int);
+
+void die_set_log(int fd, int json, int dbg)
+{
+  log_fd = fd;
+  log_json = json;
+  log_debug = dbg;
+}
+void die_set_report(int fd) { report_fd = fd; }
+void die_set_exit(int status) { exit_status = status; }
+void die_set_teardown(void (*fn)(int)) { teardown = fn; }
+
+/* Escape for a JSON string; truncates rather than overflow. */
+static size_t json_escape(char *out, size_t size, const char *s)
+{
+  size_t n = 0;
+  for (; *s && n + 7 < size; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') {
+      out[n++] = '\\';
+      out[n++] = (char)c;
+    } else if (c < 0x20) {
+      n += (size_t)snprintf(out + n, size - n, "\\u%04x", c);
+    } else {
+      out[n++] = (char)c;
+    }
+  }
+  out[n] = 0;
+  return n;
+}
+
+void die_emit(const char *level, const char *line)
+{
+  char buf[4096 + 64];
+  size_t n = strlen(line);
+  int saved = errno;
+
+  if (n > 4096) n = 4096;
+  memcpy(buf, line, n);
+  buf[n++] = '\n';
+  if (strcmp(level, "debug")) (void)!write(2, buf, n);
+  if (log_fd >= 0 && (log_debug || strcmp(level, "debug"))) {
+    if (log_json) {
+      char esc[8192], ts[64], out[8400];
+      struct timespec t;
+      struct tm tm;
+      clock_gettime(CLOCK_REALTIME, &t);
+      gmtime_r(&t.tv_sec, &tm);
+      strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+      json_escape(esc, sizeof esc, line);
+      int k = snprintf(out, sizeof out, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
+                       level, esc, ts, t.tv_nsec);
+      if (k > (int)sizeof out) k = sizeof out;
+      (void)!write(log_fd, out, (size_t)k);
+    } else {
+      (void)!write(log_fd, buf, n);
+    }
+  }
+  errno = saved;
+}
+
+int die_format(char *buf, unsigned size, const char *level, const char *fmt, ...)
+{
+  va_list ap;
+  int n = snprintf(buf, size, "%s: %s%s", prog, level ? level : "", level ? ": " : "");
+  if (n < 0 || (unsigned)n >= size) return n;
+  va_start(ap, fmt);
+  n += vsnprintf(buf + n, size - (unsigned)n, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+static void vline(char *buf, size_t size, const char *pre, int err, const char *fmt, va_list ap)
+{
+  size_t n = (size_t)snprintf(buf, size, "%s: %s", prog, pre);
+  if (n < size) n += (size_t)vsnprintf(buf + n, size - n, fmt, ap);
+  if (err && n < size) snprintf(buf + n, size - n, ": %s", strerror(err));
+  for (char *p = buf; *p; p++)
+    if (*p == '\n') *p = ' '; /* one event, one line */
+}
+
+static noreturn void finish(int code, const char *line)
+{
+  die_emit("error", line);
+  if (report_fd >= 0) { /* one message on the sync channel: "error LINE" */
+    char msg[4200];
+    int n = snprintf(msg, sizeof msg, "error %s", line);
+    (void)!write(report_fd, msg, n < (int)sizeof msg ? (size_t)n : sizeof msg - 1);
+  }
+  if (exit_status >= 0) code = exit_status;
+  if (teardown) {
+    void (*fn)(int) = teardown;
+    teardown = NULL; /* a failure inside the teardown must not recurse */
+    fn(code);
+  }
+  _exit(code);
+}
+
+void die(int code, const char *fmt, ...)
+{
+  char buf[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vline(buf, sizeof buf, "", 0, fmt, ap);
+  va_end(ap);
+  finish(code, buf);
+}
+
+void die_sys(int code, const char *fmt, ...)
+{
+  char buf[4096];
+  int e = errno;
+  va_list ap;
+  va_start(ap, fmt);
+  vline(buf, sizeof buf, "", e, fmt, ap);
+  va_end(ap);
+  finish(code, buf);
+}
+
+void die_usage(const char *usage) { die(EXIT_BADINPUT, "usage: %s", usage); }
+
+void warn(const char *fmt, ...)
+{
+  char buf[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vline(buf, sizeof buf, "warning: ", 0, fmt, ap);
+  va_end(ap);
+  die_emit("warning", buf);
+}
+
+void warn_sys(const char *fmt, ...)
+{
+  char buf[4096];
+  int e = errno;
+  va_list ap;
+  va_start(ap, fmt);
+  vline(buf, sizeof buf, "warning: ", e, fmt, ap);
+  va_end(ap);
+  die_emit("warning", buf);
+  errno = e;
+}
+
+void debug(const char *fmt, ...)
+{
+  char buf[4096];
+  va_list ap;
+  if (log_fd < 0 || !log_debug) return;
+  va_start(ap, fmt);
+  vline(buf, sizeof buf, "", 0, fmt, ap);
+  va_end(ap);
+  die_emit("debug", buf);
+}

@@ -1,0 +1,40 @@
+/* die.h: one-line messages and the exit-code contract (STYLE.md 3.6, 3.7).
+   The only module that prints fatal errors and exits. */
+#ifndef DIE_H
+#define DIE_H
+
+#include <stdnoreturn.h>
+
+enum {
+  EXIT_BADINPUT = 100, /* the request is wrong: usage, spec, unsupported value */
+  EXIT_SYSFAIL = 111,  /* a system call failed */
+  EXIT_NOEXEC = 126,   /* next program not executable */
+  EXIT_NOTFOUND = 127, /* next program not found */
+};
+
+extern const char *prog;
+
+#define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
+
+noreturn void die(int code, const char *fmt, ...) PRINTFLIKE(2, 3);
+noreturn void die_sys(int code, const char *fmt, ...) PRINTFLIKE(2, 3);
+noreturn void die_usage(const char *usage);
+void warn(const char *fmt, ...) PRINTFLIKE(1, 2);
+void warn_sys(const char *fmt, ...) PRINTFLIKE(1, 2);
+void debug(const char *fmt, ...) PRINTFLIKE(1, 2);
+
+/* Where a failure goes besides fd 2. All optional; stage_config() sets them
+   from the spec. */
+void die_set_log(int fd, int json, int debug); /* --log file, text or JSON lines */
+void die_set_report(int fd);                   /* also send the line here (sync channel) */
+void die_set_exit(int status);                 /* report every failure as this status */
+/* Called with the exit status instead of exiting; it may exec (teardown). */
+void die_set_teardown(void (*fn)(int status));
+
+/* Format "prog: msg" into buf (no newline); used by die and by the monitor. */
+int die_format(char *buf, unsigned size, const char *level, const char *fmt, ...)
+    PRINTFLIKE(4, 5);
+/* Write a finished line (without newline) to fd 2 and the log. */
+void die_emit(const char *level, const char *line);
+
+#endif

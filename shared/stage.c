@@ -1,0 +1,77 @@
+#include "stage.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "chain.h"
+#include "die.h"
+
+static const struct spec *armed;
+
+void stage_init(const char *name)
+{
+  extern int opterr;
+  prog = name;
+  opterr = 0;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+long long stage_num(const char *s, long long max)
+{
+  char *end;
+  long long v;
+  if (!s || *s < '0' || *s > '9') return -1;
+  errno = 0;
+  v = strtoll(s, &end, 10);
+  if (*end || errno || v > max) return -1;
+  return v;
+}
+
+int stage_fdnum(const char *s) { return (int)stage_num(s, 1 << 20); }
+
+/* Chain-load into the teardown; fd 3 still holds the spec, so oci-delete
+   knows the state dir and the cgroups. */
+static void teardown(int status)
+{
+  char st[32];
+  char *argv[] = {"oci-delete", "--force", st, NULL};
+  snprintf(st, sizeof st, "--exit=%d", status);
+  chain_try(armed, argv);
+  /* oci-delete missing: nothing else to do but exit */
+}
+
+void stage_config(const struct spec *sp)
+{
+  const char *s;
+  int fd;
+  long long st;
+
+  if ((s = spec_get(sp, "fd.log")) && (fd = stage_fdnum(s)) >= 0) {
+    const char *fmt = spec_get(sp, "log.format");
+    const char *lvl = spec_get(sp, "log.level");
+    die_set_log(fd, fmt && !strcmp(fmt, "json"), lvl && !strcmp(lvl, "debug"));
+  }
+  if (spec_get_int(sp, "exit.setup", -1, &st) == 0 && st >= 0 && st < 256) die_set_exit((int)st);
+  if ((s = spec_get(sp, "ns.sync")) && (fd = stage_fdnum(s)) >= 0) {
+    die_set_report(fd); /* inside: the monitor tears down */
+    die_set_teardown(NULL);
+  } else if (spec_get(sp, "state.dir")) {
+    armed = sp;
+    die_set_teardown(teardown);
+  }
+}
+
+void stage_read(struct spec *sp)
+{
+  unsigned line;
+  int fd = spec_fd();
+  if (spec_read(fd, sp, &line) < 0) {
+    if (errno == EINVAL) die(EXIT_BADINPUT, "spec line %u: malformed spec on fd %d", line, fd);
+    die_sys(EXIT_SYSFAIL, "read spec from fd %d", fd);
+  }
+  stage_config(sp);
+}

@@ -1,0 +1,24 @@
+/* stage.h: what every program in the chain does first. */
+#ifndef STAGE_H
+#define STAGE_H
+
+#include <stdnoreturn.h>
+
+#include "spec.h"
+
+/* Name the program, opterr = 0, PR_SET_DUMPABLE 0 (execve resets it). */
+void stage_init(const char *name);
+/* Read the spec from spec_fd() or die: 111 on a read error, 100 when it is
+   malformed. Then stage_config(). */
+void stage_read(struct spec *sp);
+/* Route failures as the spec says: fd.log/log.format/log.level, exit.setup,
+   and, when the spec names a state dir and we are not inside the container
+   (no ns.sync record), chain-load into "oci-delete --force" on failure so
+   that a failed run leaves nothing behind (DESIGN.md 5). */
+void stage_config(const struct spec *sp);
+/* Parse a decimal fd number from a record field; -1 on junk. */
+int stage_fdnum(const char *s);
+/* Parse a non-negative decimal; -1 on junk or overflow past max. */
+long long stage_num(const char *s, long long max);
+
+#endif

@@ -1,0 +1,17 @@
+#!/bin/sh
+# mkrootfs.sh DIR: a minimal busybox root filesystem at DIR/rootfs, plus
+# the static probe at /bin/probe when it is built. Needs busybox-static.
+set -eu
+dir=${1:?usage: mkrootfs.sh DIR}
+here=$(cd "$(dirname "$0")/.." && pwd)
+bb=$(command -v busybox)
+r=$dir/rootfs
+mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/etc" "$r/root" "$r/var"
+cp "$bb" "$r/bin/busybox"
+for app in $("$bb" --list); do
+  [ -e "$r/bin/$app" ] || ln -s busybox "$r/bin/$app"
+done
+[ -x "$here/bin/probe" ] && cp "$here/bin/probe" "$r/bin/probe"
+printf 'root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$r/etc/passwd"
+printf 'root:x:0:\ndaemon:x:1:\ntty:x:5:\nnogroup:x:65534:\n' > "$r/etc/group"
+chmod 1777 "$r/tmp"
