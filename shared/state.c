@@ -1,0 +1,130 @@
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fd.h"
+
+unsigned long long state_starttime(pid_t pid)
+{
+  char path[64], buf[1024], *p;
+  unsigned long long v = 0;
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  if (file_read_at(AT_FDCWD, path, buf, sizeof buf) <= 0) return 0;
+  p = strrchr(buf, ')'); /* comm may hold spaces and parens */
+  if (!p) return 0;
+  /* after ") " come fields 3..: state ppid pgrp ... starttime is field 22 */
+  for (int field = 2; field < 22 && p; field++) p = strchr(p + 1, ' ');
+  if (p) v = strtoull(p + 1, NULL, 10);
+  return v;
+}
+
+size_t json_escape_str(char *out, size_t size, const char *s)
+{
+  size_t n = 0;
+  for (; *s && n + 7 < size; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') {
+      out[n++] = '\\';
+      out[n++] = (char)c;
+    } else if (c < 0x20) {
+      n += (size_t)snprintf(out + n, size - n, "\\u%04x", c);
+    } else {
+      out[n++] = (char)c;
+    }
+  }
+  out[n] = 0;
+  return n;
+}
+
+static int write_file_at(int dir, const char *name, const char *data, size_t len)
+{
+  char tmp[64];
+  snprintf(tmp, sizeof tmp, ".%s.tmp", name);
+  int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  if (write_all(fd, data, len) < 0) {
+    int e = errno;
+    close(fd);
+    unlinkat(dir, tmp, 0);
+    errno = e;
+    return -1;
+  }
+  close(fd);
+  return renameat(dir, tmp, dir, name);
+}
+
+/* append "key":"escaped", to a growing buffer */
+static void put_str(char **b, size_t *n, size_t *cap, const char *key, const char *val)
+{
+  size_t need = strlen(key) + strlen(val) * 6 + 16;
+  if (*n + need >= *cap) {
+    char *nb;
+    *cap = (*n + need) * 2;
+    nb = realloc(*b, *cap);
+    if (!nb) return;
+    *b = nb;
+  }
+  *n += (size_t)snprintf(*b + *n, *cap - *n, "\"%s\":\"", key);
+  *n += json_escape_str(*b + *n, *cap - *n, val);
+  *n += (size_t)snprintf(*b + *n, *cap - *n, "\",");
+}
+
+int state_write(const struct spec *sp, pid_t pid, const char *status)
+{
+  const char *dir = spec_get(sp, "state.dir");
+  char ts[64], created[96], num[64];
+  struct timespec t;
+  struct tm tm;
+  size_t n = 0, cap = 4096;
+  char *b;
+  int dfd, rc;
+
+  if (!dir) {
+    errno = EINVAL;
+    return -1;
+  }
+  clock_gettime(CLOCK_REALTIME, &t);
+  gmtime_r(&t.tv_sec, &tm);
+  strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(created, sizeof created, "%s.%09ldZ", ts, t.tv_nsec);
+
+  if (!(b = malloc(cap))) return -1;
+  n += (size_t)snprintf(b, cap, "{");
+  put_str(&b, &n, &cap, "ociVersion", spec_get(sp, "oci.version") ? spec_get(sp, "oci.version") : "1.2.0");
+  put_str(&b, &n, &cap, "id", spec_get(sp, "state.id") ? spec_get(sp, "state.id") : "");
+  snprintf(num, sizeof num, "%d", (int)pid);
+  n += (size_t)snprintf(b + n, cap - n, "\"pid\":%s,", num);
+  put_str(&b, &n, &cap, "status", status);
+  put_str(&b, &n, &cap, "bundle", spec_get(sp, "state.bundle") ? spec_get(sp, "state.bundle") : "");
+  put_str(&b, &n, &cap, "rootfs", spec_get(sp, "root.path") ? spec_get(sp, "root.path") : "");
+  put_str(&b, &n, &cap, "created", created);
+  put_str(&b, &n, &cap, "owner", "");
+  if (n + 128 >= cap) {
+    char *nb = realloc(b, cap += 128);
+    if (!nb) {
+      free(b);
+      return -1;
+    }
+    b = nb;
+  }
+  n += (size_t)snprintf(b + n, cap - n, "\"init_start_time\":%llu}\n", state_starttime(pid));
+
+  dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) {
+    free(b);
+    return -1;
+  }
+  rc = write_file_at(dfd, "spec", sp->text, sp->len);
+  if (rc == 0) rc = write_file_at(dfd, "state.json", b, n);
+  int e = errno;
+  close(dfd);
+  free(b);
+  errno = e;
+  return rc;
+}
