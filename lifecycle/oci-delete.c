@@ -1,0 +1,167 @@
+/* oci-delete: the one teardown (DESIGN.md 5). Kills what is left of the
+   container, removes the cgroups it created and its state dir. Used by
+   `runc delete`, by `runc run` at exit and on every failure path: a failing
+   stage chain-loads into "oci-delete --force --exit=N" with the spec still
+   on fd 3. Reads records: state.dir, cgroup.dir. See oci-delete(8). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "fd.h"
+#include "spec.h"
+#include "stage.h"
+
+#define USAGE "oci-delete [--force] [--exit=N] [--root=DIR] [ID]"
+
+static int force, failed;
+
+static void nap(long ms)
+{
+  struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+}
+
+/* SIGKILL every process listed in a cgroup; returns how many were seen. */
+static int kill_cgroup(const char *dir)
+{
+  char path[4200], buf[65536];
+  int seen = 0;
+  snprintf(path, sizeof path, "%s/cgroup.kill", dir);
+  if (file_write_at(AT_FDCWD, path, "1") == 0) return 0; /* cgroup v2: the kernel does it */
+  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+  if (file_read_at(AT_FDCWD, path, buf, sizeof buf) < 0) return 0;
+  for (char *save, *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+    pid_t pid = (pid_t)atoi(t);
+    if (pid > 1 && pid != getpid()) {
+      kill(pid, SIGKILL);
+      seen++;
+    }
+  }
+  return seen;
+}
+
+static void remove_cgroups(const struct spec *sp)
+{
+  const struct rec *r, *last = NULL;
+  size_t n = 0, i;
+  const struct rec **dirs;
+
+  for (r = NULL; (r = spec_next(sp, "cgroup.dir", r));) n++;
+  if (!n) return;
+  dirs = calloc(n, sizeof *dirs);
+  if (!dirs) die_sys(EXIT_SYSFAIL, "allocate");
+  for (i = 0, r = NULL; (r = spec_next(sp, "cgroup.dir", r));) {
+    if (r->nf != 4) die(EXIT_BADINPUT, "spec line %u: bad cgroup.dir record", r->line);
+    dirs[i++] = r;
+  }
+  (void)last;
+  /* last first: children before parents */
+  for (i = n; i-- > 0;) {
+    const char *dir = dirs[i]->f[2];
+    if (strcmp(dirs[i]->f[3], "new")) continue;
+    for (int tries = 0;; tries++) {
+      if (force) kill_cgroup(dir);
+      if (rmdir(dir) == 0 || errno == ENOENT) break;
+      if (errno != EBUSY || tries >= 200) {
+        warn_sys("rmdir %s", dir);
+        failed = 1;
+        break;
+      }
+      nap(tries < 20 ? 1 : 10); /* dying processes leave the cgroup shortly */
+    }
+  }
+  free(dirs);
+}
+
+static void remove_statedir(const char *dir)
+{
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  if (!d) {
+    if (errno != ENOENT) {
+      warn_sys("open %s", dir);
+      failed = 1;
+    }
+    return;
+  }
+  while ((e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && unlinkat(dirfd(d), e->d_name, 0) < 0 &&
+        errno != ENOENT) {
+      warn_sys("remove %s/%s", dir, e->d_name);
+      failed = 1;
+    }
+  closedir(d);
+  if (rmdir(dir) < 0 && errno != ENOENT) {
+    warn_sys("rmdir %s", dir);
+    failed = 1;
+  }
+}
+
+int main(int argc, char **argv)
+{
+  static const struct option longopts[] = {{"force", no_argument, 0, 'f'},
+                                           {"exit", required_argument, 0, 'x'},
+                                           {"root", required_argument, 0, 'r'},
+                                           {0, 0, 0, 0}};
+  struct spec sp;
+  const char *root = "/run/runc", *dir;
+  long long status = -1;
+  int opt;
+
+  stage_init("oci-delete");
+  while ((opt = getopt_long(argc, argv, "+fx:r:", longopts, NULL)) != -1) switch (opt) {
+      case 'f': force = 1; break;
+      case 'x':
+        if ((status = stage_num(optarg, 255)) < 0) die_usage(USAGE);
+        break;
+      case 'r': root = optarg; break;
+      default: die_usage(USAGE);
+    }
+  argv += optind;
+  if (*argv) {
+    /* by id: the spec the monitor saved in the state dir */
+    char path[4096];
+    int fd;
+    unsigned line;
+    if (argv[1]) die_usage(USAGE);
+    if (strchr(*argv, '/') || !strcmp(*argv, ".") || !strcmp(*argv, "..") || !**argv)
+      die(EXIT_BADINPUT, "invalid container ID format: %s", *argv);
+    snprintf(path, sizeof path, "%s/%s/spec", root, *argv);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT && force) return 0; /* runc: delete --force of nothing is fine */
+      if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", *argv);
+      die_sys(EXIT_SYSFAIL, "open %s", path);
+    }
+    if (spec_read(fd, &sp, &line) < 0) die_sys(EXIT_SYSFAIL, "read %s", path);
+    close(fd);
+  } else {
+    unsigned line;
+    if (spec_read(spec_fd(), &sp, &line) < 0) {
+      if (errno == EINVAL) die(EXIT_BADINPUT, "spec line %u: malformed spec on fd %d", line, spec_fd());
+      die_sys(EXIT_SYSFAIL, "read spec from fd %d", spec_fd());
+    }
+  }
+  /* log like the rest of the chain, but never tear down recursively */
+  {
+    const char *s = spec_get(&sp, "fd.log");
+    int fd = s ? stage_fdnum(s) : -1;
+    if (fd >= 0) {
+      const char *fmt = spec_get(&sp, "log.format");
+      die_set_log(fd, fmt && !strcmp(fmt, "json"), 0);
+    }
+  }
+  remove_cgroups(&sp);
+  if ((dir = spec_get(&sp, "state.dir"))) remove_statedir(dir);
+  if (status >= 0) return (int)status;
+  return failed ? EXIT_SYSFAIL : 0;
+}

@@ -1,0 +1,831 @@
+/* oci-parse: read config.json (OCI runtime-spec 1.x), validate it, fill
+   in every default and hand the normalized spec to the next stage on fd 3.
+   Writes every record of oci-spec(5) but the ones later stages append.
+   Runs first, on the host: it creates nothing but, as its very last step,
+   the state dir (so bad input leaves nothing behind). See oci-parse(8). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "chain.h"
+#include "die.h"
+#include "fd.h"
+#include "json.h"
+#include "names.h"
+#include "spec.h"
+#include "stage.h"
+
+#define USAGE                                                                                              \
+  "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create] [--pid-file=FILE] [--log=FILE] "    \
+  "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] " \
+  "prog..."
+
+static struct specw w;
+static const char *bundle = ".";
+static char bundle_abs[PATH_MAX];
+static const char *id, *root, *mode = "run", *pidfile, *logfile, *logformat = "text";
+static int debug_on, nopivot, nokeyring;
+static long long preserve;
+
+static void add(const char *key, ...) __attribute__((sentinel));
+static void add(const char *key, ...)
+{
+  const char *f[16];
+  size_t n = 0;
+  va_list ap;
+  va_start(ap, key);
+  while (n < 16 && (f[n] = va_arg(ap, const char *))) n++;
+  va_end(ap);
+  specw_addv(&w, key, f, n);
+}
+
+static const char *num(long long v)
+{
+  static char b[8][32];
+  static int k;
+  char *s = b[k++ & 7];
+  snprintf(s, 32, "%lld", v);
+  return s;
+}
+
+static const char *unum(unsigned long long v)
+{
+  static char b[8][32];
+  static int k;
+  char *s = b[k++ & 7];
+  snprintf(s, 32, "%llu", v);
+  return s;
+}
+
+/* ---- root, hostname, annotations ---------------------------------------- */
+
+static void parse_root(const cJSON *cfg)
+{
+  cJSON *r = xjson_obj(cfg, "root", "");
+  const char *p;
+  char abs[PATH_MAX], real[PATH_MAX];
+  int ro = 0;
+  struct stat st;
+
+  if (!r || !(p = xjson_str(r, "path", "root")) || !*p) json_die("root.path", "missing");
+  xjson_bool(r, "readonly", "root", &ro);
+  if (*p == '/') snprintf(abs, sizeof abs, "%s", p);
+  else if ((size_t)snprintf(abs, sizeof abs, "%s/%s", bundle_abs, p) >= sizeof abs)
+    json_die("root.path", "too long");
+  if (!realpath(abs, real)) json_die("root.path", "%s: %s", abs, strerror(errno));
+  if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) json_die("root.path", "%s: Not a directory", abs);
+  add("root.path", real, NULL);
+  add("root.readonly", ro ? "1" : "0", NULL);
+  add("root.pivot", nopivot ? "0" : "1", NULL);
+}
+
+static void parse_names(const cJSON *cfg)
+{
+  const char *h = xjson_str(cfg, "hostname", ""), *d = xjson_str(cfg, "domainname", "");
+  cJSON *ann = xjson_obj(cfg, "annotations", ""), *a;
+  if (h && strlen(h) > 64) json_die("hostname", "longer than 64 bytes");
+  if (d && strlen(d) > 64) json_die("domainname", "longer than 64 bytes");
+  if (h && *h) add("hostname", h, NULL);
+  if (d && *d) add("domainname", d, NULL);
+  cJSON_ArrayForEach(a, ann)
+  {
+    if (!cJSON_IsString(a)) json_die(json_path("annotations", a->string), "expected a string");
+    add("annotation", a->string, a->valuestring, NULL);
+  }
+}
+
+/* ---- mounts --------------------------------------------------------------- */
+
+static int dev_mounted; /* a non-bind mount on /dev: we populate it */
+
+static void parse_mount(const cJSON *m, const char *path)
+{
+  const char *dst = xjson_str(m, "destination", path), *type = xjson_str(m, "type", path),
+             *src = xjson_str(m, "source", path);
+  cJSON *opts = xjson_arr(m, "options", path), *o;
+  char flags[1024] = "", data[4096] = "", prop[32] = "", srcabs[PATH_MAX];
+  unsigned long set = 0;
+  int bind = 0, i = 0;
+  size_t ntab;
+  const struct mntopt *tab = mount_opt_table(&ntab);
+  /* option order matters (rw after ro): track the resulting state per flag */
+  int state[64] = {0}; /* index into tab: 1 set, -1 cleared */
+
+  if (!dst || !*dst) json_die(json_path(path, "destination"), "missing");
+  if (*dst != '/') json_die(json_path(path, "destination"), "%s is not an absolute path", dst);
+  if (xjson_arr(m, "uidMappings", path) || xjson_arr(m, "gidMappings", path))
+    json_die(path, "idmapped mounts are not supported");
+  if (!type || !*type) type = "none";
+  if (!src) src = "";
+  if (!strcmp(type, "bind")) bind = 1;
+  cJSON_ArrayForEach(o, opts)
+  {
+    const char *s = xjson_item_str(o, json_index(json_path(path, "options"), i++));
+    const struct mntopt *mo = mount_opt_find(s);
+    if (!mo) {
+      if (strchr(s, ',')) json_die(json_index(json_path(path, "options"), i - 1), "option %s has a comma", s);
+      if (strlen(data) + strlen(s) + 2 > sizeof data) json_die(json_path(path, "options"), "too long");
+      if (*data) strcat(data, ",");
+      strcat(data, s);
+      continue;
+    }
+    if (mo->kind == MO_PROP) {
+      snprintf(prop, sizeof prop, "%s", mo->name);
+      continue;
+    }
+    if (!strcmp(s, "bind") || !strcmp(s, "rbind")) bind = 1;
+    if (mo->kind == MO_CLEAR) {
+      /* find the SET entry with the same flag and clear it */
+      for (size_t k = 0; k < ntab; k++)
+        if (tab[k].kind == MO_SET && tab[k].flag == mo->flag) state[k] = -1;
+      continue;
+    }
+    if (mo->kind == MO_RSET || mo->kind == MO_RCLEAR) {
+      /* the last of rro/rrw (and friends) wins */
+      for (size_t k = 0; k < ntab; k++)
+        if ((tab[k].kind == MO_RSET || tab[k].kind == MO_RCLEAR) && tab[k].flag == mo->flag) state[k] = 0;
+    }
+    if (mo->kind == MO_SET && !mo->flag) continue; /* "defaults" */
+    state[mo - tab] = 1;
+    set |= mo->flag;
+  }
+  (void)set;
+  for (size_t k = 0; k < ntab; k++)
+    if (state[k] == 1) {
+      if (strlen(flags) + strlen(tab[k].name) + 2 > sizeof flags) json_die(path, "too many options");
+      if (*flags) strcat(flags, ",");
+      strcat(flags, tab[k].name);
+    }
+  if (bind && !strstr(flags, "bind")) {
+    /* type "bind" without the option: a plain bind, as runc does */
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s%sbind", flags, *flags ? "," : "");
+    strcpy(flags, tmp);
+  }
+  if (*prop) {
+    if (strlen(flags) + strlen(prop) + 2 > sizeof flags) json_die(path, "too many options");
+    if (*flags) strcat(flags, ",");
+    strcat(flags, prop);
+  }
+  if (bind) {
+    if (!*src) json_die(json_path(path, "source"), "missing for a bind mount");
+    if (*src != '/') {
+      if ((size_t)snprintf(srcabs, sizeof srcabs, "%s/%s", bundle_abs, src) >= sizeof srcabs)
+        json_die(json_path(path, "source"), "too long");
+      src = srcabs;
+    }
+  }
+  if (!strcmp(dst, "/dev") && !bind) dev_mounted = 1;
+  add("mount", dst, type, src, flags, data, NULL);
+}
+
+static void parse_mounts(const cJSON *cfg)
+{
+  cJSON *ms = xjson_arr(cfg, "mounts", ""), *m;
+  int i = 0;
+  cJSON_ArrayForEach(m, ms)
+  {
+    const char *p = json_index("mounts", i++);
+    if (!cJSON_IsObject(m)) json_die(p, "expected an object");
+    parse_mount(m, p);
+  }
+}
+
+/* ---- devices -------------------------------------------------------------- */
+
+struct devdef {
+  const char *path;
+  long long major, minor;
+};
+static const struct devdef default_devs[] = {
+    {"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+
+static void parse_devices(const cJSON *lx)
+{
+  cJSON *ds = xjson_arr(lx, "devices", "linux"), *d;
+  int i = 0;
+  int listed[6] = {0};
+
+  cJSON_ArrayForEach(d, ds)
+  {
+    const char *p = json_index("linux.devices", i++);
+    const char *path = xjson_str(d, "path", p), *type = xjson_str(d, "type", p);
+    long long maj = 0, min = 0, mode = 0666, uid = 0, gid = 0;
+    char mode_s[16];
+    if (!cJSON_IsObject(d)) json_die(p, "expected an object");
+    if (!path || *path != '/') json_die(json_path(p, "path"), "expected an absolute path");
+    if (!type || strlen(type) != 1 || !strchr("cbup", *type))
+      json_die(json_path(p, "type"), "expected c, b, u or p");
+    if (*type != 'p' && (!xjson_int(d, "major", p, 0, 0xfff, &maj) || !xjson_int(d, "minor", p, 0, 0xfffff, &min)))
+      json_die(p, "major and minor are required for type %s", type);
+    xjson_int(d, "fileMode", p, 0, 07777, &mode);
+    xjson_int(d, "uid", p, 0, 0xffffffffLL, &uid);
+    xjson_int(d, "gid", p, 0, 0xffffffffLL, &gid);
+    snprintf(mode_s, sizeof mode_s, "0%llo", mode & 07777);
+    for (int k = 0; k < 6; k++)
+      if (!strcmp(path, default_devs[k].path)) listed[k] = 1;
+    add("device", path, type, num(maj), num(min), mode_s, num(uid), num(gid), NULL);
+  }
+  if (dev_mounted) {
+    for (int k = 0; k < 6; k++)
+      if (!listed[k])
+        add("device", default_devs[k].path, "c", num(default_devs[k].major), num(default_devs[k].minor), "0666",
+            "0", "0", NULL);
+    add("symlink", "/proc/self/fd", "/dev/fd", NULL);
+    add("symlink", "/proc/self/fd/0", "/dev/stdin", NULL);
+    add("symlink", "/proc/self/fd/1", "/dev/stdout", NULL);
+    add("symlink", "/proc/self/fd/2", "/dev/stderr", NULL);
+    add("symlink", "pts/ptmx", "/dev/ptmx", NULL);
+    if (access("/proc/kcore", F_OK) == 0) add("symlink", "/proc/kcore", "/dev/core", NULL);
+  }
+}
+
+/* ---- namespaces ----------------------------------------------------------- */
+
+static int has_ns[16];
+
+static void parse_namespaces(const cJSON *lx)
+{
+  cJSON *ns = xjson_arr(lx, "namespaces", "linux"), *n;
+  size_t nt;
+  const struct nsinfo *tab = ns_table(&nt);
+  int i = 0;
+  cJSON_ArrayForEach(n, ns)
+  {
+    const char *p = json_index("linux.namespaces", i++);
+    const char *type = xjson_str(n, "type", p), *path = xjson_str(n, "path", p);
+    const struct nsinfo *info;
+    if (!cJSON_IsObject(n)) json_die(p, "expected an object");
+    if (!type || !(info = ns_find(type))) json_die(json_path(p, "type"), "unknown namespace type %s", type ? type : "(none)");
+    if (has_ns[info - tab]) json_die(json_path(p, "type"), "duplicate namespace type %s", type);
+    has_ns[info - tab] = 1;
+    if (path && *path) {
+      if (*path != '/') json_die(json_path(p, "path"), "%s is not an absolute path", path);
+      add("ns.join", type, path, NULL);
+    } else {
+      add("ns.new", type, NULL);
+    }
+  }
+  (void)nt;
+}
+
+static int ns_present(const char *type)
+{
+  size_t nt;
+  const struct nsinfo *tab = ns_table(&nt), *info = ns_find(type);
+  return info && has_ns[info - tab];
+}
+
+static void parse_idmaps(const cJSON *lx)
+{
+  static const char *const keys[] = {"uidMappings", "gidMappings"}, *const recs[] = {"idmap.uid", "idmap.gid"};
+  int any = 0;
+  for (int k = 0; k < 2; k++) {
+    cJSON *ms = xjson_arr(lx, keys[k], "linux"), *m;
+    int i = 0;
+    cJSON_ArrayForEach(m, ms)
+    {
+      const char *p = json_index(json_path("linux", keys[k]), i++);
+      long long c, h, s;
+      if (!xjson_int(m, "containerID", p, 0, 0xffffffffLL, &c) || !xjson_int(m, "hostID", p, 0, 0xffffffffLL, &h) ||
+          !xjson_int(m, "size", p, 1, 0xffffffffLL, &s))
+        json_die(p, "containerID, hostID and size are required");
+      add(recs[k], num(c), num(h), num(s), NULL);
+      any = 1;
+    }
+  }
+  if (any && !ns_present("user")) json_die("linux.uidMappings", "mappings need a user namespace");
+}
+
+/* ---- cgroups -------------------------------------------------------------- */
+
+static void res_int(const cJSON *o, const char *key, const char *path, const char *rec, long long min, long long max)
+{
+  long long v;
+  if (xjson_int(o, key, path, min, max, &v)) add(rec, num(v), NULL);
+}
+
+static void parse_resources(const cJSON *lx)
+{
+  cJSON *r = xjson_obj(lx, "resources", "linux"), *o, *d;
+  const char *cp = xjson_str(lx, "cgroupsPath", "linux");
+  const char *P = "linux.resources";
+  int i = 0;
+
+  if (cp && *cp) {
+    if (strstr(cp, "..")) json_die("linux.cgroupsPath", "%s must not contain ..", cp);
+    add("cgroup.path", cp, NULL);
+  } else {
+    add("cgroup.path", id, NULL);
+  }
+  if (!r) goto defaults;
+  if ((o = xjson_obj(r, "memory", P))) {
+    const char *p = json_path(P, "memory");
+    int b = 0;
+    res_int(o, "limit", p, "cgroup.memory.limit", -1, LLONG_MAX);
+    res_int(o, "reservation", p, "cgroup.memory.reservation", -1, LLONG_MAX);
+    res_int(o, "swap", p, "cgroup.memory.swap", -1, LLONG_MAX);
+    res_int(o, "kernel", p, "cgroup.memory.kernel", -1, LLONG_MAX);
+    res_int(o, "kernelTCP", p, "cgroup.memory.kernelTCP", -1, LLONG_MAX);
+    res_int(o, "swappiness", p, "cgroup.memory.swappiness", 0, 100);
+    if (cJSON_GetObjectItemCaseSensitive(o, "disableOOMKiller")) {
+      xjson_bool(o, "disableOOMKiller", p, &b);
+      if (b) add("cgroup.memory.disableOOMKiller", "1", NULL);
+    }
+    b = -1;
+    xjson_bool(o, "useHierarchy", p, &b);
+    if (b >= 0) add("cgroup.memory.useHierarchy", b ? "1" : "0", NULL);
+  }
+  if ((o = xjson_obj(r, "cpu", P))) {
+    const char *p = json_path(P, "cpu"), *s;
+    res_int(o, "shares", p, "cgroup.cpu.shares", 0, 262144);
+    res_int(o, "quota", p, "cgroup.cpu.quota", -1, LLONG_MAX);
+    res_int(o, "burst", p, "cgroup.cpu.burst", 0, LLONG_MAX);
+    res_int(o, "period", p, "cgroup.cpu.period", 0, 1000000);
+    res_int(o, "realtimeRuntime", p, "cgroup.cpu.realtimeRuntime", -1, LLONG_MAX);
+    res_int(o, "realtimePeriod", p, "cgroup.cpu.realtimePeriod", 0, LLONG_MAX);
+    if ((s = xjson_str(o, "cpus", p)) && *s) add("cgroup.cpu.cpus", s, NULL);
+    if ((s = xjson_str(o, "mems", p)) && *s) add("cgroup.cpu.mems", s, NULL);
+    {
+      long long v;
+      if (xjson_int(o, "idle", p, 0, 1, &v)) add("cgroup.cpu.idle", num(v), NULL);
+    }
+  }
+  if ((o = xjson_obj(r, "pids", P))) res_int(o, "limit", json_path(P, "pids"), "cgroup.pids.limit", -1, LLONG_MAX);
+  cJSON_ArrayForEach(d, xjson_arr(r, "devices", P))
+  {
+    const char *p = json_index(json_path(P, "devices"), i++);
+    const char *type = xjson_str(d, "type", p), *access = xjson_str(d, "access", p);
+    long long maj = -1, min = -1;
+    int allow = 0;
+    if (!cJSON_IsObject(d)) json_die(p, "expected an object");
+    if (!cJSON_GetObjectItemCaseSensitive(d, "allow")) json_die(json_path(p, "allow"), "missing");
+    xjson_bool(d, "allow", p, &allow);
+    if (!type || !*type) type = "a";
+    if (strlen(type) != 1 || !strchr("acb", *type)) json_die(json_path(p, "type"), "expected a, c or b");
+    xjson_int(d, "major", p, -1, 0xfff, &maj);
+    xjson_int(d, "minor", p, -1, 0xfffff, &min);
+    if (!access || !*access) access = "rwm";
+    if (strspn(access, "rwm") != strlen(access)) json_die(json_path(p, "access"), "expected letters of rwm");
+    add("cgroup.device", allow ? "allow" : "deny", type, maj < 0 ? "*" : num(maj), min < 0 ? "*" : num(min), access,
+        NULL);
+  }
+  if ((o = xjson_obj(r, "unified", P))) {
+    cJSON *u;
+    cJSON_ArrayForEach(u, o)
+    {
+      if (!cJSON_IsString(u)) json_die(json_path(json_path(P, "unified"), u->string), "expected a string");
+      if (strchr(u->string, '/') || !strcmp(u->string, "..") || !strcmp(u->string, "."))
+        json_die(json_path(P, "unified"), "bad file name %s", u->string);
+      add("cgroup.unified", u->string, u->valuestring, NULL);
+    }
+  }
+  /* fields of later issues: refuse rather than silently ignore */
+  static const char *const later[] = {"blockIO", "hugepageLimits", "network", "rdma"};
+  for (size_t k = 0; k < sizeof later / sizeof *later; k++) {
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(r, later[k]);
+    if (v && !cJSON_IsNull(v) && !(cJSON_IsObject(v) && !v->child) && !(cJSON_IsArray(v) && !v->child))
+      json_die(json_path(P, later[k]), "not supported yet");
+  }
+defaults:
+  /* runc's default allow-list follows the configured rules: mknod of
+     anything, the standard nodes, ptys and tun */
+  add("cgroup.device", "allow", "c", "*", "*", "m", NULL);
+  add("cgroup.device", "allow", "b", "*", "*", "m", NULL);
+  for (int k = 0; k < 6; k++)
+    add("cgroup.device", "allow", "c", num(default_devs[k].major), num(default_devs[k].minor), "rwm", NULL);
+  add("cgroup.device", "allow", "c", "5", "1", "rwm", NULL);
+  add("cgroup.device", "allow", "c", "5", "2", "rwm", NULL);
+  add("cgroup.device", "allow", "c", "136", "*", "rwm", NULL);
+  add("cgroup.device", "allow", "c", "10", "200", "rwm", NULL);
+  {
+    cJSON *ds = xjson_arr(lx, "devices", "linux"), *dv;
+    cJSON_ArrayForEach(dv, ds)
+    {
+      const char *type = xjson_str(dv, "type", "linux.devices");
+      long long maj = 0, min = 0;
+      if (!type || *type == 'p') continue;
+      xjson_int(dv, "major", "linux.devices", 0, 0xfff, &maj);
+      xjson_int(dv, "minor", "linux.devices", 0, 0xfffff, &min);
+      add("cgroup.device", "allow", *type == 'b' ? "b" : "c", num(maj), num(min), "rwm", NULL);
+    }
+  }
+}
+
+/* ---- lx: the rest ------------------------------------------------------ */
+
+static void parse_paths(const cJSON *lx, const char *key, const char *rec)
+{
+  cJSON *a = xjson_arr(lx, key, "linux"), *p;
+  int i = 0;
+  cJSON_ArrayForEach(p, a)
+  {
+    const char *path = json_index(json_path("linux", key), i++);
+    const char *s = xjson_item_str(p, path);
+    if (*s != '/') json_die(path, "%s is not an absolute path", s);
+    add(rec, s, NULL);
+  }
+}
+
+static void parse_seccomp(const cJSON *lx)
+{
+  cJSON *s = xjson_obj(lx, "seccomp", "linux"), *a;
+  const char *P = "linux.seccomp", *def;
+  long long err;
+  int i = 0;
+  if (!s) return;
+  def = xjson_str(s, "defaultAction", P);
+  if (!def || !*def) json_die(json_path(P, "defaultAction"), "missing");
+  if (xjson_str(s, "listenerPath", P)) json_die(json_path(P, "listenerPath"), "seccomp notify is not supported");
+  add("seccomp.default", def, xjson_int(s, "defaultErrnoRet", P, 0, 4095, &err) ? num(err) : "-", NULL);
+  cJSON_ArrayForEach(a, xjson_arr(s, "architectures", P))
+    add("seccomp.arch", xjson_item_str(a, json_path(P, "architectures")), NULL);
+  cJSON_ArrayForEach(a, xjson_arr(s, "flags", P)) add("seccomp.flag", xjson_item_str(a, json_path(P, "flags")), NULL);
+  cJSON_ArrayForEach(a, xjson_arr(s, "syscalls", P))
+  {
+    const char *p = json_index(json_path(P, "syscalls"), i++);
+    const char *action = xjson_str(a, "action", p);
+    const char *f[8 + 6];
+    char argbuf[6][128];
+    size_t nargs = 0;
+    cJSON *arg, *name;
+    int j = 0;
+    if (!action || !*action) json_die(json_path(p, "action"), "missing");
+    cJSON_ArrayForEach(arg, xjson_arr(a, "args", p))
+    {
+      const char *ap = json_index(json_path(p, "args"), j++);
+      long long idx;
+      uint64_t v = 0, v2 = 0;
+      const char *op = xjson_str(arg, "op", ap);
+      if (nargs >= 6) json_die(ap, "more than 6 argument conditions");
+      if (!xjson_int(arg, "index", ap, 0, 5, &idx)) json_die(json_path(ap, "index"), "missing");
+      xjson_u64(arg, "value", ap, &v);
+      xjson_u64(arg, "valueTwo", ap, &v2);
+      if (!op || !*op) json_die(json_path(ap, "op"), "missing");
+      snprintf(argbuf[nargs], sizeof argbuf[nargs], "%lld:%s:%llu:%llu", idx, op, (unsigned long long)v,
+               (unsigned long long)v2);
+      nargs++;
+    }
+    j = 0;
+    cJSON_ArrayForEach(name, xjson_arr(a, "names", p))
+    {
+      size_t n = 0;
+      f[n++] = xjson_item_str(name, json_index(json_path(p, "names"), j++));
+      f[n++] = action;
+      f[n++] = xjson_int(a, "errnoRet", p, 0, 4095, &err) ? num(err) : "-";
+      for (size_t k = 0; k < nargs; k++) f[n++] = argbuf[k];
+      specw_addv(&w, "seccomp.syscall", f, n);
+    }
+  }
+}
+
+static void parse_linux(const cJSON *cfg)
+{
+  cJSON *lx = xjson_obj(cfg, "linux", ""), *sys, *t;
+  const char *s;
+  static const char *const unsupported[] = {"intelRdt", "personality", "memoryPolicy", "netDevices"};
+
+  parse_namespaces(lx);
+  parse_idmaps(lx);
+  s = xjson_str(lx, "rootfsPropagation", "linux");
+  if (s && *s) {
+    const struct mntopt *o = mount_opt_find(s);
+    if (!o || o->kind != MO_PROP) json_die("linux.rootfsPropagation", "unknown propagation %s", s);
+    add("root.propagation", s, NULL);
+  } else {
+    add("root.propagation", "rslave", NULL);
+  }
+  if ((sys = xjson_obj(lx, "sysctl", "linux")))
+    cJSON_ArrayForEach(t, sys)
+    {
+      if (!cJSON_IsString(t)) json_die(json_path("linux.sysctl", t->string), "expected a string");
+      if (!*t->string || strstr(t->string, "..") || *t->string == '/' || *t->string == '.')
+        json_die("linux.sysctl", "bad key %s", t->string);
+      add("sysctl", t->string, t->valuestring, NULL);
+    }
+  if ((sys = xjson_obj(lx, "timeOffsets", "linux")))
+    cJSON_ArrayForEach(t, sys)
+    {
+      const char *p = json_path("linux.timeOffsets", t->string);
+      long long secs = 0, ns = 0;
+      if (strcmp(t->string, "monotonic") && strcmp(t->string, "boottime")) json_die(p, "unknown clock");
+      xjson_int(t, "secs", p, LLONG_MIN, LLONG_MAX, &secs);
+      xjson_int(t, "nanosecs", p, 0, 999999999, &ns);
+      add("time.offset", t->string, num(secs), num(ns), NULL);
+    }
+  parse_devices(lx);
+  parse_resources(lx);
+  parse_paths(lx, "maskedPaths", "mask");
+  parse_paths(lx, "readonlyPaths", "readonly");
+  if ((s = xjson_str(lx, "mountLabel", "linux")) && *s) add("mountlabel", s, NULL);
+  parse_seccomp(lx);
+  for (size_t k = 0; k < sizeof unsupported / sizeof *unsupported; k++)
+    if (lx && cJSON_GetObjectItemCaseSensitive(lx, unsupported[k]) &&
+        !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(lx, unsupported[k])))
+      json_die(json_path("linux", unsupported[k]), "not supported");
+}
+
+/* ---- process -------------------------------------------------------------- */
+
+static void parse_caps(const cJSON *proc)
+{
+  static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable", "ambient"};
+  cJSON *caps = xjson_obj(proc, "capabilities", "process");
+  for (int k = 0; k < 5; k++) {
+    char list[2048] = "", key[32];
+    cJSON *a = xjson_arr(caps, sets[k], "process.capabilities"), *c;
+    int i = 0;
+    cJSON_ArrayForEach(c, a)
+    {
+      const char *s = xjson_item_str(c, json_index(json_path("process.capabilities", sets[k]), i++));
+      if (!*s || strchr(s, ',') || strchr(s, ' '))
+        json_die(json_path("process.capabilities", sets[k]), "bad capability name \"%s\"", s);
+      if (strlen(list) + strlen(s) + 2 > sizeof list) json_die(json_path("process.capabilities", sets[k]), "too long");
+      if (*list) strcat(list, ",");
+      strcat(list, s);
+    }
+    snprintf(key, sizeof key, "cap.%s", sets[k]);
+    add(key, list, NULL);
+  }
+}
+
+static void parse_process(const cJSON *cfg)
+{
+  cJSON *p = xjson_obj(cfg, "process", ""), *u, *a, *cs;
+  const char *cwd, *s;
+  long long uid = 0, gid = 0, v;
+  int term = 0, nnp = 0, i = 0;
+  char groups[4096] = "";
+
+  if (!p) json_die("process", "missing");
+  xjson_bool(p, "terminal", "process", &term);
+  add("process.terminal", term ? "1" : "0", NULL);
+  if ((cs = xjson_obj(p, "consoleSize", "process"))) {
+    long long h = 0, wd = 0;
+    xjson_int(cs, "height", "process.consoleSize", 0, 65535, &h);
+    xjson_int(cs, "width", "process.consoleSize", 0, 65535, &wd);
+    add("process.consolesize", num(h), num(wd), NULL);
+  }
+  cwd = xjson_str(p, "cwd", "process");
+  if (!cwd || !*cwd) json_die("process.cwd", "missing");
+  if (*cwd != '/') json_die("process.cwd", "%s is not an absolute path", cwd);
+  add("process.cwd", cwd, NULL);
+  if ((u = xjson_obj(p, "user", "process"))) {
+    xjson_int(u, "uid", "process.user", 0, 0xfffffffeLL, &uid);
+    xjson_int(u, "gid", "process.user", 0, 0xfffffffeLL, &gid);
+    if (xjson_int(u, "umask", "process.user", 0, 0777, &v)) {
+      char m[16];
+      snprintf(m, sizeof m, "0%llo", v);
+      add("process.umask", m, NULL);
+    }
+    cJSON_ArrayForEach(a, xjson_arr(u, "additionalGids", "process.user"))
+    {
+      const char *ip = json_index("process.user.additionalGids", i++);
+      if (!cJSON_IsNumber(a) || a->valuedouble < 0 || a->valuedouble > 0xfffffffeLL || a->valuedouble != (long long)a->valuedouble)
+        json_die(ip, "expected a group id");
+      if (strlen(groups) + 12 > sizeof groups) json_die("process.user.additionalGids", "too many groups");
+      snprintf(groups + strlen(groups), sizeof groups - strlen(groups), "%s%lld", *groups ? "," : "",
+               (long long)a->valuedouble);
+    }
+  }
+  add("process.user", num(uid), num(gid), NULL);
+  add("process.groups", groups, NULL);
+  xjson_bool(p, "noNewPrivileges", "process", &nnp);
+  add("process.nnp", nnp ? "1" : "0", NULL);
+  if (xjson_int(p, "oomScoreAdj", "process", -1000, 1000, &v)) add("process.oomscoreadj", num(v), NULL);
+  if ((s = xjson_str(p, "apparmorProfile", "process")) && *s) add("process.apparmor", s, NULL);
+  if ((s = xjson_str(p, "selinuxLabel", "process")) && *s) add("process.selinux", s, NULL);
+  if (!nokeyring) add("process.keyring", id, NULL);
+  if (xjson_obj(p, "scheduler", "process") || xjson_obj(p, "ioPriority", "process") ||
+      xjson_arr(p, "execCPUAffinity", "process"))
+    json_die("process", "scheduler, ioPriority and execCPUAffinity are not supported");
+  parse_caps(p);
+  i = 0;
+  cJSON_ArrayForEach(a, xjson_arr(p, "rlimits", "process"))
+  {
+    const char *rp = json_index("process.rlimits", i++);
+    const char *type = xjson_str(a, "type", rp);
+    uint64_t soft = 0, hard = 0;
+    if (!type || rlimit_from_name(type) < 0) json_die(json_path(rp, "type"), "unknown rlimit %s", type ? type : "(none)");
+    if (!xjson_u64(a, "soft", rp, &soft) || !xjson_u64(a, "hard", rp, &hard)) json_die(rp, "soft and hard are required");
+    if (soft > hard) json_die(rp, "soft limit %llu is above the hard limit %llu", (unsigned long long)soft, (unsigned long long)hard);
+    add("rlimit", type, unum(soft), unum(hard), NULL);
+  }
+  a = xjson_arr(p, "args", "process");
+  if (!a || !a->child) json_die("process.args", "missing");
+  i = 0;
+  cJSON_ArrayForEach(u, a) add("arg", xjson_item_str(u, json_index("process.args", i++)), NULL);
+  if (!*a->child->valuestring) json_die("process.args[0]", "empty");
+  i = 0;
+  cJSON_ArrayForEach(u, xjson_arr(p, "env", "process"))
+  {
+    const char *e = xjson_item_str(u, json_index("process.env", i++));
+    if (!strchr(e, '=') || *e == '=') json_die(json_index("process.env", i - 1), "expected KEY=VALUE, got \"%s\"", e);
+    add("env", e, NULL);
+  }
+}
+
+/* ---- hooks ---------------------------------------------------------------- */
+
+static void parse_hooks(const cJSON *cfg)
+{
+  static const char *const kinds[] = {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+  cJSON *h = xjson_obj(cfg, "hooks", "");
+  for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+    cJSON *a = xjson_arr(h, kinds[k], "hooks");
+    if (a && a->child) json_die(json_path("hooks", kinds[k]), "hooks are not supported yet");
+  }
+}
+
+/* ---- the pipeline --------------------------------------------------------- */
+
+static int valid_id(const char *s)
+{
+  if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > 1024) return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("_+-.", *s)))
+      return 0;
+  return 1;
+}
+
+/* An fd above the spec fd that survives exec, for records like fd.log. */
+static int keep_fd(int fd, int specfd)
+{
+  int k = fcntl(fd, F_DUPFD, specfd + 1);
+  if (k < 0) die_sys(EXIT_SYSFAIL, "dup fd %d", fd);
+  close(fd);
+  return k;
+}
+
+/* The stage directory as a read-only detached mount clone: /proc/self/exe
+   of every later stage (oci-exec runs inside the container) is then on a
+   read-only mount and cannot be reopened for writing (CVE-2019-5736). */
+static int open_stagedir(int specfd)
+{
+  char exe[PATH_MAX], *slash;
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  int fd;
+  if (n < 0) die_sys(EXIT_SYSFAIL, "readlink /proc/self/exe");
+  exe[n] = 0;
+  if ((slash = strrchr(exe, '/'))) *slash = 0;
+  fd = (int)syscall(SYS_open_tree, AT_FDCWD, exe, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (fd >= 0) {
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  if (fd < 0) fd = open(exe, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s", exe);
+  return keep_fd(fd, specfd);
+}
+
+int main(int argc, char **argv)
+{
+  static const struct option longopts[] = {
+      {"bundle", required_argument, 0, 'b'},     {"id", required_argument, 0, 'i'},
+      {"root", required_argument, 0, 'r'},       {"mode", required_argument, 0, 'm'},
+      {"pid-file", required_argument, 0, 'p'},   {"log", required_argument, 0, 'l'},
+      {"log-format", required_argument, 0, 'f'}, {"debug", no_argument, 0, 'd'},
+      {"setup-exit", required_argument, 0, 'E'}, {"no-pivot", no_argument, 0, 'P'},
+      {"no-new-keyring", no_argument, 0, 'K'},   {"preserve-fds", required_argument, 0, 'F'},
+      {0, 0, 0, 0}};
+  char path[PATH_MAX], statedir[PATH_MAX] = "", pidabs[PATH_MAX];
+  int opt, specfd = spec_fd(), cfgfd, logfd = -1;
+  size_t len;
+  char *text;
+  cJSON *cfg;
+  const char *ver;
+
+  stage_init("oci-parse");
+  while ((opt = getopt_long(argc, argv, "+b:i:r:m:p:l:f:dE:PKF:", longopts, NULL)) != -1) switch (opt) {
+      case 'b': bundle = optarg; break;
+      case 'i': id = optarg; break;
+      case 'r': root = optarg; break;
+      case 'm': mode = optarg; break;
+      case 'p': pidfile = optarg; break;
+      case 'l': logfile = optarg; break;
+      case 'f': logformat = optarg; break;
+      case 'd': debug_on = 1; break;
+      case 'E': {
+        long long st = stage_num(optarg, 255);
+        if (st < 0) die_usage(USAGE);
+        die_set_exit((int)st);
+        break;
+      }
+      case 'P': nopivot = 1; break;
+      case 'K': nokeyring = 1; break;
+      case 'F':
+        if ((preserve = stage_num(optarg, 10000)) < 0) die_usage(USAGE);
+        break;
+      default: die_usage(USAGE);
+    }
+  argv += optind;
+  if (!*argv) die_usage(USAGE);
+  if (strcmp(mode, "run") && strcmp(mode, "create")) die(EXIT_BADINPUT, "unknown mode %s", mode);
+  if (strcmp(logformat, "text") && strcmp(logformat, "json")) die(EXIT_BADINPUT, "unknown log format %s", logformat);
+  if (preserve && specfd != 3 + preserve)
+    die(EXIT_BADINPUT, "--preserve-fds=%lld needs OCI_SPEC_FD=%lld", preserve, 3 + preserve);
+  if (logfile) {
+    int fd = open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) die_sys(EXIT_SYSFAIL, "open log %s", logfile);
+    logfd = keep_fd(fd, specfd);
+    die_set_log(logfd, !strcmp(logformat, "json"), debug_on);
+  }
+  if (!realpath(bundle, bundle_abs)) die_sys(EXIT_BADINPUT, "bundle %s", bundle);
+  if (!id) {
+    const char *b = strrchr(bundle_abs, '/');
+    id = b && b[1] ? b + 1 : "container";
+  }
+  if (!valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
+  if (root && *root != '/') die(EXIT_BADINPUT, "--root %s is not an absolute path", root);
+  if (pidfile) {
+    if (*pidfile == '/') snprintf(pidabs, sizeof pidabs, "%s", pidfile);
+    else {
+      char cwd[PATH_MAX];
+      if (!getcwd(cwd, sizeof cwd)) die_sys(EXIT_SYSFAIL, "getcwd");
+      if ((size_t)snprintf(pidabs, sizeof pidabs, "%s/%s", cwd, pidfile) >= sizeof pidabs)
+        die(EXIT_BADINPUT, "--pid-file %s: name too long", pidfile);
+    }
+  }
+
+  if ((size_t)snprintf(path, sizeof path, "%s/config.json", bundle_abs) >= sizeof path)
+    die(EXIT_BADINPUT, "bundle %s: name too long", bundle_abs);
+  cfgfd = open(path, O_RDONLY | O_CLOEXEC);
+  if (cfgfd < 0) die_sys(EXIT_BADINPUT, "open %s", path);
+  text = fd_slurp(cfgfd, &len);
+  if (!text) die_sys(EXIT_SYSFAIL, "read %s", path);
+  close(cfgfd);
+  json_file = "config.json";
+  cfg = xjson_parse(text, len);
+  if (!cJSON_IsObject(cfg)) json_die(NULL, "expected a JSON object");
+  ver = xjson_str(cfg, "ociVersion", "");
+  if (!ver) {
+    if (cJSON_GetObjectItemCaseSensitive(cfg, "version")) json_die("version", "the 2015 format is not supported yet");
+    json_die("ociVersion", "missing");
+  }
+  if (strncmp(ver, "1.", 2)) json_die("ociVersion", "unsupported version %s", ver);
+
+  specw_from(&w, NULL);
+  add("oci.version", ver, NULL);
+  add("fd.stagedir", num(open_stagedir(specfd)), NULL);
+  if (logfd >= 0) {
+    add("fd.log", num(logfd), NULL);
+    add("log.format", logformat, NULL);
+    if (debug_on) add("log.level", "debug", NULL);
+  }
+  {
+    int st = -1;
+    /* die.c keeps the status; read it back through the option we parsed */
+    for (char **a = argv - optind; a < argv; a++)
+      if (!strncmp(*a, "--setup-exit=", 13)) st = atoi(*a + 13);
+      else if (!strcmp(*a, "--setup-exit") && a + 1 < argv) st = atoi(a[1]);
+      else if (!strncmp(*a, "-E", 2)) st = atoi((*a)[2] ? *a + 2 : (a + 1 < argv ? a[1] : "-1"));
+    if (st >= 0) add("exit.setup", num(st), NULL);
+  }
+  add("run.mode", mode, NULL);
+  if (preserve) add("run.preservefds", num(preserve), NULL);
+  if (pidfile) add("run.pidfile", pidabs, NULL);
+  if (root) {
+    if ((size_t)snprintf(statedir, sizeof statedir, "%s/%s", root, id) >= sizeof statedir)
+      die(EXIT_BADINPUT, "state dir %s/%s: name too long", root, id);
+    add("state.root", root, NULL);
+    add("state.dir", statedir, NULL);
+  }
+  add("state.id", id, NULL);
+  add("state.bundle", bundle_abs, NULL);
+  parse_root(cfg);
+  parse_names(cfg);
+  parse_mounts(cfg);
+  parse_linux(cfg);
+  parse_process(cfg);
+  parse_hooks(cfg);
+  if (xjson_str(cfg, "hostname", "") && *xjson_str(cfg, "hostname", "") && !ns_present("uts"))
+    json_die("hostname", "setting the hostname needs a uts namespace");
+  cJSON_Delete(cfg);
+  free(text);
+
+  if (spec_publish(&w, specfd) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", specfd);
+  /* Last: the state dir. Everything before created nothing; from here on a
+     failure of a later stage is torn down by oci-delete. */
+  if (root) {
+    if (mkdir(root, 0711) < 0 && errno != EEXIST) die_sys(EXIT_SYSFAIL, "mkdir %s", root);
+    if (mkdir(statedir, 0711) < 0) {
+      if (errno == EEXIST) die(EXIT_BADINPUT, "container with given ID already exists: %s", id);
+      die_sys(EXIT_SYSFAIL, "mkdir %s", statedir);
+    }
+  }
+  chain_exec(NULL, argv);
+}

@@ -1,0 +1,358 @@
+/* oci-secure: compile and check the security policy; apply nothing.
+   Reads cap.*, seccomp.*, process.apparmor, process.selinux, mountlabel; appends secure.cap.SET (all five),
+   secure.bpf + secure.bpfflags (when a filter is set), secure.apparmor, secure.selinux. Runs on the host, before
+   any kernel object exists (right after oci-parse); oci-exec applies what it prepared. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifdef HAVE_APPARMOR
+#include <sys/apparmor.h>
+#endif
+#ifdef HAVE_SELINUX
+#include <selinux/selinux.h>
+#endif
+
+#include "chain.h"
+#include "die.h"
+#include "fd.h"
+#include "spec.h"
+#include "stage.h"
+
+#define USAGE "oci-secure prog..."
+
+#ifndef SECCOMP_FILTER_FLAG_LOG
+#define SECCOMP_FILTER_FLAG_LOG (1UL << 1)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
+#define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+static const char *const capsets[] = {"bounding", "effective", "permitted", "inheritable", "ambient"};
+enum { NSETS = 5 };
+
+/* ---- capabilities ---------------------------------------------------- */
+
+static int cap_last(void)
+{
+  char buf[32];
+  long long v;
+  /* An old kernel without the file knows at most what libcap was built with. */
+  if (file_read_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", buf, sizeof buf) <= 0) return CAP_LAST_CAP;
+  buf[strcspn(buf, "\n")] = 0;
+  v = stage_num(buf, 63);
+  return v < 0 ? CAP_LAST_CAP : (int)v;
+}
+
+/* "CAP_CHOWN,CAP_KILL" (or "") -> mask. Only the exact upper-case CAP_ spelling is a name: libcap also takes
+   "chown" and "12", which the OCI spec does not. */
+static uint64_t cap_mask(const struct rec *r, int last)
+{
+  uint64_t m = 0;
+  char *list = r->f[1], *save = NULL, *name;
+  if (r->nf != 2) die(EXIT_BADINPUT, "spec line %u: %s takes one field", r->line, r->f[0]);
+  for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+    cap_value_t v;
+    int bad = strncmp(name, "CAP_", 4) != 0;
+    for (const char *p = name; *p && !bad; p++) bad = (*p < 'A' || *p > 'Z') && *p != '_';
+    if (bad || cap_from_name(name, &v) < 0 || v < 0 || v > 63)
+      die(EXIT_BADINPUT, "spec line %u: unknown capability %s", r->line, name);
+    if (v > last) {
+      warn("spec line %u: capability %s is not supported by this kernel, dropped", r->line, name);
+      continue;
+    }
+    m |= (uint64_t)1 << v;
+  }
+  return m;
+}
+
+/* ---- seccomp --------------------------------------------------------- */
+
+static int seccomp_used; /* set when any seccomp.* record is seen */
+
+/* ACTION and ERRNO fields -> a libseccomp action. ERRNO "-" means EPERM for ERRNO and TRACE, as in runc. */
+static uint32_t action(const struct rec *r, const char *name, const char *err)
+{
+  static const struct {
+    const char *name;
+    uint32_t act;
+    int takes_errno;
+  } acts[] = {
+      {"SCMP_ACT_KILL", SCMP_ACT_KILL, 0},
+      {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, 0},
+      {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, 0},
+      {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, 0},
+      {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), 1},
+      {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), 1},
+      {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, 0},
+      {"SCMP_ACT_LOG", SCMP_ACT_LOG, 0},
+  };
+  long long e = EPERM;
+  if (!strcmp(name, "SCMP_ACT_NOTIFY"))
+    die(EXIT_BADINPUT, "spec line %u: SCMP_ACT_NOTIFY is not supported", r->line);
+  for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {
+    if (strcmp(name, acts[i].name)) continue;
+    if (*err) {
+      if (!acts[i].takes_errno)
+        die(EXIT_BADINPUT, "spec line %u: %s takes no errno, got %s", r->line, name, err);
+      if ((e = stage_num(err, 4095)) < 0) die(EXIT_BADINPUT, "spec line %u: bad errno %s", r->line, err);
+    }
+    return acts[i].takes_errno ? acts[i].act | (uint32_t)e : acts[i].act;
+  }
+  die(EXIT_BADINPUT, "spec line %u: unknown seccomp action %s", r->line, name);
+}
+
+/* "INDEX:OP:VALUE:VALUETWO" */
+static struct scmp_arg_cmp condition(const struct rec *r, char *s)
+{
+  static const struct {
+    const char *name;
+    enum scmp_compare op;
+  } ops[] = {
+      {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
+      {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+      {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+  };
+  struct scmp_arg_cmp c = {0};
+  char *f[4], *save = NULL, *end;
+  int n = 0;
+  for (char *t = strtok_r(s, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+    if (n == 4) die(EXIT_BADINPUT, "spec line %u: bad seccomp argument condition", r->line);
+    f[n++] = t;
+  }
+  if (n != 4 || stage_num(f[0], 5) < 0) die(EXIT_BADINPUT, "spec line %u: bad seccomp argument condition", r->line);
+  c.arg = (unsigned)stage_num(f[0], 5);
+  for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+    if (!strcmp(f[1], ops[i].name)) c.op = ops[i].op;
+  if (!c.op) die(EXIT_BADINPUT, "spec line %u: unknown seccomp operator %s", r->line, f[1]);
+  for (int k = 2; k < 4; k++) {
+    errno = 0;
+    unsigned long long v = strtoull(f[k], &end, 10);
+    if (*f[k] < '0' || *f[k] > '9' || *end || errno)
+      die(EXIT_BADINPUT, "spec line %u: bad seccomp argument value %s", r->line, f[k]);
+    if (k == 2) c.datum_a = v;
+    else c.datum_b = v;
+  }
+  return c;
+}
+
+static void syscall_rule(scmp_filter_ctx ctx, uint32_t defact, const struct rec *r)
+{
+  struct scmp_arg_cmp conds[6];
+  unsigned n = 0, count[6] = {0};
+  int nr, rc, multi = 0;
+  uint32_t act;
+
+  if (r->nf < 4) die(EXIT_BADINPUT, "spec line %u: seccomp.syscall needs NAME ACTION ERRNO", r->line);
+  if (r->nf > 4 + 6) die(EXIT_BADINPUT, "spec line %u: more than 6 seccomp argument conditions", r->line);
+  act = action(r, r->f[2], r->f[3]);
+  for (unsigned i = 4; i < r->nf; i++) {
+    conds[n] = condition(r, r->f[i]);
+    if (++count[conds[n].arg] > 1) multi = 1;
+    n++;
+  }
+  /* A name this libseccomp does not know is a syscall this kernel lacks or a typo in a shared profile: runc
+     skips it, and so do we. */
+  nr = seccomp_syscall_resolve_name(r->f[1]);
+  if (nr == __NR_SCMP_ERROR) {
+    debug("spec line %u: unknown syscall %s ignored", r->line, r->f[1]);
+    return;
+  }
+  if (act == defact) return; /* libseccomp refuses a rule that repeats the default; it changes nothing */
+  if (!multi) {
+    rc = seccomp_rule_add_array(ctx, act, nr, n, conds);
+  } else {
+    /* The same argument compared twice can never match in one rule (the comparisons AND): runc makes one rule
+       per condition instead (OR), and we keep its meaning. */
+    rc = 0;
+    for (unsigned i = 0; i < n && rc == 0; i++) rc = seccomp_rule_add_array(ctx, act, nr, 1, &conds[i]);
+  }
+  if (rc < 0) {
+    errno = -rc;
+    die_sys(EXIT_BADINPUT, "spec line %u: seccomp rule for %s", r->line, r->f[1]);
+  }
+}
+
+/* Build the filter, export it into a sealed memfd; returns the fd (not CLOEXEC) or -1 when there is no filter. */
+static int seccomp_build(const struct spec *sp, unsigned *flags)
+{
+  const struct rec *r, *def = NULL;
+  scmp_filter_ctx ctx;
+  uint32_t defact;
+  int m, rc;
+
+  *flags = 0;
+  for (r = spec_next(sp, "seccomp.default", NULL); r; r = spec_next(sp, "seccomp.default", r)) def = r;
+  if (!def) {
+    if (seccomp_used) die(EXIT_BADINPUT, "spec: seccomp records without seccomp.default");
+    return -1;
+  }
+  if (def->nf != 3) die(EXIT_BADINPUT, "spec line %u: seccomp.default needs ACTION ERRNO", def->line);
+  defact = action(def, def->f[1], def->f[2]);
+  if (!(ctx = seccomp_init(defact))) die(EXIT_SYSFAIL, "seccomp_init: failed");
+
+  for (r = spec_next(sp, "seccomp.arch", NULL); r; r = spec_next(sp, "seccomp.arch", r)) {
+    char low[64];
+    uint32_t arch = 0;
+    size_t i;
+    /* SCMP_ARCH_X86_64 -> "x86_64", the name libseccomp resolves */
+    if (r->nf == 2 && !strncmp(r->f[1], "SCMP_ARCH_", 10) && strlen(r->f[1] + 10) < sizeof low) {
+      for (i = 0; r->f[1][10 + i]; i++) {
+        char c = r->f[1][10 + i];
+        low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+      }
+      low[i] = 0;
+      arch = seccomp_arch_resolve_name(low);
+    }
+    if (!arch) die(EXIT_BADINPUT, "spec line %u: unknown seccomp architecture %s", r->line, r->f[1]);
+    rc = seccomp_arch_add(ctx, arch);
+    if (rc < 0 && rc != -EEXIST) {
+      errno = -rc;
+      die_sys(EXIT_SYSFAIL, "seccomp_arch_add %s", r->f[1]);
+    }
+  }
+
+  for (r = spec_next(sp, "seccomp.flag", NULL); r; r = spec_next(sp, "seccomp.flag", r)) {
+    enum scmp_filter_attr attr = 0;
+    if (r->nf != 2) die(EXIT_BADINPUT, "spec line %u: seccomp.flag takes one field", r->line);
+    if (!strcmp(r->f[1], "SECCOMP_FILTER_FLAG_LOG")) {
+      attr = SCMP_FLTATR_CTL_LOG;
+      *flags |= SECCOMP_FILTER_FLAG_LOG;
+    } else if (!strcmp(r->f[1], "SECCOMP_FILTER_FLAG_SPEC_ALLOW")) {
+      attr = SCMP_FLTATR_CTL_SSB;
+      *flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    } else if (!strcmp(r->f[1], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")) {
+      /* only changes how a notify listener's wait behaves; there is no listener without SCMP_ACT_NOTIFY */
+      debug("spec line %u: %s has no effect without SCMP_ACT_NOTIFY", r->line, r->f[1]);
+      continue;
+    } else {
+      die(EXIT_BADINPUT, "spec line %u: unknown seccomp flag %s", r->line, r->f[1]);
+    }
+    /* The exported BPF does not carry the flags (they are arguments of seccomp(2)): oci-exec gets them in
+       secure.bpfflags. Setting the attribute still checks that this libseccomp and kernel support the flag. */
+    if ((rc = seccomp_attr_set(ctx, attr, 1)) < 0) {
+      errno = -rc;
+      die_sys(EXIT_SYSFAIL, "seccomp flag %s", r->f[1]);
+    }
+  }
+
+  for (r = spec_next(sp, "seccomp.syscall", NULL); r; r = spec_next(sp, "seccomp.syscall", r))
+    syscall_rule(ctx, defact, r);
+
+  m = memfd_create("seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (m < 0) die_sys(EXIT_SYSFAIL, "memfd_create seccomp-bpf");
+  if ((rc = seccomp_export_bpf(ctx, m)) < 0) {
+    errno = -rc;
+    die_sys(EXIT_SYSFAIL, "seccomp_export_bpf");
+  }
+  seccomp_release(ctx);
+  if (fcntl(m, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
+    die_sys(EXIT_SYSFAIL, "seal seccomp-bpf memfd");
+  if (lseek(m, 0, SEEK_SET) < 0) die_sys(EXIT_SYSFAIL, "rewind seccomp-bpf memfd");
+  return m;
+}
+
+/* ---- LSM labels ------------------------------------------------------ */
+
+static void apparmor_check(const struct rec *r, struct specw *w)
+{
+  const char *p = r->f[1];
+  if (!*p) return;
+#ifdef HAVE_APPARMOR
+  if (!aa_is_enabled()) die(EXIT_SYSFAIL, "apparmor profile \"%s\": AppArmor is not enabled on this host", p);
+  specw_add(w, "secure.apparmor", p, (char *)NULL);
+#else
+  (void)w;
+  die(EXIT_BADINPUT, "spec line %u: apparmor profile \"%s\": built without AppArmor support", r->line, p);
+#endif
+}
+
+/* process.selinux (kind "label") and mountlabel (kind "mount label") need a host that enforces SELinux: a label
+   the host cannot apply must fail, never be silently dropped. */
+static void selinux_check(const struct rec *r, const char *kind, struct specw *w)
+{
+  const char *l = r->f[1];
+  if (!*l) return;
+#ifdef HAVE_SELINUX
+  if (is_selinux_enabled() <= 0) die(EXIT_SYSFAIL, "selinux %s \"%s\": SELinux is not enabled on this host", kind, l);
+  if (security_check_context(l) < 0) die(EXIT_BADINPUT, "spec line %u: invalid SELinux %s \"%s\"", r->line, kind, l);
+  if (w) specw_add(w, "secure.selinux", l, (char *)NULL);
+#else
+  (void)w;
+  die(EXIT_BADINPUT, "spec line %u: selinux %s \"%s\": built without SELinux support", r->line, kind, l);
+#endif
+}
+
+int main(int argc, char **argv)
+{
+  struct spec sp;
+  struct specw w;
+  const struct rec *r, *caps[NSETS] = {0}, *aa = NULL, *se = NULL, *ml = NULL;
+  unsigned bpfflags;
+  int opt, last, bpf;
+
+  stage_init("oci-secure");
+  while ((opt = getopt(argc, argv, "+")) != -1) die_usage(USAGE);
+  argv += optind;
+  if (!*argv) die_usage(USAGE);
+  stage_read(&sp);
+
+  /* Fail closed on anything in our prefixes we do not know (oci-spec(5)): an unknown security record must never
+     mean "no policy". secure.* is ours to write, so a spec that already has it is refused too. */
+  for (r = spec_next(&sp, NULL, NULL); r; r = spec_next(&sp, NULL, r)) {
+    const char *k = r->f[0];
+    if (!strncmp(k, "cap.", 4)) {
+      int i;
+      for (i = 0; i < NSETS && strcmp(k + 4, capsets[i]); i++) {}
+      if (i == NSETS) die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
+      caps[i] = r;
+    } else if (!strncmp(k, "seccomp.", 8)) {
+      if (strcmp(k, "seccomp.default") && strcmp(k, "seccomp.arch") && strcmp(k, "seccomp.flag") &&
+          strcmp(k, "seccomp.syscall"))
+        die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
+      seccomp_used = 1;
+    } else if (!strncmp(k, "secure.", 7)) {
+      die(EXIT_BADINPUT, "spec line %u: %s is written by oci-secure, not read", r->line, k);
+    } else if (!strcmp(k, "process.apparmor") || !strcmp(k, "process.selinux") || !strcmp(k, "mountlabel")) {
+      if (r->nf != 2) die(EXIT_BADINPUT, "spec line %u: %s takes one field", r->line, k);
+      if (k[0] == 'm') ml = r;
+      else if (k[8] == 'a') aa = r;
+      else se = r;
+    }
+  }
+
+  if (specw_from(&w, &sp) < 0) die_sys(EXIT_SYSFAIL, "copy spec");
+  last = cap_last();
+  for (int i = 0; i < NSETS; i++) {
+    char key[32];
+    uint64_t m = 0;
+    if (caps[i]) m = cap_mask(caps[i], last);
+    snprintf(key, sizeof key, "secure.cap.%s", capsets[i]);
+    specw_addf(&w, key, "0x%016llx", (unsigned long long)m);
+  }
+
+  if (aa) apparmor_check(aa, &w);
+  if (se) selinux_check(se, "label", &w);
+  if (ml) selinux_check(ml, "mount label", NULL);
+
+  if ((bpf = seccomp_build(&sp, &bpfflags)) >= 0) {
+    if (fd_move(bpf, bpf) < 0) die_sys(EXIT_SYSFAIL, "pass seccomp-bpf memfd");
+    specw_addf(&w, "secure.bpf", "%d", bpf);
+    specw_addf(&w, "secure.bpfflags", "%u", bpfflags);
+  }
+
+  if (spec_publish(&w, spec_fd()) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
+  specw_free(&w);
+  chain_exec(&sp, argv);
+}

@@ -1,0 +1,76 @@
+# helpers.bash: end-to-end tests through bin/runc, in the style of runc's
+# own bats suite (setup_bundle, update_config, runc). Every test gets its
+# own --root and a unique container id; teardown checks nothing is left.
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+RUNC=$ROOT/bin/runc
+
+requires_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+}
+
+# one busybox rootfs per test file, shared read-only by its tests
+shared_rootfs() {
+	local d=$BATS_FILE_TMPDIR/base
+	[ -d "$d/rootfs" ] || "$ROOT/tests/mkrootfs.sh" "$d" >/dev/null
+	echo "$d/rootfs"
+}
+
+# setup_bundle: $BUNDLE with today's default config.json (from `runc spec`),
+# terminal off, the shared rootfs; $ID unique; $STATE the test's --root
+setup_bundle() {
+	requires_root
+	BUNDLE=$BATS_TEST_TMPDIR/bundle
+	STATE=$BATS_TEST_TMPDIR/state
+	ID=rt-test-$$-$BATS_TEST_NUMBER
+	mkdir -p "$BUNDLE"
+	(cd "$BUNDLE" && "$RUNC" spec)
+	update_config ".root.path = \"$(shared_rootfs)\" | .process.terminal = false"
+}
+
+# update_config JQ: edit the bundle's config.json in place
+update_config() {
+	jq "$1" "$BUNDLE/config.json" > "$BUNDLE/config.json.new" && mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
+# set_args ARG...: the container's process
+set_args() {
+	local json
+	json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	update_config ".process.args = $json"
+}
+
+# runc ARGS...: bin/runc with the test's state dir
+runc() {
+	"$RUNC" --root "$STATE" "$@"
+}
+
+# the container's cgroup dir in a v1 hierarchy, nested under our own
+own_cgroup_dir() {
+	local ctrl=$1 own
+	own=$(awk -F: -v c="$ctrl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/self/cgroup)
+	echo "/sys/fs/cgroup/$ctrl${own%/}/$ID"
+}
+
+# nothing of the test's container remains: state dir, cgroups, processes
+assert_clean() {
+	[ ! -e "$STATE/$ID" ] || { echo "state dir left: $STATE/$ID"; return 1; }
+	local d
+	for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+		if find "$d" -maxdepth 3 -type d -name "$ID" 2>/dev/null | grep -q .; then
+			echo "cgroup left in $d"
+			return 1
+		fi
+	done
+	if grep -q "$BATS_TEST_TMPDIR" /proc/self/mountinfo; then
+		echo "mount left"
+		return 1
+	fi
+}
+
+teardown_bundle() {
+	[ -n "${ID:-}" ] || return 0
+	# a test that failed half-way: remove what it left, then report it
+	if [ -e "$STATE/$ID" ]; then
+		"$ROOT/bin/oci-delete" --force --root "$STATE" "$ID" || true
+	fi
+}
