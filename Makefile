@@ -55,21 +55,31 @@ bin/probe: tests/stage/probe.c build/libshared.a
 # Unit tests run under ASan+UBSan, built from the shared sources directly.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 build/tests/%: tests/unit/%.c $(wildcard shared/*.c shared/*.h) | build/tests
-	$(CC) $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 $(SAN) -o $@ $< $(wildcard shared/*.c)
+	$(CC) $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 $(SAN) -o $@ $< $(wildcard shared/*.c) \
+	  $(shell $(PKG) --libs libcjson) -lm
 
 print-libs:
 	@$(foreach p,$(PROGRAMS),echo "$(notdir $(p)): $(LIBS_$(notdir $(p)))";)
 
 # `make test` runs everything and ends with "N passed, N failed".
 # TESTFLAGS go to bats (e.g. TESTFLAGS="--filter legacy").
-test: all $(UNITS)
+# The deps are installed first, then make runs again so that pkg-config
+# sees them (a fresh machine has none of the -dev packages yet).
+test:
+	@tests/deps
+	@$(MAKE) --no-print-directory all units
 	@tests/run $(TESTFLAGS)
 check: test
+units: $(UNITS)
 
-bench: all
+bench:
+	@tests/deps
+	@$(MAKE) --no-print-directory all
 	@tests/bench
 
-demo: deps all
+demo:
+	@tests/deps
+	@$(MAKE) --no-print-directory all
 	@tests/demo
 
 deps:
@@ -94,5 +104,5 @@ install: all
 clean:
 	rm -rf build $(PROGRAMS) bin/probe
 
-.PHONY: all test check bench demo deps lint install clean print-libs
+.PHONY: all test check units bench demo deps lint install clean print-libs
 .SECONDARY:

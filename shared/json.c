@@ -20,6 +20,27 @@ void json_die(const char *path, const char *fmt, ...)
   die(EXIT_BADINPUT, "%s: %s", json_file, msg);
 }
 
+/* Open brackets or an open string at the end: the file was cut short. */
+static int truncated(const char *text, size_t len)
+{
+  int depth = 0, str = 0, esc = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = text[i];
+    if (str) {
+      if (esc) esc = 0;
+      else if (c == '\\') esc = 1;
+      else if (c == '"') str = 0;
+    } else if (c == '"') {
+      str = 1;
+    } else if (c == '{' || c == '[') {
+      depth++;
+    } else if (c == '}' || c == ']') {
+      depth--;
+    }
+  }
+  return str || depth > 0;
+}
+
 cJSON *xjson_parse(const char *text, size_t len)
 {
   const char *end = NULL;
@@ -36,7 +57,7 @@ cJSON *xjson_parse(const char *text, size_t len)
         col++;
       }
     }
-    if (p >= text + len) json_die(NULL, "malformed JSON: unexpected end of file at line %u", line);
+    if (p >= text + len || truncated(text, len)) json_die(NULL, "malformed JSON: unexpected end of file at line %u", line);
     json_die(NULL, "malformed JSON at line %u, column %u", line, col);
   }
   return j;

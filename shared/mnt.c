@@ -22,36 +22,6 @@
 #define MS_NOSYMFOLLOW 256
 #endif
 
-static char *slurp(const char *path)
-{
-  size_t len = 0, cap = 16384;
-  char *buf = malloc(cap);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (!buf || fd < 0) goto fail;
-  for (;;) {
-    ssize_t n;
-    if (cap - len < 4096) {
-      char *nb = realloc(buf, cap *= 2);
-      if (!nb) goto fail;
-      buf = nb;
-    }
-    n = read(fd, buf + len, cap - len - 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) goto fail;
-    if (n == 0) break;
-    len += (size_t)n;
-  }
-  buf[len] = 0;
-  close(fd);
-  return buf;
-fail:;
-  int e = errno;
-  free(buf);
-  if (fd >= 0) close(fd);
-  errno = e;
-  return NULL;
-}
-
 /* Split one mountinfo line in place; 0 on success. */
 static int parse_line(char *line, struct mnt_info *m)
 {
@@ -81,7 +51,13 @@ int mnt_table_read(struct mnt_table *t)
 {
   size_t cap = 0;
   memset(t, 0, sizeof *t);
-  if (!(t->buf = slurp("/proc/self/mountinfo"))) return -1;
+  int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  t->buf = fd_slurp(fd, NULL);
+  int e = errno;
+  close(fd);
+  errno = e;
+  if (!t->buf) return -1;
   for (char *save, *l = strtok_r(t->buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
     if (t->n == cap) {
       struct mnt_info *ne = realloc(t->e, (cap = cap ? 2 * cap : 64) * sizeof *ne);

@@ -25,6 +25,7 @@ setup_bundle() {
 	mkdir -p "$BUNDLE"
 	(cd "$BUNDLE" && "$RUNC" spec)
 	update_config ".root.path = \"$(shared_rootfs)\" | .process.terminal = false"
+	cd "$BUNDLE" || return 1
 }
 
 # update_config JQ: edit the bundle's config.json in place

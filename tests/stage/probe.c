@@ -4,8 +4,11 @@
      probe fds | caps | id | cwd | umask | nnp | seccomp | hostname |
            domainname | oom | tty | env | rlimit NAME | ns TYPE |
            mounts | stat PATH | cat PATH | write PATH TEXT | sleep SECS |
-           exit N | kill SIG | pid | sigmask
-   Exit 0 on success, 1 when the thing asked for cannot be read. */
+           exit N | kill SIG | pid | sigmask | monitor FD PROG...
+   monitor FD PROG... plays the monitor's side of the sync channel (sync.h)
+   for a stage test: PROG runs with the other end at FD; every message is
+   printed as "msg: TEXT" (" +fd" when it carries one), a pty master is
+   relayed to stdout after the channel's EOF, then "eof" and "exit N".    Exit 0 on success, 1 when the thing asked for cannot be read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -21,6 +26,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "sync.h"
 
 extern char **environ;
 
@@ -47,6 +53,40 @@ static int status_field(const char *name)
   while (fgets(line, sizeof line, f))
     if (!strncmp(line, name, strlen(name))) fputs(line, stdout);
   fclose(f);
+  return 0;
+}
+
+static int monitor(char **av)
+{
+  int sv[2], fd = atoi(av[0]), pty = -1, st;
+  char msg[4200], buf[4096];
+  ssize_t n;
+  pid_t pid;
+  if (!av[1] || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return 2;
+  fflush(stdout);
+  if ((pid = fork()) < 0) return 1;
+  if (pid == 0) {
+    if (dup2(sv[1], fd) < 0) _exit(111);
+    execvp(av[1], av + 1);
+    _exit(127);
+  }
+  close(sv[1]);
+  for (;;) {
+    int got;
+    n = sync_recv(sv[0], msg, sizeof msg, &got);
+    if (n <= 0) break;
+    printf("msg: %s%s\n", msg, got >= 0 ? " +fd" : "");
+    if (got >= 0 && !strcmp(msg, "pty") && pty < 0) pty = got;
+    else if (got >= 0) close(got);
+  }
+  printf("eof\n");
+  fflush(stdout);
+  if (pty >= 0) {
+    while ((n = read(pty, buf, sizeof buf)) > 0) (void)!write(1, buf, (size_t)n);
+    close(pty); /* EIO: the last slave fd closed */
+  }
+  if (waitpid(pid, &st, 0) < 0) return 1;
+  printf("exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
   return 0;
 }
 
@@ -154,6 +194,10 @@ static int one(char **av, int *used)
   if (!strcmp(c, "kill")) {
     fflush(stdout);
     return kill(getpid(), signal_from_name(av[1]));
+  }
+  if (!strcmp(c, "monitor")) {
+    for (*used = 1; av[*used]; ++*used) {}
+    return monitor(av + 1);
   }
   if (!strcmp(c, "write")) {
     *used = 3;

@@ -1,0 +1,572 @@
+/* oci-exec: the irreversible steps, in one process, in one fixed order, ending in the container's execve.
+   Reads root.*, process.*, rlimit, arg, env, secure.*, run.preservefds, ns.sync; appends nothing.
+   Last stage, inside the container's namespaces after oci-mount; the secure.* records come from oci-secure. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/keyctl.h>
+#include <linux/mount.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifdef HAVE_APPARMOR
+#include <sys/apparmor.h>
+#endif
+#ifdef HAVE_SELINUX
+#include <selinux/selinux.h>
+#endif
+
+#include "die.h"
+#include "fd.h"
+#include "names.h"
+#include "path.h"
+#include "spec.h"
+#include "stage.h"
+#include "sync.h"
+
+#define USAGE "oci-exec"
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+#ifndef KEY_USR_SEARCH
+#define KEY_USR_SEARCH 0x00080000
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+enum { BND, EFF, PRM, INH, AMB, NSETS };
+static const char *const capsets[NSETS] = {"bounding", "effective", "permitted", "inheritable", "ambient"};
+
+struct rlim {
+  const struct rec *r;
+  int res;
+  struct rlimit lim;
+};
+
+/* Everything oci-exec acts on, read and checked before the first irreversible step. */
+static struct cfg {
+  const char *root, *cwd, *keyring, *apparmor, *selinux, *path;
+  int pivot, terminal, nnp, has_size, has_oom, oom, sync, logfd, preserve;
+  unsigned short rows, cols;
+  uid_t uid;
+  gid_t gid, *groups;
+  size_t ngroups, nrl;
+  mode_t umask;
+  struct rlim *rl;
+  char **args, **envp;
+  uint64_t caps[NSETS];
+  int has_caps[NSETS];
+  struct sock_fprog prog; /* .len 0: no filter */
+  unsigned bpfflags;
+} c;
+
+/* ---- 1. read and validate -------------------------------------------- */
+
+static long long num(const struct rec *r, unsigned i, long long max)
+{
+  long long v = i < r->nf ? stage_num(r->f[i], max) : -1;
+  if (v < 0) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
+  return v;
+}
+
+static void nfields(const struct rec *r, unsigned n)
+{
+  if (r->nf != n) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
+}
+
+static void read_groups(const struct rec *r)
+{
+  char *s = r->f[1], *save = NULL, *t;
+  size_t n = 1;
+  nfields(r, 2);
+  for (const char *p = s; *p; p++) n += *p == ',';
+  if (!(c.groups = calloc(n, sizeof *c.groups))) die_sys(EXIT_SYSFAIL, "allocate groups");
+  c.ngroups = 0;
+  for (t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    long long g = stage_num(t, 0xfffffffeLL);
+    if (g < 0) die(EXIT_BADINPUT, "spec line %u: bad group id %s", r->line, t);
+    c.groups[c.ngroups++] = (gid_t)g;
+  }
+}
+
+static void read_process(const struct rec *r)
+{
+  const char *k = r->f[0] + 8;
+  char *end;
+  if (!strcmp(k, "terminal")) {
+    nfields(r, 2);
+    c.terminal = (int)num(r, 1, 1);
+  } else if (!strcmp(k, "consolesize")) {
+    nfields(r, 3);
+    c.rows = (unsigned short)num(r, 1, 65535);
+    c.cols = (unsigned short)num(r, 2, 65535);
+    c.has_size = 1;
+  } else if (!strcmp(k, "cwd")) {
+    nfields(r, 2);
+    if (r->f[1][0] != '/') die(EXIT_BADINPUT, "spec line %u: process.cwd %s is not absolute", r->line, r->f[1]);
+    c.cwd = r->f[1];
+  } else if (!strcmp(k, "user")) {
+    nfields(r, 3);
+    c.uid = (uid_t)num(r, 1, 0xfffffffeLL);
+    c.gid = (gid_t)num(r, 2, 0xfffffffeLL);
+  } else if (!strcmp(k, "groups")) {
+    read_groups(r);
+  } else if (!strcmp(k, "umask")) {
+    nfields(r, 2);
+    errno = 0;
+    unsigned long m = strtoul(r->f[1], &end, 8);
+    if (!*r->f[1] || *end || errno || m > 0777) die(EXIT_BADINPUT, "spec line %u: bad process.umask record", r->line);
+    c.umask = (mode_t)m;
+  } else if (!strcmp(k, "nnp")) {
+    nfields(r, 2);
+    c.nnp = (int)num(r, 1, 1);
+  } else if (!strcmp(k, "oomscoreadj")) {
+    nfields(r, 2);
+    errno = 0;
+    long v = strtol(r->f[1], &end, 10);
+    if (!*r->f[1] || *end || errno || v < -1000 || v > 1000)
+      die(EXIT_BADINPUT, "spec line %u: bad process.oomscoreadj record", r->line);
+    c.oom = (int)v;
+    c.has_oom = 1;
+  } else if (!strcmp(k, "keyring")) {
+    nfields(r, 2);
+    c.keyring = r->f[1];
+  } else if (strcmp(k, "apparmor") && strcmp(k, "selinux")) { /* those two are oci-secure's */
+    die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
+  }
+}
+
+static void read_secure(const struct rec *r)
+{
+  const char *k = r->f[0] + 7;
+  if (!strncmp(k, "cap.", 4)) {
+    int i;
+    char *end;
+    for (i = 0; i < NSETS && strcmp(k + 4, capsets[i]); i++) {}
+    if (i == NSETS) die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
+    nfields(r, 2);
+    errno = 0;
+    c.caps[i] = strtoull(r->f[1], &end, 16);
+    if (strncmp(r->f[1], "0x", 2) || *end || errno)
+      die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
+    c.has_caps[i] = 1;
+  } else if (!strcmp(k, "bpf")) {
+    /* read now, before anything irreversible: a bad program must fail while failing is still cheap */
+    int fd = (nfields(r, 2), stage_fdnum(r->f[1]));
+    size_t len;
+    char *p = fd < 0 ? NULL : fd_slurp(fd, &len);
+    if (fd < 0) die(EXIT_BADINPUT, "spec line %u: bad secure.bpf record", r->line);
+    if (!p) die_sys(EXIT_SYSFAIL, "read seccomp filter from fd %d", fd);
+    if (!len || len % sizeof(struct sock_filter) || len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+      die(EXIT_BADINPUT, "spec line %u: fd %d holds no seccomp program", r->line, fd);
+    free(c.prog.filter);
+    c.prog.filter = (struct sock_filter *)(void *)p;
+    c.prog.len = (unsigned short)(len / sizeof(struct sock_filter));
+  } else if (!strcmp(k, "bpfflags")) {
+    nfields(r, 2);
+    c.bpfflags = (unsigned)num(r, 1, 0xffff);
+  } else if (!strcmp(k, "apparmor") || !strcmp(k, "selinux")) {
+    nfields(r, 2);
+#ifndef HAVE_APPARMOR
+    if (k[0] == 'a') die(EXIT_BADINPUT, "spec line %u: built without AppArmor support", r->line);
+#endif
+#ifndef HAVE_SELINUX
+    if (k[0] == 's') die(EXIT_BADINPUT, "spec line %u: built without SELinux support", r->line);
+#endif
+    *(k[0] == 'a' ? &c.apparmor : &c.selinux) = r->f[1];
+  } else {
+    die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
+  }
+}
+
+static void read_spec(const struct spec *sp)
+{
+  const struct rec *r;
+  size_t nargs = 0, nenv = 0, nrl = 0;
+  int want_bpf = 0, want_aa = 0, want_se = 0;
+
+  c.cwd = "/";
+  c.pivot = 1;
+  c.umask = 022; /* runc's value when the config has none */
+  c.sync = c.logfd = -1;
+  c.path = DEFAULT_PATH;
+  for (r = spec_next(sp, NULL, NULL); r; r = spec_next(sp, NULL, r)) {
+    const char *k = r->f[0];
+    if (!strcmp(k, "arg")) nargs++;
+    else if (!strcmp(k, "env")) nenv++;
+    else if (!strcmp(k, "rlimit")) nrl++;
+  }
+  c.args = calloc(nargs + 1, sizeof *c.args);
+  c.envp = calloc(nenv + 1, sizeof *c.envp);
+  c.rl = calloc(nrl + 1, sizeof *c.rl);
+  if (!c.args || !c.envp || !c.rl) die_sys(EXIT_SYSFAIL, "allocate");
+  nargs = nenv = 0;
+
+  for (r = spec_next(sp, NULL, NULL); r; r = spec_next(sp, NULL, r)) {
+    const char *k = r->f[0];
+    if (!strncmp(k, "process.", 8)) {
+      read_process(r);
+      want_aa |= !strcmp(k, "process.apparmor") && *r->f[1];
+      want_se |= !strcmp(k, "process.selinux") && *r->f[1];
+    } else if (!strncmp(k, "secure.", 7)) {
+      read_secure(r);
+    } else if (!strcmp(k, "seccomp.default")) {
+      want_bpf = 1;
+    } else if (!strcmp(k, "root.path")) {
+      nfields(r, 2);
+      c.root = r->f[1];
+    } else if (!strcmp(k, "root.pivot")) {
+      nfields(r, 2);
+      c.pivot = (int)num(r, 1, 1);
+    } else if (!strcmp(k, "rlimit")) {
+      struct rlim *l = &c.rl[c.nrl++];
+      char *end;
+      nfields(r, 4);
+      l->r = r;
+      if ((l->res = rlimit_from_name(r->f[1])) < 0)
+        die(EXIT_BADINPUT, "spec line %u: unknown rlimit %s", r->line, r->f[1]);
+      for (int i = 2; i < 4; i++) {
+        errno = 0;
+        unsigned long long v = strtoull(r->f[i], &end, 10);
+        if (*r->f[i] < '0' || *r->f[i] > '9' || *end || errno)
+          die(EXIT_BADINPUT, "spec line %u: bad rlimit value %s", r->line, r->f[i]);
+        *(i == 2 ? &l->lim.rlim_cur : &l->lim.rlim_max) = (rlim_t)v;
+      }
+    } else if (!strcmp(k, "arg")) {
+      nfields(r, 2);
+      c.args[nargs++] = r->f[1];
+    } else if (!strcmp(k, "env")) {
+      nfields(r, 2);
+      if (!strchr(r->f[1], '=')) die(EXIT_BADINPUT, "spec line %u: env %s is not KEY=VALUE", r->line, r->f[1]);
+      c.envp[nenv++] = r->f[1];
+      if (!strncmp(r->f[1], "PATH=", 5)) c.path = r->f[1] + 5;
+    } else if (!strcmp(k, "run.preservefds")) {
+      nfields(r, 2);
+      c.preserve = (int)num(r, 1, 1 << 20);
+    } else if (!strcmp(k, "ns.sync")) {
+      nfields(r, 2);
+      c.sync = (int)num(r, 1, 1 << 20);
+    } else if (!strcmp(k, "fd.log")) {
+      c.logfd = r->nf == 2 ? stage_fdnum(r->f[1]) : -1;
+    }
+  }
+
+  if (!c.root) die(EXIT_BADINPUT, "spec: no root.path record");
+  if (!nargs || !*c.args[0]) die(EXIT_BADINPUT, "spec: no arg record (nothing to execute)");
+  /* Fail closed: a policy in the config that oci-secure did not turn into secure.* records must not mean "no
+     policy" (oci-secure missing from the chain, or a spec edited by hand). */
+  for (int i = 0; i < NSETS; i++)
+    if (!c.has_caps[i]) die(EXIT_BADINPUT, "spec: no secure.cap.%s record (oci-secure must run first)", capsets[i]);
+  if (want_bpf && !c.prog.len) die(EXIT_BADINPUT, "spec: seccomp.default without secure.bpf (oci-secure must run first)");
+  if (want_aa && !c.apparmor) die(EXIT_BADINPUT, "spec: process.apparmor without secure.apparmor (oci-secure must run first)");
+  if (want_se && !c.selinux) die(EXIT_BADINPUT, "spec: process.selinux without secure.selinux (oci-secure must run first)");
+  if (c.terminal && c.sync < 0) die(EXIT_BADINPUT, "spec: process.terminal 1 needs ns.sync (the monitor takes the pty)");
+  if ((c.caps[EFF] & ~c.caps[PRM]) != 0)
+    die(EXIT_BADINPUT, "spec: secure.cap.effective has capabilities not in secure.cap.permitted");
+}
+
+/* ---- the steps ------------------------------------------------------- */
+
+/* 2. A fresh session keyring, so the container cannot see the caller's keys. Best effort, as in runc: a kernel
+   without keyrings (ENOSYS) or a policy that forbids it (EACCES) is not an error. */
+static void join_keyring(void)
+{
+  char desc[512];
+  unsigned perm;
+  long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, c.keyring, 0, 0, 0);
+  if (id < 0) {
+    if (errno == ENOSYS || errno == EACCES) {
+      debug("join session keyring %s: %s (ignored)", c.keyring, strerror(errno));
+      return;
+    }
+    die_sys(EXIT_SYSFAIL, "join session keyring %s", c.keyring);
+  }
+  /* "type;uid;gid;perm;description": add user search permission, like runc, so that a process whose uid differs
+     from the keyring's owner can still find keys it is given */
+  if (syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof desc, 0) < 0) die_sys(EXIT_SYSFAIL, "describe session keyring");
+  desc[sizeof desc - 1] = 0;
+  char *p = desc;
+  for (int i = 0; i < 3 && p; i++)
+    if ((p = strchr(p, ';'))) p++;
+  if (!p || sscanf(p, "%x", &perm) != 1) die(EXIT_SYSFAIL, "describe session keyring: unexpected answer");
+  if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm | KEY_USR_SEARCH, 0, 0) < 0)
+    die_sys(EXIT_SYSFAIL, "set session keyring permissions");
+}
+
+/* 3. oci-mount left root.path a mount point whose parent is not shared. pivot_root(".", ".") stacks the old root
+   on top of the new one; it is made rslave first so that the lazy unmount never propagates to the host. */
+static void switch_root(void)
+{
+  int fd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s", c.root);
+  if (fchdir(fd) < 0) die_sys(EXIT_SYSFAIL, "chdir %s", c.root);
+  close(fd);
+  if (c.pivot) {
+    if (syscall(SYS_pivot_root, ".", ".") < 0) die_sys(EXIT_SYSFAIL, "pivot_root %s", c.root);
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) die_sys(EXIT_SYSFAIL, "make old root rslave");
+    if (umount2(".", MNT_DETACH) < 0) die_sys(EXIT_SYSFAIL, "unmount old root");
+  } else {
+    if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) die_sys(EXIT_SYSFAIL, "move %s to /", c.root);
+    if (chroot(".") < 0) die_sys(EXIT_SYSFAIL, "chroot %s", c.root);
+  }
+  if (chdir("/") < 0) die_sys(EXIT_SYSFAIL, "chdir /");
+}
+
+/* Bind-mount the pty slave onto /dev/console, resolved inside the new root. The new mount API needs no /proc. */
+static void mount_console(int slave, const char *name)
+{
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), dst, tree;
+  if (root < 0) die_sys(EXIT_SYSFAIL, "open /");
+  if ((dst = path_create_in_root(root, "/dev/console", 'f', 0666)) < 0) die_sys(EXIT_SYSFAIL, "create /dev/console");
+  tree = (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree >= 0) {
+    if (syscall(SYS_move_mount, tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      die_sys(EXIT_SYSFAIL, "mount %s on /dev/console", name);
+    close(tree);
+  } else if (errno == ENOSYS) {
+    if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0) die_sys(EXIT_SYSFAIL, "mount %s on /dev/console", name);
+  } else {
+    die_sys(EXIT_SYSFAIL, "clone mount of %s", name);
+  }
+  close(dst);
+  close(root);
+}
+
+/* 4. The container's terminal: a pty from the container's own devpts, the master to the monitor. */
+static void setup_terminal(void)
+{
+  char name[128];
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
+  if (master < 0) die_sys(EXIT_SYSFAIL, "open /dev/ptmx");
+  if (unlockpt(master) < 0) die_sys(EXIT_SYSFAIL, "unlockpt /dev/ptmx");
+  if (ptsname_r(master, name, sizeof name)) die_sys(EXIT_SYSFAIL, "ptsname /dev/ptmx");
+  /* TIOCGPTPEER opens the peer of this very master, with no path lookup a container could race */
+  slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0 && (errno == EINVAL || errno == ENOTTY)) slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) die_sys(EXIT_SYSFAIL, "open %s", name);
+  if (c.has_size) {
+    struct winsize ws = {.ws_row = c.rows, .ws_col = c.cols};
+    if (ioctl(slave, TIOCSWINSZ, &ws) < 0) die_sys(EXIT_SYSFAIL, "set window size of %s", name);
+  }
+  mount_console(slave, name);
+  if (sync_send(c.sync, "pty", master) < 0) die_sys(EXIT_SYSFAIL, "send pty master to the monitor");
+  close(master);
+  if (setsid() < 0 && !(errno == EPERM && getsid(0) == getpid())) die_sys(EXIT_SYSFAIL, "setsid");
+  if (ioctl(slave, TIOCSCTTY, 0) < 0) die_sys(EXIT_SYSFAIL, "set controlling terminal %s", name);
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2(slave, fd) < 0) die_sys(EXIT_SYSFAIL, "dup %s onto fd %d", name, fd);
+  if (slave > 2) close(slave);
+}
+
+/* 5. Limits: a hard limit above the current one needs CAP_SYS_RESOURCE. oomfd was opened before the root switch,
+   so this works without a /proc in the container. */
+static void set_limits(int oomfd)
+{
+  for (size_t i = 0; i < c.nrl; i++)
+    if (setrlimit(c.rl[i].res, &c.rl[i].lim) < 0)
+      die_sys(EXIT_SYSFAIL, "setrlimit %s %s %s", c.rl[i].r->f[1], c.rl[i].r->f[2], c.rl[i].r->f[3]);
+  if (oomfd >= 0) {
+    char buf[16];
+    int n = snprintf(buf, sizeof buf, "%d", c.oom);
+    if (write(oomfd, buf, (size_t)n) != n) die_sys(EXIT_SYSFAIL, "write /proc/self/oom_score_adj %d", c.oom);
+    close(oomfd);
+  }
+  umask(c.umask);
+}
+
+/* 6. The LSM label of the next execve, which is the container's. */
+static void set_exec_label(void)
+{
+#ifdef HAVE_APPARMOR
+  if (c.apparmor && *c.apparmor && aa_change_onexec(c.apparmor) < 0)
+    die_sys(EXIT_SYSFAIL, "apparmor change_onexec %s", c.apparmor);
+#endif
+#ifdef HAVE_SELINUX
+  if (c.selinux && *c.selinux && setexeccon(c.selinux) < 0) die_sys(EXIT_SYSFAIL, "setexeccon %s", c.selinux);
+#endif
+}
+
+/* 7 and 14. */
+static void load_seccomp(void)
+{
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, c.bpfflags, &c.prog) == 0) return;
+  if (errno == ENOSYS && !c.bpfflags && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c.prog, 0, 0) == 0) return;
+  die_sys(EXIT_SYSFAIL, "load seccomp filter");
+}
+
+/* 8. Identity. Every cap not in the bounding set is dropped while we still have CAP_SETPCAP (before setuid);
+   PR_SET_KEEPCAPS keeps the permitted set across setuid so that capset can choose the final sets. */
+static void set_identity(int setgroups_deny)
+{
+  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct d[2];
+
+  for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+    if (!(c.caps[BND] >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+      die_sys(EXIT_SYSFAIL, "drop capability %d from the bounding set", cap);
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_KEEPCAPS");
+  /* In a user namespace whose setgroups is "deny" the kernel refuses setgroups; the groups cannot be changed there
+     at all, so an empty list is already satisfied. */
+  if (!(setgroups_deny && !c.ngroups) && setgroups(c.ngroups, c.groups) < 0)
+    die_sys(EXIT_SYSFAIL, "setgroups");
+  if (setresgid(c.gid, c.gid, c.gid) < 0) die_sys(EXIT_SYSFAIL, "setgid %u", (unsigned)c.gid);
+  if (setresuid(c.uid, c.uid, c.uid) < 0) die_sys(EXIT_SYSFAIL, "setuid %u", (unsigned)c.uid);
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_KEEPCAPS");
+
+  for (int i = 0; i < 2; i++) {
+    d[i].effective = (uint32_t)(c.caps[EFF] >> (32 * i));
+    d[i].permitted = (uint32_t)(c.caps[PRM] >> (32 * i));
+    d[i].inheritable = (uint32_t)(c.caps[INH] >> (32 * i));
+  }
+  if (syscall(SYS_capset, &h, d) < 0) die_sys(EXIT_SYSFAIL, "capset");
+
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    die_sys(EXIT_SYSFAIL, "clear ambient capabilities");
+  /* The kernel only lets a cap be ambient when it is permitted and inheritable; runc's default config asks for
+     ambient caps it does not make inheritable, so those are skipped without a word. */
+  uint64_t amb = c.caps[AMB] & c.caps[PRM] & c.caps[INH];
+  for (int cap = 0; cap < 64; cap++)
+    if (amb >> cap & 1 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+      die_sys(EXIT_SYSFAIL, "raise ambient capability %d", cap);
+}
+
+/* 9. cwd, resolved inside the container's root without magic links: a cwd of /proc/self/fd/N would otherwise
+   land on a host directory through an fd we still hold (CVE-2024-21626). */
+static void set_cwd(void)
+{
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+  if (root < 0) die_sys(EXIT_SYSFAIL, "open /");
+  fd = path_open_in_root(root, c.cwd, O_PATH | O_DIRECTORY);
+  if (fd < 0 || fchdir(fd) < 0) die_sys(EXIT_SYSFAIL, "chdir %s", c.cwd);
+  close(fd);
+  close(root);
+}
+
+/* X_OK for the container's user, on a regular file. 0, or an errno. */
+static int executable(const char *p)
+{
+  struct stat st;
+  if (stat(p, &st) < 0) return errno;
+  if (!S_ISREG(st.st_mode) || faccessat(AT_FDCWD, p, X_OK, AT_EACCESS) < 0) return EACCES;
+  return 0;
+}
+
+/* 10. arg[0] on the container's PATH, with runc's (Go's exec.LookPath) messages. */
+static char *lookup(const char *name)
+{
+  const char *dirs = c.path;
+  int e;
+  if (strchr(name, '/')) {
+    if ((e = executable(name)) == ENOENT || e == ENOTDIR)
+      die(EXIT_NOTFOUND, "exec: \"%s\": stat %s: %s", name, name, strerror(e));
+    if (e) die(e == EACCES ? EXIT_NOEXEC : EXIT_SYSFAIL, "exec: \"%s\": %s", name, strerror(e));
+    return (char *)name;
+  }
+  for (;;) {
+    size_t n = strcspn(dirs, ":");
+    char *p;
+    /* an empty entry is the current directory */
+    if (asprintf(&p, "%.*s%s%s", (int)n, n ? dirs : ".", "/", name) < 0) die_sys(EXIT_SYSFAIL, "allocate");
+    if (!executable(p)) return p;
+    free(p);
+    if (!dirs[n]) break;
+    dirs += n + 1;
+  }
+  die(EXIT_NOTFOUND, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+/* 12. Nothing but stdio and the preserved fds reaches the container. The sync socket stays open until the execve
+   (the monitor takes its EOF as "started", and a failure before that still reports through it); the log fd stays
+   for the same reason. Both are CLOEXEC, so the workload never sees them. */
+static void close_fds(void)
+{
+  unsigned base = 3 + (unsigned)c.preserve, keep[2];
+  int n = 0;
+  if (c.sync >= 0) keep[n++] = (unsigned)c.sync;
+  if (c.logfd >= 0 && c.logfd != c.sync) keep[n++] = (unsigned)c.logfd;
+  if (n == 2 && keep[0] > keep[1]) {
+    unsigned t = keep[0];
+    keep[0] = keep[1];
+    keep[1] = t;
+  }
+  for (int i = 0; i < n; i++) {
+    if (fd_cloexec((int)keep[i], 1) < 0) die_sys(EXIT_SYSFAIL, "set close-on-exec on fd %u", keep[i]);
+    if (keep[i] < base) continue;
+    if (keep[i] > base && syscall(SYS_close_range, base, keep[i] - 1, 0) < 0) die_sys(EXIT_SYSFAIL, "close_range");
+    base = keep[i] + 1;
+  }
+  if (syscall(SYS_close_range, base, ~0U, 0) < 0) die_sys(EXIT_SYSFAIL, "close_range");
+}
+
+/* 13. The monitor blocked signals before the clone; handlers and ignored signals must not leak into the
+   container's process either (an ignored SIGPIPE survives execve). */
+static void reset_signals(void)
+{
+  sigset_t none;
+  struct sigaction dfl = {.sa_handler = SIG_DFL};
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, NULL); /* EINVAL for libc-reserved ones */
+  sigemptyset(&none);
+  if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) die_sys(EXIT_SYSFAIL, "unblock signals");
+}
+
+int main(int argc, char **argv)
+{
+  struct spec sp;
+  unsigned line;
+  int oomfd = -1, deny = 0;
+  char *path, buf[32];
+
+  stage_init("oci-exec");
+  if (getopt(argc, argv, "+") != -1 || argv[optind]) die_usage(USAGE);
+  /* No spec on the spec fd is a usage error too: oci-exec is the end of a chain, never a program on its own. */
+  if (spec_read(spec_fd(), &sp, &line) < 0) {
+    if (errno == EBADF) die_usage(USAGE);
+    if (errno == EINVAL) die(EXIT_BADINPUT, "spec line %u: malformed spec on fd %d", line, spec_fd());
+    die_sys(EXIT_SYSFAIL, "read spec from fd %d", spec_fd());
+  }
+  stage_config(&sp);
+
+  /* 1. Read and check everything; open what must come from the host's /proc. */
+  read_spec(&sp);
+  if (c.has_oom && (oomfd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC)) < 0)
+    die_sys(EXIT_SYSFAIL, "open /proc/self/oom_score_adj");
+  if (file_read_at(AT_FDCWD, "/proc/self/setgroups", buf, sizeof buf) > 0) deny = !strncmp(buf, "deny", 4);
+
+  if (c.keyring) join_keyring();          /* 2 */
+  switch_root();                          /* 3 */
+  if (c.terminal) setup_terminal();       /* 4 */
+  set_limits(oomfd);                      /* 5 */
+  set_exec_label();                       /* 6 */
+  if (!c.nnp && c.prog.len) load_seccomp(); /* 7: needs CAP_SYS_ADMIN, which step 8 may drop */
+  set_identity(deny);                     /* 8 */
+  set_cwd();                              /* 9 */
+  path = lookup(c.args[0]);               /* 10 */
+  if (c.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_NO_NEW_PRIVS"); /* 11 */
+  close_fds();                            /* 12: the filter is already in memory */
+  /* create mode ("run.mode create": send "ready", wait for start) slots in here, after the fd sweep and before
+     the filter, which could block the wait. */
+  reset_signals();                        /* 13 */
+  if (c.nnp && c.prog.len) load_seccomp(); /* 14 */
+  execve(path, c.args, c.envp);           /* 15 */
+  die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", path);
+}

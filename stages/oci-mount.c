@@ -1,0 +1,834 @@
+/* oci-mount: build the container's filesystem view under root.path (propagation, mounts, devices, symlinks,
+   read-only root, read-only and masked paths), then exec prog... Reads root.*, mount, device, symlink, mask,
+   readonly, mountlabel, ns.new, ns.join, process.terminal, run.mode; writes none. After oci-ns (inside the new
+   mount namespace, host root still visible), before oci-exec (which switches root). See oci-mount(8). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "chain.h"
+#include "die.h"
+#include "fd.h"
+#include "mnt.h"
+#include "names.h"
+#include "path.h"
+#include "spec.h"
+#include "stage.h"
+
+#define USAGE "oci-mount [-n] prog..."
+#define FDPATH(buf, fd) snprintf(buf, sizeof buf, "/proc/self/fd/%d", fd)
+/* mount flags the kernel locks on a mount inherited across a user namespace */
+#define LOCKED (MS_RDONLY | MS_NODEV | MS_NOEXEC | MS_NOSUID | MS_NOATIME | MS_NODIRATIME | MS_RELATIME)
+#define CGFLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+static const struct spec *sp;
+static const char *root; /* root.path: messages show root + DEST */
+static int rootfd = -1;  /* O_PATH of the root's self-bind; every DEST is resolved under it */
+static char rootreal[4096];
+static int userns, cgroupns;
+static const char *label; /* SELinux context for new filesystems; NULL when SELinux is off */
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *xasprintf(const char *fmt, ...)
+{
+  char *s;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vasprintf(&s, fmt, ap);
+  va_end(ap);
+  if (n < 0) die_sys(EXIT_SYSFAIL, "allocate memory");
+  return s;
+}
+
+/* "//a/./b/" -> "/a/b": a lexical form for comparisons only (never for lookups) */
+static char *clean(const char *p)
+{
+  char *out = xasprintf("/%s", p), *w = out;
+  for (const char *c = p; *c;) {
+    size_t n;
+    while (*c == '/') c++;
+    n = strcspn(c, "/");
+    if (n && !(n == 1 && *c == '.')) {
+      *w++ = '/';
+      memmove(w, c, n);
+      w += n;
+    }
+    c += n;
+  }
+  if (w == out) *w++ = '/';
+  *w = 0;
+  return out;
+}
+
+static int same_path(const char *a, const char *b)
+{
+  char *ca = clean(a), *cb = clean(b);
+  int r = !strcmp(ca, cb);
+  free(ca);
+  free(cb);
+  return r;
+}
+
+static int has_ns(const char *type)
+{
+  const struct rec *r = NULL;
+  while ((r = spec_next(sp, NULL, r)))
+    if ((!strcmp(r->f[0], "ns.new") || !strcmp(r->f[0], "ns.join")) && r->nf >= 2 && !strcmp(r->f[1], type))
+      return 1;
+  return 0;
+}
+
+static int is_bind(const struct rec *r, const struct mount_flags *mf)
+{
+  return (mf->flags & MS_BIND) || !strcmp(r->f[2], "bind");
+}
+
+/* ---- validation: every record is checked before anything changes ---- */
+
+static int num_ok(const char *s, long long max) { return stage_num(s, max) >= 0; }
+
+static int octal_ok(const char *s, unsigned long *out)
+{
+  char *end;
+  if (*s < '0' || *s > '7') return 0;
+  *out = strtoul(s, &end, 8);
+  return !*end && *out <= 07777;
+}
+
+static int last_ok(const char *path)
+{
+  char *c = clean(path), *base = strrchr(c, '/') + 1;
+  int ok = *base && strcmp(base, "..");
+  free(c);
+  return ok;
+}
+
+static int device_ok(const struct rec *r)
+{
+  unsigned long mode;
+  return r->nf == 8 && r->f[1][0] == '/' && last_ok(r->f[1]) && strlen(r->f[2]) == 1 && strchr("cbup", r->f[2][0])
+         && num_ok(r->f[3], 0xffffffffLL) && num_ok(r->f[4], 0xffffffffLL) && octal_ok(r->f[5], &mode)
+         && num_ok(r->f[6], 0xfffffffeLL) && num_ok(r->f[7], 0xfffffffeLL);
+}
+
+static void validate(void)
+{
+  const struct rec *r = NULL;
+  while ((r = spec_next(sp, NULL, r))) {
+    const char *k = r->f[0];
+    struct mount_flags mf;
+    int ok;
+    if (!strcmp(k, "root.path")) {
+      ok = r->nf == 2 && r->f[1][0] == '/';
+    } else if (!strcmp(k, "root.readonly") || !strcmp(k, "root.pivot") || !strcmp(k, "process.terminal")) {
+      ok = r->nf == 2 && (!strcmp(r->f[1], "0") || !strcmp(r->f[1], "1"));
+    } else if (!strcmp(k, "root.propagation")) {
+      const struct mntopt *o = r->nf == 2 ? mount_opt_find(r->f[1]) : NULL;
+      ok = o && o->kind == MO_PROP;
+    } else if (!strcmp(k, "mount")) {
+      ok = r->nf == 6 && r->f[1][0] == '/' && !same_path(r->f[1], "/") && *r->f[2]
+           && mount_flags_parse(r->f[4], &mf) == 0 && (!is_bind(r, &mf) || r->f[3][0] == '/');
+    } else if (!strcmp(k, "device")) {
+      ok = device_ok(r);
+    } else if (!strcmp(k, "symlink")) {
+      ok = r->nf == 3 && *r->f[1] && r->f[2][0] == '/' && last_ok(r->f[2]);
+    } else if (!strcmp(k, "mask") || !strcmp(k, "readonly")) {
+      ok = r->nf == 2 && r->f[1][0] == '/';
+    } else if (!strcmp(k, "mountlabel")) {
+      ok = r->nf == 2;
+    } else {
+      continue;
+    }
+    if (!ok) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, k);
+  }
+  if (!spec_get(sp, "root.path")) die(EXIT_BADINPUT, "spec: no root.path record");
+}
+
+/* ---- resolving destinations inside the rootfs ---- */
+
+/* The top mount at DEST (after a mount, the fd from before still names the
+   directory underneath). */
+static int reopen(const char *dest)
+{
+  int fd = path_open_in_root(rootfd, dest, O_PATH);
+  if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s%s", root, dest);
+  return fd;
+}
+
+/* A mount must never cover the container root itself (DEST "/x" -> "/"). */
+static void not_root(int fd, const char *dest)
+{
+  struct stat a, b;
+  if (fstat(fd, &a) < 0 || fstat(rootfd, &b) < 0) die_sys(EXIT_SYSFAIL, "stat %s%s", root, dest);
+  if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    die(EXIT_BADINPUT, "mount on %s%s: destination resolves to the container root", root, dest);
+}
+
+/* path_create_in_root stops at a dangling symlink (/evil -> /tmp/outside
+   with no /tmp/outside yet). Follow it the way the kernel would, with the
+   rootfs as "/", and create its target instead. */
+static int create_in_root(const char *dest, int kind, mode_t mode)
+{
+  char *path = clean(dest);
+  for (int depth = 0; depth < 40; depth++) {
+    int fd = path_create_in_root(rootfd, path, kind, mode), found = 0;
+    if (fd >= 0 || errno != ENOENT) {
+      free(path);
+      return fd;
+    }
+    char *end = path;
+    while (!found && *end) {
+      char save, target[4096];
+      struct stat st;
+      end += 1 + strcspn(end + 1, "/"); /* path[0..end) is the next prefix */
+      save = *end;
+      *end = 0;
+      int l = path_open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+      ssize_t n = l < 0 || fstat(l, &st) < 0 || !S_ISLNK(st.st_mode) ? -1 : readlinkat(l, "", target, sizeof target - 1);
+      if (l >= 0) close(l);
+      if (n > 0) { /* continue from the link's directory (or the root) with target + the rest */
+        char *rest = save ? end + 1 : end, *tmp;
+        target[n] = 0;
+        *strrchr(path, '/') = 0;
+        tmp = target[0] == '/' ? xasprintf("%s/%s", target, rest) : xasprintf("%s/%s/%s", path, target, rest);
+        free(path);
+        path = clean(tmp);
+        free(tmp);
+        found = 1;
+      } else {
+        *end = save;
+        if (l < 0) break;
+      }
+    }
+    if (!found) {
+      free(path);
+      errno = ENOENT;
+      return -1;
+    }
+  }
+  free(path);
+  errno = ELOOP;
+  return -1;
+}
+
+/* Resolve DEST with the rootfs as "/", creating what is missing: a
+   directory, or an empty file for a file bind (kind 'f'). */
+static int open_dest(const char *dest, int kind)
+{
+  int fd = path_open_in_root(rootfd, dest, O_PATH);
+  if (fd < 0 && errno == ENOENT) {
+    fd = create_in_root(dest, kind, kind == 'f' ? 0644 : 0755);
+    if (fd < 0) die_sys(EXIT_SYSFAIL, "create %s%s", root, dest);
+  }
+  if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s%s", root, dest);
+  not_root(fd, dest);
+  return fd;
+}
+
+/* CVE-2019-16884/CVE-2019-19921 class: a container could swap /proc for a
+   symlink so that procfs lands elsewhere (or something else lands on
+   /proc). proc and sysfs go on a real directory only; nothing but procfs
+   goes on /proc, and inside /proc only the files lxcfs emulates. */
+static int open_fs_dir(const char *dest, const char *src)
+{
+  struct stat st;
+  int fd = path_open_in_root(rootfd, dest, O_PATH | O_NOFOLLOW);
+  if (fd < 0) return open_dest(dest, 'd');
+  if (fstat(fd, &st) < 0) die_sys(EXIT_SYSFAIL, "stat %s%s", root, dest);
+  if (!S_ISDIR(st.st_mode)) {
+    errno = ENOTDIR;
+    die_sys(EXIT_SYSFAIL, "mount %s on %s%s", src, root, dest);
+  }
+  not_root(fd, dest);
+  return fd;
+}
+
+static void check_proc(int fd, const struct rec *r, const struct mount_flags *mf)
+{
+  static const char *const lxcfs[] = {
+      "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime",
+      "/proc/loadavg", "/proc/slabinfo", "/proc/sys/kernel/ns_last_pid", "/proc/sys/crypto/fips_enabled",
+  };
+  char real[4096];
+  size_t n = strlen(rootreal);
+  const char *rel;
+  struct statfs st;
+
+  if (mnt_fd_path(fd, real, sizeof real) < 0) die_sys(EXIT_SYSFAIL, "resolve %s%s", root, r->f[1]);
+  if (n == 1) n = 0; /* root.path is "/" */
+  if (strncmp(real, rootreal, n) || (real[n] && real[n] != '/'))
+    die(EXIT_SYSFAIL, "mount %s on %s%s: resolved outside the rootfs", r->f[3], root, r->f[1]);
+  rel = real + n;
+  if (!strcmp(rel, "/proc")) {
+    if (!strcmp(r->f[2], "proc")) return;
+    if (is_bind(r, mf) && statfs(r->f[3], &st) == 0 && st.f_type == PROC_SUPER_MAGIC) return;
+    die(EXIT_BADINPUT, "mount %s on %s%s: only procfs may be mounted on /proc", r->f[3], root, r->f[1]);
+  }
+  if (strncmp(rel, "/proc/", 6)) return;
+  for (size_t i = 0; i < sizeof lxcfs / sizeof *lxcfs; i++)
+    if (!strcmp(rel, lxcfs[i])) return;
+  die(EXIT_BADINPUT, "mount %s on %s%s: refused inside /proc", r->f[3], root, r->f[1]);
+}
+
+/* ---- mounting ---- */
+
+static void xmount(const char *src, int fd, const char *dest, const char *type, unsigned long flags,
+                   const char *data)
+{
+  char p[64];
+  FDPATH(p, fd);
+  if (mount(src, p, type, flags, data && *data ? data : NULL) < 0)
+    die_sys(EXIT_SYSFAIL, "mount %s on %s%s", *src ? src : type, root, dest);
+}
+
+/* Change the flags of the mount at top. Across a user namespace the kernel
+   refuses to drop a locked flag, so on EPERM retry keeping the ones the
+   mount has (runc does the same). */
+static void remount(int top, const char *dest, unsigned long flags)
+{
+  char p[64];
+  unsigned long cur, f = (flags & ~(MS_BIND | MS_REC)) | MS_BIND | MS_REMOUNT;
+  FDPATH(p, top);
+  if (mount(NULL, p, NULL, f, NULL) == 0) return;
+  if (errno == EPERM && mnt_flags(top, &cur) == 0) {
+    if (mount(NULL, p, NULL, f | (cur & LOCKED), NULL) == 0) return;
+  }
+  die_sys(EXIT_SYSFAIL, "remount %s%s", root, dest);
+}
+
+static void propagate(int top, const char *dest, const struct mount_flags *mf)
+{
+  char p[64];
+  FDPATH(p, top);
+  if (mf->prop && mount(NULL, p, NULL, mf->prop, NULL) < 0)
+    die_sys(EXIT_SYSFAIL, "set propagation of %s%s", root, dest);
+}
+
+/* rro, rnosuid, ...: mount_setattr(2) on the whole subtree */
+static void setattr(int top, const char *dest, const struct mount_flags *mf)
+{
+  struct mount_attr a = {.attr_set = mf->rset, .attr_clr = mf->rclr};
+  if ((mf->rset || mf->rclr) && mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+    die_sys(EXIT_SYSFAIL, "set attributes of %s%s", root, dest);
+}
+
+/* Bind src onto fd, then apply the other flags with a remount (a bind
+   ignores them). Returns the new top mount. */
+static int bind_at(const char *src, int fd, const char *dest, unsigned long flags)
+{
+  char p[64];
+  int top;
+  FDPATH(p, fd);
+  if (mount(src, p, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
+    die_sys(EXIT_SYSFAIL, "mount %s on %s%s", src, root, dest);
+  top = reopen(dest);
+  if (flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) remount(top, dest, flags);
+  return top;
+}
+
+/* Append the SELinux context= option for filesystems that take one. */
+static char *with_label(const char *type, const char *data)
+{
+  static const char *const nolabel[] = {"proc", "sysfs", "mqueue", "cgroup", "cgroup2"};
+  const char *l = label;
+  for (size_t i = 0; l && i < sizeof nolabel / sizeof *nolabel; i++)
+    if (!strcmp(type, nolabel[i])) l = NULL;
+  if (!l) return xasprintf("%s", data);
+  return xasprintf("%s%scontext=\"%s\"", data, *data ? "," : "", l);
+}
+
+static void mount_bind(const struct rec *r, const struct mount_flags *mf)
+{
+  const char *dest = r->f[1], *src = r->f[3];
+  struct stat st;
+  int fd, top;
+  if (stat(src, &st) < 0) die_sys(EXIT_SYSFAIL, "stat %s", src);
+  fd = open_dest(dest, S_ISDIR(st.st_mode) ? 'd' : 'f');
+  check_proc(fd, r, mf);
+  top = bind_at(src, fd, dest, mf->flags | MS_BIND);
+  propagate(top, dest, mf);
+  setattr(top, dest, mf);
+  close(top);
+  close(fd);
+}
+
+/* A filesystem mount (proc, tmpfs, devpts, mqueue, sysfs, cgroup2, ...).
+   tmpfs and /dev stay writable until devices exist (see finalize). */
+static void mount_fs(const struct rec *r, const struct mount_flags *mf)
+{
+  const char *dest = r->f[1], *type = r->f[2], *src = r->f[3];
+  int fd, top, old = -1, tmpfs = !strcmp(type, "tmpfs");
+  unsigned long flags = mf->flags & ~(MS_BIND | MS_REC);
+  char *data;
+  struct stat st;
+
+  if (!strcmp(type, "proc") || !strcmp(type, "sysfs"))
+    fd = open_fs_dir(dest, *src ? src : type);
+  else
+    fd = open_dest(dest, 'd');
+  check_proc(fd, r, mf);
+  if (tmpfs || same_path(dest, "/dev")) flags &= ~MS_RDONLY;
+  if (tmpfs) { /* keep the mode of the directory it covers */
+    if (fstat(fd, &st) < 0) die_sys(EXIT_SYSFAIL, "stat %s%s", root, dest);
+    char *d = xasprintf("mode=%04o%s%s", st.st_mode & 07777, *r->f[5] ? "," : "", r->f[5]);
+    data = with_label(type, d);
+    free(d);
+  } else {
+    data = with_label(type, r->f[5]);
+  }
+  /* tmpcopyup: an fd opened before the mount still reads what it covers */
+  if (mf->tmpcopyup && (old = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    die_sys(EXIT_SYSFAIL, "open %s%s", root, dest);
+  xmount(src, fd, dest, type, flags, data);
+  free(data);
+  top = reopen(dest);
+  if (old >= 0) {
+    int new = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (new < 0 || mnt_copy_tree(old, new) < 0) die_sys(EXIT_SYSFAIL, "copy %s%s up into its tmpfs", root, dest);
+    close(new);
+    close(old);
+  }
+  propagate(top, dest, mf);
+  if (!tmpfs && !same_path(dest, "/dev")) setattr(top, dest, mf);
+  close(top);
+  close(fd);
+}
+
+/* ---- cgroups ---- */
+
+static int v1_controller(const char *t)
+{
+  static const char *const known[] = {"blkio", "cpu",   "cpuacct", "cpuset",     "debug", "devices", "freezer",
+                                      "hugetlb", "memory", "misc", "net_cls", "net_prio", "perf_event", "pids",
+                                      "rdma"};
+  if (!strncmp(t, "name=", 5)) return 1;
+  for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+    if (!strcmp(t, known[i])) return 1;
+  return 0;
+}
+
+/* The controllers of a v1 hierarchy from its super options: "rw,cpu,cpuacct" -> "cpu,cpuacct". */
+static char *controllers(const char *super)
+{
+  char *copy = xasprintf("%s", super), *out = xasprintf("%s", ""), *save;
+  for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    if (!v1_controller(t)) continue;
+    char *n = xasprintf("%s%s%s", out, *out ? "," : "", t);
+    free(out);
+    out = n;
+  }
+  free(copy);
+  return out;
+}
+
+static int same_set(const char *a, const char *b)
+{
+  char *ca = xasprintf(",%s,", a), *cb = xasprintf(",%s,", b), *save;
+  int ok = strlen(ca) == strlen(cb);
+  for (char *t = strtok_r(ca + 1, ",", &save); ok && t; t = strtok_r(NULL, ",", &save)) {
+    char *k = xasprintf(",%s,", t);
+    ok = strstr(cb, k) != NULL;
+    free(k);
+  }
+  free(ca);
+  free(cb);
+  return ok;
+}
+
+/* Our own cgroup in hierarchy m, as a host path ("/sys/fs/cgroup/memory/c1"), from /proc/self/cgroup:
+   the process is already in the container's cgroup (oci-cgroup, oci-ns). */
+static char *own_cgroup(const char *self, const struct mnt_info *m)
+{
+  int v2 = !strcmp(m->fstype, "cgroup2");
+  char *want = v2 ? xasprintf("%s", "") : controllers(m->super), *copy = xasprintf("%s", self), *save, *res = NULL;
+  size_t rl = strcmp(m->root, "/") ? strlen(m->root) : 0;
+  for (char *l = strtok_r(copy, "\n", &save); l && !res; l = strtok_r(NULL, "\n", &save)) {
+    char *c = strchr(l, ':'), *p = c ? strchr(c + 1, ':') : NULL;
+    if (!p) continue;
+    *c = 0;
+    *p++ = 0;
+    if (v2 ? strcmp(l, "0") || c[1] : !same_set(c + 1, want)) continue;
+    if (strncmp(p, m->root, rl) || (p[rl] && p[rl] != '/')) continue; /* not below this mount */
+    res = xasprintf("%s%s", m->point, p + rl);
+  }
+  free(want);
+  free(copy);
+  return res;
+}
+
+/* cgroup on a v1 or hybrid host (runc's layout): a tmpfs at DEST, one
+   directory per hierarchy, named after its host mount point. With a
+   cgroup namespace each is a fresh cgroup mount (it shows the namespace
+   root); without one, a bind of the container's own cgroup directory. */
+static void mount_cgroup_v1(const struct rec *r, const struct mount_flags *mf, const struct mnt_table *t,
+                            const char *self)
+{
+  const char *dest = r->f[1];
+  unsigned long ro = mf->flags & MS_RDONLY;
+  size_t rootlen = strlen(root);
+  int fd = open_dest(dest, 'd'), top;
+  char *data = with_label("tmpfs", "mode=755");
+
+  check_proc(fd, r, mf);
+  xmount("tmpfs", fd, dest, "tmpfs", CGFLAGS, data);
+  free(data);
+  close(fd);
+  top = reopen(dest);
+  propagate(top, dest, mf);
+  for (size_t i = 0; i < t->n; i++) {
+    const struct mnt_info *m = &t->e[i];
+    int dup = 0, v2 = !strcmp(m->fstype, "cgroup2");
+    if (!v2 && strcmp(m->fstype, "cgroup")) continue;
+    if (!strncmp(m->point, root, rootlen) && (!m->point[rootlen] || m->point[rootlen] == '/')) continue;
+    for (size_t j = 0; j < i && !dup; j++)
+      dup = t->e[j].major == m->major && t->e[j].minor == m->minor;
+    if (dup) continue;
+    char *name = strrchr(m->point, '/') + 1, *sub = xasprintf("%s/%s", dest, name), *src;
+    int sfd = open_dest(sub, 'd');
+    if (cgroupns && !v2) {
+      char *ctl = controllers(m->super);
+      xmount("cgroup", sfd, sub, "cgroup", CGFLAGS | ro, ctl);
+      free(ctl);
+    } else if (cgroupns) {
+      xmount("cgroup2", sfd, sub, "cgroup2", CGFLAGS | ro, NULL);
+    } else if ((src = own_cgroup(self, m))) {
+      close(bind_at(src, sfd, sub, mf->flags | MS_BIND | MS_REC));
+      free(src);
+    } else {
+      warn("no cgroup of ours in %s: %s%s left empty", m->point, root, sub);
+    }
+    /* cpu,cpuacct also answers to cpu and cpuacct */
+    if (strchr(name, ',')) {
+      char *names = xasprintf("%s", name), *save;
+      for (char *c = strtok_r(names, ",", &save); c; c = strtok_r(NULL, ",", &save))
+        if (symlinkat(name, top, c) < 0 && errno != EEXIST)
+          die_sys(EXIT_SYSFAIL, "symlink %s%s/%s", root, dest, c);
+      free(names);
+    }
+    close(sfd);
+    free(sub);
+  }
+  if (ro) remount(top, dest, CGFLAGS | MS_RDONLY);
+  close(top);
+}
+
+/* cgroup2, and cgroup on a unified host. Without a cgroup namespace a user
+   namespace may not mount cgroup2: then bind our own cgroup instead. */
+static void mount_cgroup2(const struct rec *r, const struct mount_flags *mf, const struct mnt_table *t,
+                          const char *self)
+{
+  const char *dest = r->f[1];
+  char p[64], *src = NULL;
+  int fd = open_dest(dest, 'd'), top;
+  check_proc(fd, r, mf);
+  FDPATH(p, fd);
+  if (mount("cgroup2", p, "cgroup2", mf->flags & ~(MS_BIND | MS_REC), *r->f[5] ? r->f[5] : NULL) == 0) {
+    top = reopen(dest);
+    propagate(top, dest, mf);
+    setattr(top, dest, mf);
+  } else {
+    if (errno != EPERM && errno != EBUSY) die_sys(EXIT_SYSFAIL, "mount cgroup2 on %s%s", root, dest);
+    for (size_t i = 0; i < t->n && !src; i++)
+      if (!strcmp(t->e[i].fstype, "cgroup2")) src = own_cgroup(self, &t->e[i]);
+    if (!src) die(EXIT_SYSFAIL, "mount cgroup2 on %s%s: no cgroup2 hierarchy to bind", root, dest);
+    top = bind_at(src, fd, dest, mf->flags | MS_BIND | MS_REC);
+    propagate(top, dest, mf);
+    setattr(top, dest, mf);
+    free(src);
+  }
+  close(top);
+  close(fd);
+}
+
+static void mount_cgroup(const struct rec *r, const struct mount_flags *mf)
+{
+  struct mnt_table t;
+  struct statfs st;
+  size_t len;
+  int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  char *self = fd < 0 ? NULL : fd_slurp(fd, &len);
+  if (!self) die_sys(EXIT_SYSFAIL, "read /proc/self/cgroup");
+  close(fd);
+  if (mnt_table_read(&t) < 0) die_sys(EXIT_SYSFAIL, "read /proc/self/mountinfo");
+  if (!strcmp(r->f[2], "cgroup2") || (statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC))
+    mount_cgroup2(r, mf, &t, self);
+  else
+    mount_cgroup_v1(r, mf, &t, self);
+  mnt_table_free(&t);
+  free(self);
+}
+
+static void mount_rec(const struct rec *r)
+{
+  struct mount_flags mf;
+  mount_flags_parse(r->f[4], &mf); /* validated */
+  if (is_bind(r, &mf))
+    mount_bind(r, &mf);
+  else if (!strcmp(r->f[2], "cgroup") || !strcmp(r->f[2], "cgroup2"))
+    mount_cgroup(r, &mf);
+  else
+    mount_fs(r, &mf);
+}
+
+/* ---- devices and symlinks ---- */
+
+/* The parent directory of PATH inside the rootfs (created), and its last component. */
+static int open_parent(const char *path, char **name)
+{
+  char *c = clean(path), *slash = strrchr(c, '/');
+  int fd;
+  *name = xasprintf("%s", slash + 1);
+  *slash = 0;
+  fd = path_create_in_root(rootfd, *c ? c : "/", 'd', 0755);
+  if (fd < 0) die_sys(EXIT_SYSFAIL, "create %s%s", root, *c ? c : "/");
+  free(c);
+  return fd;
+}
+
+/* In a user namespace mknod is refused: bind the host's node instead (runc). */
+static void bind_device(int dir, const char *name, const char *path)
+{
+  struct stat st;
+  int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (fd < 0 && errno != EEXIST) die_sys(EXIT_SYSFAIL, "create %s%s", root, path);
+  if (fd >= 0) close(fd);
+  fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || fstat(fd, &st) < 0) die_sys(EXIT_SYSFAIL, "open %s%s", root, path);
+  if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode)) {
+    errno = S_ISLNK(st.st_mode) ? ELOOP : EISDIR;
+    die_sys(EXIT_SYSFAIL, "mount %s on %s%s", path, root, path);
+  }
+  xmount(path, fd, path, "", MS_BIND, NULL);
+  close(fd);
+}
+
+static void make_device(const struct rec *r)
+{
+  const char *path = r->f[1];
+  char type = r->f[2][0], *name, p[64];
+  unsigned long mode = 0;
+  mode_t fmt = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+  dev_t dev = type == 'p' ? 0
+                          : makedev((unsigned)stage_num(r->f[3], 0xffffffffLL),
+                                    (unsigned)stage_num(r->f[4], 0xffffffffLL));
+  struct stat st;
+  int dir = open_parent(path, &name), fd;
+
+  octal_ok(r->f[5], &mode);
+  if (userns && type != 'p') {
+    bind_device(dir, name, path);
+  } else if (mknodat(dir, name, fmt | (mode_t)mode, dev) < 0) {
+    if (errno == EPERM && type != 'p')
+      bind_device(dir, name, path);
+    else if (errno != EEXIST) /* an existing node is kept, as runc does */
+      die_sys(EXIT_SYSFAIL, "mknod %s%s", root, path);
+  } else {
+    /* check what we made, then set the exact mode (umask) and owner */
+    fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) die_sys(EXIT_SYSFAIL, "open %s%s", root, path);
+    if ((st.st_mode & S_IFMT) != fmt || st.st_rdev != dev)
+      die(EXIT_SYSFAIL, "mknod %s%s: the node changed under us", root, path);
+    FDPATH(p, fd);
+    if (chmod(p, (mode_t)mode) < 0) die_sys(EXIT_SYSFAIL, "chmod %s%s", root, path);
+    if (fchownat(fd, "", (uid_t)stage_num(r->f[6], 0xfffffffeLL), (gid_t)stage_num(r->f[7], 0xfffffffeLL),
+                 AT_EMPTY_PATH) < 0)
+      die_sys(EXIT_SYSFAIL, "chown %s%s", root, path);
+    close(fd);
+  }
+  free(name);
+  close(dir);
+}
+
+static void make_symlink(const struct rec *r)
+{
+  const char *target = r->f[1], *path = r->f[2];
+  char *name;
+  int dir = open_parent(path, &name);
+  if (symlinkat(target, dir, name) < 0) {
+    if (errno != EEXIST) die_sys(EXIT_SYSFAIL, "symlink %s%s", root, path);
+    /* an existing entry is kept, except a /dev/ptmx node (runc's setupPtmx) */
+    if (same_path(path, "/dev/ptmx") && (unlinkat(dir, name, 0) < 0 || symlinkat(target, dir, name) < 0))
+      die_sys(EXIT_SYSFAIL, "replace %s%s", root, path);
+  }
+  free(name);
+  close(dir);
+}
+
+static void setup_dev(void)
+{
+  const struct rec *r = NULL;
+  int ptmx_link = 0;
+  while ((r = spec_next(sp, "symlink", r))) ptmx_link |= same_path(r->f[2], "/dev/ptmx");
+  while ((r = spec_next(sp, "device", r)))
+    if (!ptmx_link || !same_path(r->f[1], "/dev/ptmx")) make_device(r);
+  while ((r = spec_next(sp, "symlink", r))) make_symlink(r);
+}
+
+/* ---- read-only parts ---- */
+
+/* tmpfs and /dev were mounted writable so devices and copies could be made; now apply ro and rro. */
+static void finalize(void)
+{
+  const struct rec *r = NULL;
+  while ((r = spec_next(sp, "mount", r))) {
+    struct mount_flags mf;
+    mount_flags_parse(r->f[4], &mf);
+    if (is_bind(r, &mf) || !strncmp(r->f[2], "cgroup", 6)) continue;
+    if (strcmp(r->f[2], "tmpfs") && !same_path(r->f[1], "/dev")) continue;
+    if (!(mf.flags & MS_RDONLY) && !mf.rset && !mf.rclr) continue;
+    int top = reopen(r->f[1]);
+    if (mf.flags & MS_RDONLY) remount(top, r->f[1], mf.flags | MS_RDONLY);
+    setattr(top, r->f[1], &mf);
+    close(top);
+  }
+}
+
+static void readonly_path(const char *path)
+{
+  char p[64];
+  unsigned long cur;
+  int fd = path_open_in_root(rootfd, path, O_PATH), top;
+  if (fd < 0 && errno == ENOENT) return; /* missing: nothing to protect */
+  if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s%s", root, path);
+  FDPATH(p, fd);
+  if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) die_sys(EXIT_SYSFAIL, "bind %s%s on itself", root, path);
+  top = reopen(path);
+  if (mnt_flags(top, &cur) < 0) die_sys(EXIT_SYSFAIL, "statfs %s%s", root, path);
+  remount(top, path, (cur & (MS_NOSUID | MS_NODEV | MS_NOEXEC)) | MS_RDONLY);
+  close(top);
+  close(fd);
+}
+
+static void mask_path(const char *path, int nullfd)
+{
+  char p[64], src[64];
+  struct stat st;
+  int fd = path_open_in_root(rootfd, path, O_PATH);
+  if (fd < 0 && errno == ENOENT) return; /* missing: nothing to hide */
+  if (fd < 0 || fstat(fd, &st) < 0) die_sys(EXIT_SYSFAIL, "open %s%s", root, path);
+  FDPATH(p, fd);
+  if (S_ISDIR(st.st_mode)) {
+    char *data = with_label("tmpfs", "nr_blocks=1,nr_inodes=1");
+    int r = mount("tmpfs", p, "tmpfs", MS_RDONLY, data);
+    free(data);
+    if (r < 0) die_sys(EXIT_SYSFAIL, "mount tmpfs on %s%s", root, path);
+  } else {
+    FDPATH(src, nullfd);
+    if (mount(src, p, NULL, MS_BIND, NULL) < 0) die_sys(EXIT_SYSFAIL, "mount /dev/null on %s%s", root, path);
+  }
+  close(fd);
+}
+
+static void protect(void)
+{
+  const struct rec *r = NULL;
+  struct stat st;
+  int nullfd;
+  if (!spec_next(sp, "mask", NULL) && !spec_next(sp, "readonly", NULL)) return;
+  while ((r = spec_next(sp, "readonly", r))) readonly_path(r->f[1]);
+  nullfd = open("/dev/null", O_PATH | O_CLOEXEC);
+  if (nullfd < 0 || fstat(nullfd, &st) < 0) die_sys(EXIT_SYSFAIL, "open /dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) die(EXIT_SYSFAIL, "/dev/null is not the null device");
+  while ((r = spec_next(sp, "mask", r))) mask_path(r->f[1], nullfd);
+  close(nullfd);
+}
+
+/* ---- the root ---- */
+
+/* rslave (or root.propagation) on the whole tree so nothing leaks to the
+   host; the parent of root.path not shared (pivot_root(2) refuses a
+   shared parent, and a bind there would propagate); root.path a mount
+   point of its own. shared/rshared are applied again by oci-exec on the
+   new root after the switch, as runc does. */
+static void prepare_root(void)
+{
+  const char *p = spec_get(sp, "root.propagation");
+  unsigned long prop = p ? mount_opt_find(p)->flag : MS_SLAVE | MS_REC;
+  unsigned long parent = prop & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+  char *dir = clean(root);
+
+  if (mount(NULL, "/", NULL, prop, NULL) < 0) die_sys(EXIT_SYSFAIL, "set propagation of /");
+  for (;;) { /* EINVAL: not a mount point; walk up until one is */
+    char *slash;
+    if (mount(NULL, dir, NULL, parent, NULL) == 0) break;
+    if (errno != EINVAL || !strcmp(dir, "/")) die_sys(EXIT_SYSFAIL, "set propagation of %s", dir);
+    slash = strrchr(dir, '/');
+    slash[slash == dir] = 0;
+  }
+  free(dir);
+  if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0) die_sys(EXIT_SYSFAIL, "bind %s on itself", root);
+  /* opened after the bind, so that mounts land on it and not underneath */
+  rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) die_sys(EXIT_SYSFAIL, "open %s", root);
+  if (mnt_fd_path(rootfd, rootreal, sizeof rootreal) < 0) die_sys(EXIT_SYSFAIL, "resolve %s", root);
+}
+
+/* go-selinux and crun label mounts only when SELinux is on */
+static const char *mount_label(void)
+{
+  const char *l = spec_get(sp, "mountlabel");
+  struct statfs st;
+  if (!l || !*l || statfs("/sys/fs/selinux", &st) < 0 || st.f_type != SELINUX_MAGIC) return NULL;
+  return l;
+}
+
+int main(int argc, char **argv)
+{
+  static struct spec s;
+  const struct rec *r = NULL;
+  const char *mode, *t;
+  int opt, dry = 0, devbound = 0;
+
+  stage_init("oci-mount");
+  while ((opt = getopt(argc, argv, "+n")) != -1) switch (opt) {
+      case 'n': dry = 1; break;
+      default: die_usage(USAGE);
+    }
+  argv += optind;
+  if (!*argv) die_usage(USAGE);
+  stage_read(&s);
+  sp = &s;
+  validate();
+  root = spec_get(sp, "root.path");
+  mode = spec_get(sp, "run.mode");
+
+  /* runc builds the mount table only in a mount namespace of the container's */
+  if (!has_ns("mount")) {
+    if (spec_next(sp, "mask", NULL) || spec_next(sp, "readonly", NULL))
+      die(EXIT_BADINPUT, "spec: mask and readonly records need a mount namespace");
+    dry = 1;
+  }
+  if (dry || (mode && !strcmp(mode, "exec"))) chain_exec(sp, argv);
+
+  userns = has_ns("user");
+  cgroupns = has_ns("cgroup");
+  label = mount_label();
+  prepare_root();
+  while ((r = spec_next(sp, "mount", r))) {
+    struct mount_flags mf;
+    mount_flags_parse(r->f[4], &mf);
+    devbound |= is_bind(r, &mf) && same_path(r->f[1], "/dev");
+    mount_rec(r);
+  }
+  if (!devbound) setup_dev(); /* a bound /dev is the host's: leave it alone (runc) */
+  /* the mount point oci-exec binds the pty slave on, made while /dev may still be written */
+  if ((t = spec_get(sp, "process.terminal")) && !strcmp(t, "1")) {
+    int fd = path_create_in_root(rootfd, "/dev/console", 'f', 0666);
+    if (fd < 0) die_sys(EXIT_SYSFAIL, "create %s/dev/console", root);
+    close(fd);
+  }
+  finalize();
+  if ((t = spec_get(sp, "root.readonly")) && !strcmp(t, "1")) remount(rootfd, "", MS_RDONLY);
+  protect();
+  close(rootfd);
+  chain_exec(sp, argv);
+}

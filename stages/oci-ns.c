@@ -1,0 +1,681 @@
+/* oci-ns: create or join the container's namespaces, clone its first process, and stay on the host as the monitor.
+   Reads ns.new, ns.join, idmap.uid, idmap.gid, hostname, domainname, sysctl, time.offset, cgroup.join, cgroup.v2fd,
+   run.mode, run.pidfile, state.dir, process.terminal, exit.setup; the child appends ns.sync, the monitor ns.pid.
+   After oci-cgroup (its fds put the child in the container's cgroups), before oci-mount (needs the new namespaces). */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+#include <linux/sched.h> /* struct clone_args, CLONE_PIDFD, CLONE_INTO_CGROUP */
+
+#include "chain.h"
+#include "die.h"
+#include "fd.h"
+#include "names.h"
+#include "spec.h"
+#include "stage.h"
+#include "state.h"
+#include "sync.h"
+
+#define USAGE "oci-ns prog..."
+
+enum { NTYPES = 8 };
+
+static struct spec sp;
+static const struct nsinfo *nstab;
+static const struct rec *newns[NTYPES], *joinns[NTYPES];
+static const struct rec *hostname, *domainname;
+static int terminal; /* process.terminal 1: the chain inside may send a pty master */
+static int joinfds[64], njoin; /* cgroup.join: one per v1 hierarchy, so a small fixed table is enough */
+static int v2fd = -1, procsfd = -1;
+static int setup_status = EXIT_SYSFAIL; /* what a failure inside is reported as: exit.setup, else 111 */
+
+/* the monitor's side */
+static int sync_mon = -1, sync_child = -1, sigfd = -1, self_pidfd = -1;
+static pid_t init_pid = -1;
+static int init_pidfd = -1;
+static struct termios saved_tio;
+static int tio_saved;
+
+static int ns_index(const char *type)
+{
+  const struct nsinfo *i = ns_find(type);
+  return i ? (int)(i - nstab) : -1;
+}
+static int has_new(const char *type) { return newns[ns_index(type)] != NULL; }
+static int has_ns(const char *type) { return has_new(type) || joinns[ns_index(type)]; }
+
+/* ---- records ----------------------------------------------------------- */
+
+static int num_ok(const char *s, long long max) { return stage_num(s, max) >= 0; }
+
+/* A signed decimal (time offsets may be negative). */
+static int snum_ok(const char *s)
+{
+  char *end;
+  if (!*s) return 0;
+  errno = 0;
+  (void)strtoll(s, &end, 10);
+  return !*end && !errno;
+}
+
+/* sysctl KEY: dotted (net.ipv4.ip_forward, where "/" stands for a "." inside a name, as in sysctl(8)) or slash
+   form (net/ipv4/ip_forward). Writes the path under /proc/sys into a malloc'd buffer; NULL on a bad key. */
+static char *sysctl_path(const char *key)
+{
+  size_t n = strlen(key);
+  char *p = malloc(n + 1);
+  int slash = key[strcspn(key, "./")] == '/';
+  if (!p) die_sys(EXIT_SYSFAIL, "malloc");
+  for (size_t i = 0; i <= n; i++)
+    p[i] = slash ? key[i] : key[i] == '.' ? '/' : key[i] == '/' ? '.' : key[i];
+  for (char *c = p;;) { /* every component non-empty and not . or .. */
+    size_t l = strcspn(c, "/");
+    if (!l || (l == 1 && *c == '.') || (l == 2 && c[0] == '.' && c[1] == '.')) {
+      free(p);
+      return NULL;
+    }
+    if (!c[l]) break;
+    c += l + 1;
+  }
+  return p;
+}
+
+static int same_file(const char *a, const char *b)
+{
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Only namespaced sysctls, as runc allows them: the ipc ones with an ipc namespace, net.* with a network
+   namespace that is not the host's, kernel.hostname/domainname with a uts namespace. */
+static void sysctl_check(const struct rec *r)
+{
+  static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
+                                    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+  char *name = strdup(r->f[1]), *path = sysctl_path(r->f[1]);
+  int isipc = 0;
+  if (!name) die_sys(EXIT_SYSFAIL, "malloc");
+  if (!path) die(EXIT_BADINPUT, "spec line %u: bad sysctl name %s", r->line, r->f[1]);
+  for (char *c = name; *c; c++)
+    if (*c == '/') *c = '.';
+  for (size_t i = 0; i < sizeof ipc / sizeof *ipc; i++) isipc |= !strcmp(name, ipc[i]);
+  if (isipc || !strncmp(name, "fs.mqueue.", 10)) {
+    if (!has_ns("ipc"))
+      die(EXIT_BADINPUT, "spec line %u: sysctl %s not allowed in the host's ipc namespace", r->line, r->f[1]);
+  } else if (!strncmp(name, "net.", 4)) {
+    const struct rec *j = joinns[ns_index("network")];
+    if (!has_ns("network") || (j && same_file(j->f[2], "/proc/self/ns/net")))
+      die(EXIT_BADINPUT, "spec line %u: sysctl %s not allowed in the host's network namespace", r->line, r->f[1]);
+  } else if (!strcmp(name, "kernel.hostname") || !strcmp(name, "kernel.domainname")) {
+    if (!has_ns("uts"))
+      die(EXIT_BADINPUT, "spec line %u: sysctl %s not allowed in the host's uts namespace", r->line, r->f[1]);
+    if (name[7] == 'h' && hostname)
+      die(EXIT_BADINPUT, "spec line %u: sysctl %s conflicts with the hostname record", r->line, r->f[1]);
+  } else {
+    die(EXIT_BADINPUT, "spec line %u: sysctl %s is not in a separate kernel namespace", r->line, r->f[1]);
+  }
+  free(name);
+  free(path);
+}
+
+static void check_records(void)
+{
+  const struct rec *r = NULL, *uidmap = NULL, *gidmap = NULL;
+  size_t nt;
+  nstab = ns_table(&nt);
+  if (nt > NTYPES) die(EXIT_SYSFAIL, "namespace table larger than %d", NTYPES);
+
+  while ((r = spec_next(&sp, NULL, r))) {
+    const char *k = r->f[0];
+    int i;
+    if (!strcmp(k, "ns.new") || !strcmp(k, "ns.join")) {
+      int join = k[3] == 'j';
+      if (r->nf != (join ? 3u : 2u)) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, k);
+      if ((i = ns_index(r->f[1])) < 0)
+        die(EXIT_BADINPUT, "spec line %u: unknown namespace type %s", r->line, r->f[1]);
+      if (newns[i] || joinns[i]) die(EXIT_BADINPUT, "spec line %u: duplicate namespace type %s", r->line, r->f[1]);
+      if (join && r->f[2][0] != '/')
+        die(EXIT_BADINPUT, "spec line %u: namespace path %s is not absolute", r->line, r->f[2]);
+      (join ? joinns : newns)[i] = r;
+    } else if (!strcmp(k, "ns.sync")) {
+      die(EXIT_BADINPUT, "spec line %u: ns.sync already set: the namespaces exist", r->line);
+    } else if (!strncmp(k, "ns.", 3) && strcmp(k, "ns.pid")) {
+      die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
+    } else if (!strncmp(k, "idmap.", 6)) {
+      if (strcmp(k, "idmap.uid") && strcmp(k, "idmap.gid"))
+        die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
+      if (r->nf != 4 || !num_ok(r->f[1], UINT32_MAX) || !num_ok(r->f[2], UINT32_MAX) ||
+          stage_num(r->f[3], UINT32_MAX) < 1)
+        die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, k);
+      if (k[6] == 'u' && !uidmap) uidmap = r;
+      if (k[6] == 'g' && !gidmap) gidmap = r;
+    } else if (!strcmp(k, "hostname") || !strcmp(k, "domainname")) {
+      if (r->nf != 2) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, k);
+      *(k[0] == 'h' ? &hostname : &domainname) = r;
+    } else if (!strcmp(k, "sysctl")) {
+      if (r->nf != 3) die(EXIT_BADINPUT, "spec line %u: bad sysctl record", r->line);
+    } else if (!strcmp(k, "time.offset")) {
+      if (r->nf != 4 || (strcmp(r->f[1], "monotonic") && strcmp(r->f[1], "boottime")) || !snum_ok(r->f[2]) ||
+          !num_ok(r->f[3], 999999999))
+        die(EXIT_BADINPUT, "spec line %u: bad time.offset record", r->line);
+    } else if (!strcmp(k, "cgroup.join") || !strcmp(k, "cgroup.v2fd")) {
+      int fd = r->nf == 2 ? stage_fdnum(r->f[1]) : -1;
+      if (fd < 0 || fcntl(fd, F_GETFD) < 0) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, k);
+      if (k[7] == 'v') v2fd = fd;
+      else if (njoin == (int)(sizeof joinfds / sizeof *joinfds))
+        die(EXIT_BADINPUT, "spec line %u: too many cgroup.join records", r->line);
+      else joinfds[njoin++] = fd;
+    } else if (!strcmp(k, "run.mode")) {
+      if (r->nf != 2 || (strcmp(r->f[1], "run") && strcmp(r->f[1], "create")))
+        die(EXIT_BADINPUT, "spec line %u: bad run.mode record", r->line);
+      /* create: the monitor writes state on "ready" and exits, leaving the init reparented (a later issue) */
+      if (!strcmp(r->f[1], "create")) die(EXIT_BADINPUT, "spec line %u: run.mode create is not supported yet", r->line);
+    } else if (!strcmp(k, "process.terminal")) {
+      if (r->nf != 2 || (strcmp(r->f[1], "0") && strcmp(r->f[1], "1")))
+        die(EXIT_BADINPUT, "spec line %u: bad process.terminal record", r->line);
+      terminal = r->f[1][0] == '1';
+    }
+  }
+
+  /* cross-record rules: what needs which namespace */
+  for (int i = 0; i < NTYPES; i++)
+    if (joinns[i] && newns[i])
+      die(EXIT_BADINPUT, "spec line %u: namespace %s is both new and joined", joinns[i]->line, nstab[i].oci);
+  if (has_new("user") && (!uidmap || !gidmap))
+    die(EXIT_BADINPUT, "spec line %u: a new user namespace needs idmap.uid and idmap.gid records",
+        newns[ns_index("user")]->line);
+  if (!has_ns("user") && (uidmap || gidmap))
+    die(EXIT_BADINPUT, "spec line %u: id mappings without a user namespace", (uidmap ? uidmap : gidmap)->line);
+  if (hostname && !has_ns("uts"))
+    die(EXIT_BADINPUT, "spec line %u: hostname without a private uts namespace", hostname->line);
+  if (domainname && !has_ns("uts"))
+    die(EXIT_BADINPUT, "spec line %u: domainname without a private uts namespace", domainname->line);
+  for (r = NULL; (r = spec_next(&sp, "sysctl", r));) sysctl_check(r);
+  if ((r = spec_next(&sp, "time.offset", NULL)) && !has_new("time"))
+    die(EXIT_BADINPUT, "spec line %u: time.offset without a new time namespace", r->line);
+}
+
+/* ---- the child: the container's first process, before oci-mount ------- */
+
+static void write_fd(int fd, const char *what)
+{
+  if (write(fd, "0", 1) != 1) die_sys(EXIT_SYSFAIL, "join %s: write 0", what);
+  close(fd);
+}
+
+static void proc_write(const char *path, const char *val, const char *what)
+{
+  if (file_write_at(AT_FDCWD, path, val) < 0) die_sys(EXIT_SYSFAIL, "write %s to %s", what, path);
+}
+
+static void sysctls_apply(void)
+{
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "sysctl", r));) {
+    char *rel = sysctl_path(r->f[1]), *path = malloc(strlen(rel) + 16);
+    if (!path) die_sys(EXIT_SYSFAIL, "malloc");
+    sprintf(path, "/proc/sys/%s", rel);
+    if (file_write_at(AT_FDCWD, path, r->f[2]) < 0) die_sys(EXIT_SYSFAIL, "write sysctl %s to %s", r->f[1], path);
+    free(rel);
+    free(path);
+  }
+}
+
+/* A time namespace must get its offsets before any process enters it, so it is unshared here (it applies to
+   children, and since Linux 5.19/6.0 also to the caller at its next execve, which is oci-mount's). */
+static void timens_setup(void)
+{
+  if (unshare(CLONE_NEWTIME) < 0) die_sys(EXIT_SYSFAIL, "unshare time namespace");
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "time.offset", r));) {
+    char line[96];
+    snprintf(line, sizeof line, "%s %s %s\n", r->f[1], r->f[2], r->f[3]);
+    if (file_write_at(AT_FDCWD, "/proc/self/timens_offsets", line) < 0)
+      die_sys(EXIT_SYSFAIL, "write %s offset to /proc/self/timens_offsets", r->f[1]);
+  }
+}
+
+static void loopback_up(void)
+{
+  struct ifreq ifr = {0};
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die_sys(EXIT_SYSFAIL, "socket for lo");
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) die_sys(EXIT_SYSFAIL, "get flags of lo");
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die_sys(EXIT_SYSFAIL, "bring lo up");
+  close(s);
+}
+
+static noreturn void child(char **argv)
+{
+  struct pollfd pf = {.fd = self_pidfd, .events = POLLIN};
+  struct specw w;
+
+  die_set_teardown(NULL); /* inside: failures go to the monitor, which tears down */
+  die_set_report(sync_child);
+  close(sync_mon);
+  close(sigfd);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_PDEATHSIG");
+  if (poll(&pf, 1, 0) > 0) _exit(EXIT_SYSFAIL); /* the monitor died before PDEATHSIG was armed */
+  close(self_pidfd);
+
+  /* cgroups first (single-threaded, so writing 0 to a v1 tasks file is cheap), then the cgroup namespace,
+     so that it is rooted at the container's cgroup */
+  for (int i = 0; i < njoin; i++) write_fd(joinfds[i], "cgroup");
+  if (procsfd >= 0) write_fd(procsfd, "cgroup v2");
+  if (v2fd >= 0) close(v2fd);
+  if (has_new("cgroup") && unshare(CLONE_NEWCGROUP) < 0) die_sys(EXIT_SYSFAIL, "unshare cgroup namespace");
+
+  if (has_new("user")) { /* the monitor writes uid_map and gid_map, then says go */
+    char msg[64];
+    ssize_t n = sync_recv(sync_child, msg, sizeof msg, NULL);
+    if (n < 0) die_sys(EXIT_SYSFAIL, "wait for the id maps");
+    if (n == 0 || strcmp(msg, "go")) die(EXIT_SYSFAIL, "wait for the id maps: monitor said %s", n ? msg : "nothing");
+  }
+  if (has_ns("user")) { /* become root of the user namespace; drop the host's supplementary groups */
+    if (setresgid(0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "setresgid 0 in the user namespace");
+    if (setgroups(0, NULL) < 0 && errno != EPERM) die_sys(EXIT_SYSFAIL, "setgroups in the user namespace");
+    if (setresuid(0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "setresuid 0 in the user namespace");
+  }
+  if (hostname && sethostname(hostname->f[1], strlen(hostname->f[1])) < 0)
+    die_sys(EXIT_SYSFAIL, "sethostname %s", hostname->f[1]);
+  if (domainname && setdomainname(domainname->f[1], strlen(domainname->f[1])) < 0)
+    die_sys(EXIT_SYSFAIL, "setdomainname %s", domainname->f[1]);
+  sysctls_apply();
+  if (has_new("time")) timens_setup();
+  if (has_new("network")) loopback_up();
+
+  if (fd_move(sync_child, sync_child) < 0) die_sys(EXIT_SYSFAIL, "hand on sync fd %d", sync_child);
+  if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.sync", "%d", sync_child) < 0 || spec_publish(&w, spec_fd()) < 0)
+    die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
+  chain_exec(&sp, argv);
+}
+
+/* ---- clone ------------------------------------------------------------- */
+
+static pid_t clone3_child(uint64_t flags, int *pidfd)
+{
+  struct clone_args a;
+  pid_t pid;
+  memset(&a, 0, sizeof a);
+  a.flags = flags | (pidfd ? CLONE_PIDFD : 0);
+  a.pidfd = (uint64_t)(uintptr_t)pidfd;
+  a.exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD; /* CLONE_PARENT: the monitor gets SIGCHLD anyway */
+  if (v2fd >= 0 && procsfd < 0) {
+    a.flags |= CLONE_INTO_CGROUP;
+    a.cgroup = (uint64_t)v2fd;
+  }
+  pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
+  if (pid < 0 && v2fd >= 0 && procsfd < 0 && (errno == E2BIG || errno == EOPNOTSUPP)) {
+    /* no CLONE_INTO_CGROUP: the child writes 0 to cgroup.procs instead */
+    if ((procsfd = openat(v2fd, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open cgroup.procs");
+    return clone3_child(flags, pidfd);
+  }
+  return pid;
+}
+
+/* New namespaces come from the clone flags, so they are owned by the new user namespace. The cgroup and time
+   namespaces are unshared by the child (after joining the cgroup; before setting the offsets). */
+static uint64_t clone_flags(void)
+{
+  uint64_t f = 0;
+  for (int i = 0; i < NTYPES; i++)
+    if (newns[i] && nstab[i].clone_flag != CLONE_NEWCGROUP && nstab[i].clone_flag != CLONE_NEWTIME)
+      f |= (uint64_t)nstab[i].clone_flag;
+  return f;
+}
+
+static void setns_path(const struct rec *r)
+{
+  int fd = open(r->f[2], O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s namespace %s", r->f[1], r->f[2]);
+  if (setns(fd, ns_find(r->f[1])->clone_flag) < 0) die_sys(EXIT_SYSFAIL, "setns %s %s", r->f[1], r->f[2]);
+  close(fd);
+}
+
+/* Joined namespaces: a short-lived helper enters them (the user namespace first) on the host's credentials, so
+   namespaces the host owns can be joined even with a new user namespace, and a joined pid namespace applies
+   to the helper's children. It then clones the init as the monitor's own child (CLONE_PARENT), sends its pid
+   and exits. The monitor's pid namespace, mounts and credentials stay the host's. */
+static pid_t clone_via_helper(char **argv, int *helper_status)
+{
+  int p[2], st;
+  pid_t h, pid = -1;
+  if (pipe2(p, O_CLOEXEC) < 0) die_sys(EXIT_SYSFAIL, "pipe");
+  if ((h = fork()) < 0) die_sys(EXIT_SYSFAIL, "fork");
+  if (h == 0) {
+    die_set_teardown(NULL); /* the monitor sees the exit status and tears down */
+    close(p[0]);
+    int u = ns_index("user");
+    if (joinns[u]) setns_path(joinns[u]);
+    for (int i = 0; i < NTYPES; i++)
+      if (joinns[i] && i != u) setns_path(joinns[i]);
+    pid_t c = clone3_child(clone_flags() | CLONE_PARENT, NULL);
+    if (c < 0) die_sys(EXIT_SYSFAIL, "clone3");
+    if (c == 0) child(argv);
+    if (write_all(p[1], &c, sizeof c) < 0) die_sys(EXIT_SYSFAIL, "send the init's pid");
+    _exit(0);
+  }
+  close(p[1]);
+  if (read_all(p[0], &pid, sizeof pid) != sizeof pid) pid = -1;
+  close(p[0]);
+  while (waitpid(h, &st, 0) < 0)
+    if (errno != EINTR) die_sys(EXIT_SYSFAIL, "wait for the namespace helper");
+  *helper_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return pid;
+}
+
+/* ---- the monitor ------------------------------------------------------- */
+
+static void tty_restore(void)
+{
+  if (tio_saved) tcsetattr(0, TCSADRAIN, &saved_tio);
+  tio_saved = 0;
+}
+
+static void kill_init(void)
+{
+  siginfo_t si;
+  if (init_pidfd < 0) return;
+  pidfd_send_signal(init_pidfd, SIGKILL, NULL, 0);
+  while (waitid(P_PIDFD, (id_t)init_pidfd, &si, WEXITED) < 0 && errno == EINTR) {}
+}
+
+/* Chain-load the teardown when there is a state dir (fd 3 holds the spec: state.dir, cgroup.dir, ns.pid);
+   otherwise (a stage run by hand) just exit with the status. */
+static noreturn void finish(int status)
+{
+  char st[32], *av[] = {"oci-delete", "--force", st, NULL};
+  tty_restore();
+  if (!spec_get(&sp, "state.dir")) _exit(status);
+  snprintf(st, sizeof st, "--exit=%d", status);
+  chain_exec(&sp, av);
+}
+
+/* die() after the clone: the container must not outlive the monitor. */
+static void monitor_teardown(int status)
+{
+  char st[32], *av[] = {"oci-delete", "--force", st, NULL};
+  tty_restore();
+  kill_init();
+  if (!spec_get(&sp, "state.dir")) return;
+  snprintf(st, sizeof st, "--exit=%d", status);
+  chain_try(&sp, av);
+}
+
+/* A stage inside failed and already printed its line: take the init's own exit status when it exits on its
+   own (die() there already mapped it through exit.setup), else the setup status. */
+static noreturn void setup_failed(int reaped, int status)
+{
+  if (!reaped) {
+    struct pollfd pf = {.fd = init_pidfd, .events = POLLIN};
+    siginfo_t si = {0};
+    status = setup_status;
+    if (poll(&pf, 1, 2000) > 0 && waitid(P_PIDFD, (id_t)init_pidfd, &si, WEXITED) == 0 && si.si_code == CLD_EXITED &&
+        si.si_status != 0)
+      status = si.si_status;
+  } else if (status == 0 || status > 128) {
+    status = setup_status;
+  }
+  kill_init();
+  finish(status);
+}
+
+static void write_pidfile(const char *path, pid_t pid)
+{
+  const char *base = strrchr(path, '/');
+  size_t dl = base ? (size_t)(base - path) + 1 : 0;
+  char *tmp = malloc(strlen(path) + 8), num[32];
+  int fd;
+  if (!tmp) die_sys(EXIT_SYSFAIL, "malloc");
+  sprintf(tmp, "%.*s.%s", (int)dl, path, path + dl); /* dir/.name, renamed onto dir/name */
+  snprintf(num, sizeof num, "%d", (int)pid);
+  unlink(tmp);
+  if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) die_sys(EXIT_SYSFAIL, "create %s", tmp);
+  if (write_all(fd, num, strlen(num)) < 0 || close(fd) < 0) die_sys(EXIT_SYSFAIL, "write %s", tmp);
+  if (rename(tmp, path) < 0) die_sys(EXIT_SYSFAIL, "rename %s to %s", tmp, path);
+  free(tmp);
+}
+
+/* One write(2): the kernel takes the whole map at once. */
+static void write_idmap(const char *key, const char *file)
+{
+  size_t cap = 64, n = 0;
+  char path[64], *buf = malloc(cap);
+  if (!buf) die_sys(EXIT_SYSFAIL, "malloc");
+  for (const struct rec *r = NULL; (r = spec_next(&sp, key, r));) {
+    size_t need = strlen(r->f[1]) + strlen(r->f[2]) + strlen(r->f[3]) + 4;
+    if (n + need >= cap && !(buf = realloc(buf, cap = (n + need) * 2))) die_sys(EXIT_SYSFAIL, "malloc");
+    n += (size_t)sprintf(buf + n, "%s %s %s\n", r->f[1], r->f[2], r->f[3]);
+  }
+  snprintf(path, sizeof path, "/proc/%d/%s", (int)init_pid, file);
+  proc_write(path, buf, key);
+  free(buf);
+}
+
+/* The maps are written by the monitor, as root on the host: no newuidmap helper needed. Only a monitor
+   without CAP_SETGID over the parent namespace has to deny setgroups before writing gid_map. */
+static void idmaps_write(void)
+{
+  char path[64];
+  write_idmap("idmap.uid", "uid_map");
+  if (geteuid() != 0) {
+    snprintf(path, sizeof path, "/proc/%d/setgroups", (int)init_pid);
+    proc_write(path, "deny", "setgroups");
+  }
+  write_idmap("idmap.gid", "gid_map");
+  if (sync_send(sync_mon, "go", -1) < 0) die_sys(EXIT_SYSFAIL, "send go to the container");
+}
+
+struct relay {
+  int master;   /* pty master, -1 without one */
+  int in_open;  /* still copying stdin to the master */
+  int out_open; /* stdout still writable */
+};
+
+static void winsize_copy(int master)
+{
+  struct winsize ws;
+  if (master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+}
+
+static void pty_start(struct relay *rl, int fd)
+{
+  if (rl->master >= 0 || !terminal) {
+    warn("unexpected pty from the container, closed");
+    close(fd);
+    return;
+  }
+  rl->master = fd;
+  rl->in_open = rl->out_open = 1;
+  if (isatty(0) && tcgetattr(0, &saved_tio) == 0) {
+    struct termios raw = saved_tio;
+    cfmakeraw(&raw);
+    tio_saved = 1;
+    if (tcsetattr(0, TCSADRAIN, &raw) < 0) warn_sys("set the terminal to raw mode");
+  }
+  winsize_copy(fd);
+}
+
+/* Copy what is there from one fd to another: the read result (0 at EOF, -1 on error). A failed write only
+   stops the output side. */
+static ssize_t pump(int from, int to, int *to_open)
+{
+  char buf[16384];
+  ssize_t n = read(from, buf, sizeof buf);
+  if (n > 0 && *to_open && write_all(to, buf, (size_t)n) < 0) *to_open = 0;
+  return n;
+}
+
+/* The init is gone: whatever is still in the pty is output it already wrote. */
+static void pty_drain(struct relay *rl)
+{
+  if (rl->master < 0) return;
+  fcntl(rl->master, F_SETFL, fcntl(rl->master, F_GETFL) | O_NONBLOCK);
+  while (pump(rl->master, 1, &rl->out_open) > 0) {}
+  close(rl->master);
+  rl->master = -1;
+}
+
+static int reap(int *status)
+{
+  int st, done = 0;
+  pid_t p;
+  while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+    if (p == init_pid) {
+      *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      done = 1;
+    }
+  return done;
+}
+
+/* One message from the chain inside: 1 when a stage failed, 0 when handled, -1 when none is queued. */
+static int sync_message(struct relay *rl, int *open)
+{
+  char msg[4200];
+  int fd;
+  ssize_t n = sync_recv(sync_mon, msg, sizeof msg, &fd);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return -1;
+  if (n <= 0) { /* EOF: the container's process execve'd (the socket is CLOEXEC there) or the child died */
+    *open = 0;
+    return 0;
+  }
+  if (!strncmp(msg, "error", 5)) return 1; /* the line is already on stderr and in the log */
+  if (!strcmp(msg, "pty") && fd >= 0) pty_start(rl, fd);
+  else if (!strncmp(msg, "hook ", 5)) {
+    if (sync_send(sync_mon, "fail hooks not supported", -1) < 0) die_sys(EXIT_SYSFAIL, "answer hook request");
+  } else if (strcmp(msg, "ready")) warn("unknown message from the container: %.64s", msg);
+  if (fd >= 0 && fd != rl->master) close(fd);
+  return 0;
+}
+
+static noreturn void monitor_run(void)
+{
+  struct relay rl = {.master = -1};
+  int sync_open = 1, status = 0;
+
+  for (;;) {
+    struct pollfd pf[4];
+    int n = 0, isig, isync = -1, imaster = -1, iin = -1;
+    pf[isig = n++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+    if (sync_open) pf[isync = n++] = (struct pollfd){.fd = sync_mon, .events = POLLIN};
+    if (rl.master >= 0) pf[imaster = n++] = (struct pollfd){.fd = rl.master, .events = POLLIN};
+    if (rl.master >= 0 && rl.in_open) pf[iin = n++] = (struct pollfd){.fd = 0, .events = POLLIN};
+    if (poll(pf, (nfds_t)n, -1) < 0) {
+      if (errno == EINTR) continue;
+      die_sys(EXIT_SYSFAIL, "poll");
+    }
+    if (isync >= 0 && pf[isync].revents && sync_message(&rl, &sync_open) == 1) setup_failed(0, 0);
+    if (imaster >= 0 && pf[imaster].revents && pump(rl.master, 1, &rl.out_open) <= 0) {
+      close(rl.master); /* EIO: no slave is open any more */
+      rl.master = -1;
+    }
+    if (iin >= 0 && pf[iin].revents && pump(0, rl.master, &(int){1}) <= 0) rl.in_open = 0;
+    if (pf[isig].revents) {
+      struct signalfd_siginfo si;
+      int exited = 0;
+      while (read(sigfd, &si, sizeof si) == sizeof si) {
+        int sig = (int)si.ssi_signo;
+        if (sig == SIGCHLD) exited |= reap(&status);
+        else if (sig == SIGWINCH) winsize_copy(rl.master);
+        else if (pidfd_send_signal(init_pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+          warn_sys("forward signal %s", signal_name(sig));
+      }
+      if (exited) {
+        /* a stage that failed says so before it exits: look at what is still queued */
+        if (sync_open) {
+          fcntl(sync_mon, F_SETFL, O_NONBLOCK);
+          for (int m = 0; sync_open && m >= 0;)
+            if ((m = sync_message(&rl, &sync_open)) == 1) setup_failed(1, status);
+        }
+        pty_drain(&rl);
+        init_pidfd = -1; /* reaped: nothing left to kill */
+        finish(status);
+      }
+    }
+  }
+}
+
+int main(int argc, char **argv)
+{
+  sigset_t all;
+  long long st;
+  pid_t pid;
+  int opt, sv[2], helper_status = 0, joins = 0;
+
+  stage_init("oci-ns");
+  while ((opt = getopt(argc, argv, "+")) != -1) die_usage(USAGE);
+  argv += optind;
+  if (!*argv) die_usage(USAGE);
+  stage_read(&sp);
+  check_records();
+  if (spec_get_int(&sp, "exit.setup", -1, &st) == 0 && st >= 0 && st < 256) setup_status = (int)st;
+  for (int i = 0; i < NTYPES; i++) joins |= joinns[i] != NULL;
+
+  /* Everything the monitor holds is CLOEXEC; the child gets its end of the socket handed on by record. */
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) die_sys(EXIT_SYSFAIL, "socketpair");
+  sync_mon = sv[0];
+  sync_child = sv[1];
+  if ((self_pidfd = pidfd_open(getpid(), 0)) < 0) die_sys(EXIT_SYSFAIL, "pidfd_open self");
+  /* Signals are blocked before the clone so that none is lost or acts on the monitor: the monitor reads them
+     from a signalfd; the child keeps them blocked until oci-exec resets the mask before the final execve. */
+  sigfillset(&all);
+  if (sigprocmask(SIG_BLOCK, &all, NULL) < 0) die_sys(EXIT_SYSFAIL, "block signals");
+  if ((sigfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) die_sys(EXIT_SYSFAIL, "signalfd");
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_CHILD_SUBREAPER");
+
+  if (joins) {
+    pid = clone_via_helper(argv, &helper_status);
+    if (pid > 0 && (init_pidfd = pidfd_open(pid, 0)) < 0) { /* our unreaped child: the pid cannot be reused */
+      int e = errno;
+      kill(pid, SIGKILL);
+      errno = e;
+      die_sys(EXIT_SYSFAIL, "pidfd_open %d", (int)pid);
+    }
+  } else {
+    pid = clone3_child(clone_flags(), &init_pidfd);
+    if (pid < 0) die_sys(EXIT_SYSFAIL, "clone3");
+    if (pid == 0) child(argv);
+  }
+  init_pid = pid;
+  die_set_teardown(monitor_teardown);
+  close(sync_child);
+  for (int i = 0; i < njoin; i++) close(joinfds[i]);
+  if (v2fd >= 0) close(v2fd);
+  if (procsfd >= 0) close(procsfd);
+  if (pid < 0) /* the helper failed and printed why */
+    finish(helper_status && helper_status < 128 ? helper_status : setup_status);
+
+  if (has_new("user")) idmaps_write();
+  {
+    struct specw w; /* ns.pid for the state copy and the teardown */
+    unsigned line;
+    if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.pid", "%d", (int)pid) < 0 || spec_publish(&w, spec_fd()) < 0)
+      die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
+    specw_free(&w);
+    spec_free(&sp);
+    if (spec_read(spec_fd(), &sp, &line) < 0) die_sys(EXIT_SYSFAIL, "read spec from fd %d", spec_fd());
+  }
+  if (spec_get(&sp, "run.pidfile")) write_pidfile(spec_get(&sp, "run.pidfile"), pid);
+  if (spec_get(&sp, "state.dir") && state_write(&sp, pid, "running") < 0)
+    die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
+  monitor_run();
+}

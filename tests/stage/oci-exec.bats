@@ -1,0 +1,353 @@
+#!/usr/bin/env bats
+# oci-exec alone, on a hand-written spec. oci-secure (which turns cap.* and
+# seccomp.* into the secure.* records oci-exec needs) runs in front of it;
+# the root is the busybox rootfs bind-mounted onto itself inside private
+# mount and pid namespaces (what oci-mount and oci-ns leave behind), so
+# nothing outlives the test.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+  ROOTFS=$(mkrootfs)
+}
+
+CAPS_NONE=("cap.bounding -" "cap.effective -" "cap.permitted -" "cap.inheritable -" "cap.ambient -")
+SECURE_NONE=("secure.cap.bounding 0x0" "secure.cap.effective 0x0" "secure.cap.permitted 0x0"
+  "secure.cap.inheritable 0x0" "secure.cap.ambient 0x0")
+
+# xspec LINES...: a spec on the test rootfs
+xspec() {
+  spec "root.path $ROOTFS" "$@"
+}
+
+# args WORD...: one arg record per word (spaces inside a word become \040)
+args() {
+  local a
+  for a in "$@"; do printf 'arg %s\n' "${a// /\\040}"; done
+}
+
+# in_ns SPEC [SHELL]: run `oci-secure oci-exec` in new mount and pid
+# namespaces after making the rootfs a mount point with its own /proc.
+# SHELL runs first (as root, on the host paths; $r is the rootfs).
+in_ns() {
+  requires_root
+  run --separate-stderr unshare -m -p -f --propagation private sh -c '
+    r=$1
+    mount --bind "$r" "$r" && mount -t proc proc "$r/proc" || exit 99
+    eval "$2"
+    exec oci-secure oci-exec' sh "$ROOTFS" "${2:-}" 3< "$1"
+}
+
+# a pty and a /dev/console for process.terminal: the container's own devpts
+DEVPTS='mount -t tmpfs tmpfs "$r/dev" && mkdir "$r/dev/pts" &&
+  mount -t devpts -o newinstance,ptmxmode=0666 devpts "$r/dev/pts" && ln -s pts/ptmx "$r/dev/ptmx" || exit 99'
+
+@test "oci-exec: arguments, or no spec at all, are a usage error" {
+  run oci-exec probe 3<&-
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-exec: usage: oci-exec" ]
+  run oci-exec 3<&-
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-exec: usage: oci-exec" ]
+}
+
+@test "oci-exec: refuses to run without the records oci-secure appends" {
+  s=$(xspec "${CAPS_NONE[@]}" "arg /bin/true")
+  run oci-exec 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-exec: spec: no secure.cap.bounding record (oci-secure must run first)" ]
+
+  s=$(xspec "${SECURE_NONE[@]}" "seccomp.default SCMP_ACT_ALLOW -" "arg /bin/true")
+  run oci-exec 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-exec: spec: seccomp.default without secure.bpf (oci-secure must run first)" ]
+
+  s=$(xspec "${SECURE_NONE[@]}" "process.apparmor runc-default" "arg /bin/true")
+  run oci-exec 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-exec: spec: process.apparmor without secure.apparmor (oci-secure must run first)" ]
+}
+
+@test "oci-exec: bad and unknown records are refused with their line" {
+  check() {
+    s=$(xspec "${SECURE_NONE[@]}" "arg /bin/true" "$1")
+    run oci-exec 3< "$s"
+    [ "$status" -eq 100 ]
+    [ "$output" = "oci-exec: spec line 9: $2" ]
+  }
+  check "process.priority 5" "unknown record process.priority"
+  check "secure.cap.everything 0x1" "unknown record secure.cap.everything"
+  check "secure.bpfcache x" "unknown record secure.bpfcache"
+  check "secure.cap.bounding 21" "bad secure.cap.bounding record"
+  check "rlimit RLIMIT_FOO 1 1" "unknown rlimit RLIMIT_FOO"
+  check "rlimit RLIMIT_NOFILE 1 -1" "bad rlimit value -1"
+  check "process.user 0" "bad process.user record"
+  check "process.umask 0999" "bad process.umask record"
+  check "process.cwd tmp" "process.cwd tmp is not absolute"
+  check "process.groups 1,x" "bad group id x"
+  check "process.oomscoreadj 1001" "bad process.oomscoreadj record"
+  check "env NOEQUALS" "env NOEQUALS is not KEY=VALUE"
+  check "secure.bpf 99" "bad secure.bpf record"
+
+  s=$(xspec "${SECURE_NONE[@]}")
+  run oci-exec 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-exec: spec: no arg record (nothing to execute)" ]
+}
+
+@test "oci-exec: root with no_new_privs keeps exactly the configured sets" {
+  s=$(xspec "cap.bounding CAP_CHOWN,CAP_KILL,CAP_SETUID" "cap.effective CAP_CHOWN,CAP_KILL" \
+    "cap.permitted CAP_CHOWN,CAP_KILL" "cap.inheritable CAP_KILL" "cap.ambient -" "process.nnp 1" \
+    "env PATH=/bin" $'arg probe\narg caps\narg nnp')
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "" ]
+  [ "$output" = "$(printf 'CapInh:\t0000000000000020\nCapPrm:\t0000000000000021\nCapEff:\t0000000000000021
+CapBnd:\t00000000000000a1\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1')" ]
+}
+
+@test "oci-exec: root without no_new_privs gets its bounding set back at execve, like runc" {
+  s=$(xspec "cap.bounding CAP_CHOWN,CAP_KILL,CAP_SETUID" "cap.effective CAP_CHOWN" "cap.permitted CAP_CHOWN" \
+    "cap.inheritable -" "cap.ambient -" "process.nnp 0" $'arg /bin/probe\narg caps\narg nnp')
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf 'CapInh:\t0000000000000000\nCapPrm:\t00000000000000a1\nCapEff:\t00000000000000a1
+CapBnd:\t00000000000000a1\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0')" ]
+}
+
+@test "oci-exec: a non-root user keeps ambient capabilities, groups are set" {
+  s=$(xspec "cap.bounding CAP_NET_BIND_SERVICE,CAP_KILL" "cap.effective CAP_NET_BIND_SERVICE" \
+    "cap.permitted CAP_NET_BIND_SERVICE" "cap.inheritable CAP_NET_BIND_SERVICE" "cap.ambient CAP_NET_BIND_SERVICE" \
+    "process.user 1000 1001" "process.groups 10,20,30" "process.nnp 1" $'arg /bin/probe\narg id\narg caps')
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "" ]
+  [ "$output" = "$(printf 'uid=1000 gid=1001 euid=1000 egid=1001 groups=10,20,30\nCapInh:\t0000000000000400
+CapPrm:\t0000000000000400\nCapEff:\t0000000000000400\nCapBnd:\t0000000000000420\nCapAmb:\t0000000000000400')" ]
+}
+
+@test "oci-exec: ambient caps the kernel would refuse are skipped silently (runc's default config)" {
+  s=$(xspec "cap.bounding CAP_CHOWN,CAP_KILL" "cap.effective CAP_CHOWN,CAP_KILL" "cap.permitted CAP_CHOWN,CAP_KILL" \
+    "cap.inheritable -" "cap.ambient CAP_CHOWN,CAP_KILL" "process.user 1000 1000" $'arg /bin/probe\narg id\narg caps')
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "" ]
+  [ "$output" = "$(printf 'uid=1000 gid=1000 euid=1000 egid=1000 groups=\nCapInh:\t0000000000000000
+CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000021\nCapAmb:\t0000000000000000')" ]
+}
+
+@test "oci-exec: cwd, umask, rlimits, oom score, env and argv come from the spec" {
+  s=$(xspec "${CAPS_NONE[@]}" "process.cwd /tmp" "process.umask 0027" "process.oomscoreadj 523" \
+    "rlimit RLIMIT_NOFILE 512 1024" "rlimit RLIMIT_CORE 0 18446744073709551615" \
+    "env PATH=/bin" "env GREETING=hello\\040world" "env EMPTY=" \
+    "$(args probe cwd umask rlimit RLIMIT_NOFILE rlimit RLIMIT_CORE oom env)")
+  OCI_SPEC_FD=3 SECRET=host in_ns "$s"
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "" ]
+  [ "$output" = "/tmp
+0027
+512 1024
+0 18446744073709551615
+523
+PATH=/bin
+GREETING=hello world
+EMPTY=" ]
+}
+
+@test "oci-exec: without a umask record the umask is runc's 0022" {
+  s=$(xspec "${CAPS_NONE[@]}" "$(args /bin/probe umask cwd)")
+  in_ns "$s" "umask 077"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf '0022\n/')" ]
+}
+
+@test "oci-exec: the container gets stdio only: no spec, stage dir, log or stray fds" {
+  s=$(xspec "${CAPS_NONE[@]}" "fd.stagedir 6" "fd.log 7" "seccomp.default SCMP_ACT_ALLOW -" \
+    "$(args /bin/probe fds env)")
+  in_ns "$s" 'exec 6< "$r/bin" 7>> /dev/null 9< /dev/null 200< /dev/null'
+  [ "$status" -eq 0 ]
+  [ "$output" = "0 1 2 " ]
+}
+
+@test "oci-exec: preserved fds reach the container, the spec after them does not" {
+  s=$(xspec "${CAPS_NONE[@]}" "run.preservefds 2" "$(args /bin/probe fds stat /proc/self/fd/4 env)")
+  requires_root
+  run --separate-stderr unshare -m -p -f --propagation private sh -c '
+    mount --bind "$1" "$1" && mount -t proc proc "$1/proc" || exit 99
+    exec oci-secure oci-exec' sh "$ROOTFS" 3< /dev/null 4< /dev/null 5< "$s" 6< /dev/null
+  # (OCI_SPEC_FD is exported by the wrapper; set it for this run only)
+  [ "$status" -ne 0 ] || true
+  OCI_SPEC_FD=5 run --separate-stderr unshare -m -p -f --propagation private sh -c '
+    mount --bind "$1" "$1" && mount -t proc proc "$1/proc" || exit 99
+    exec oci-secure oci-exec' sh "$ROOTFS" 3< /dev/null 4< /dev/null 5< "$s" 6< /dev/null
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "" ]
+  [ "${lines[0]}" = "0 1 2 3 4 " ]
+  [ "${lines[1]}" = "c 0666 0:0 1,3" ]
+  [ "${#lines[@]}" -eq 2 ]
+}
+
+@test "oci-exec: a seccomp filter is loaded last, after no_new_privs" {
+  s=$(xspec "${CAPS_NONE[@]}" "process.nnp 1" "seccomp.default SCMP_ACT_ALLOW -" \
+    "seccomp.syscall mkdir SCMP_ACT_ERRNO -" "seccomp.syscall mkdirat SCMP_ACT_ERRNO -" \
+    "seccomp.syscall rmdir SCMP_ACT_ERRNO 28" "$(args /bin/sh -c 'probe seccomp nnp; mkdir /tmp/nope; rmdir /tmp')")
+  in_ns "$s"
+  [ "$status" -eq 1 ]
+  [ "$output" = "$(printf 'Seccomp:\t2\nNoNewPrivs:\t1')" ]
+  [ "$stderr" = "mkdir: can't create directory '/tmp/nope': Operation not permitted
+rmdir: '/tmp': No space left on device" ]
+}
+
+@test "oci-exec: without no_new_privs the filter is loaded before the caps are dropped" {
+  s=$(xspec "${CAPS_NONE[@]}" "process.user 1000 1000" "process.nnp 0" "seccomp.default SCMP_ACT_ALLOW -" \
+    "seccomp.syscall mkdir SCMP_ACT_ERRNO -" "seccomp.syscall mkdirat SCMP_ACT_ERRNO -" \
+    "$(args /bin/sh -c 'probe seccomp nnp caps; mkdir /tmp/nope')")
+  in_ns "$s"
+  [ "$status" -eq 1 ]
+  [ "$output" = "$(printf 'Seccomp:\t2\nNoNewPrivs:\t0\nCapInh:\t0000000000000000\nCapPrm:\t0000000000000000
+CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000')" ]
+  [ "$stderr" = "mkdir: can't create directory '/tmp/nope': Operation not permitted" ]
+}
+
+@test "oci-exec: seccomp argument conditions and a default errno" {
+  d=/tmp/cond.$RANDOM
+  s=$(xspec "${CAPS_NONE[@]}" "process.nnp 1" "seccomp.default SCMP_ACT_ALLOW -" \
+    "seccomp.syscall mkdir SCMP_ACT_ERRNO 13 1:SCMP_CMP_EQ:448:0" \
+    "seccomp.syscall mkdirat SCMP_ACT_ERRNO 13 2:SCMP_CMP_EQ:448:0" \
+    "$(args /bin/sh -c "mkdir -m 755 $d.a && echo made; mkdir -m 700 $d.b")")
+  in_ns "$s"
+  [ "$status" -eq 1 ]
+  [ "$output" = "made" ]
+  [ "$stderr" = "mkdir: can't create directory '$d.b': Permission denied" ]
+  [ -d "$ROOTFS$d.a" ] && [ ! -e "$ROOTFS$d.b" ]
+}
+
+@test "oci-exec: an executable not on the container's PATH fails with runc's message" {
+  s=$(xspec "${CAPS_NONE[@]}" "env PATH=/usr/bin:/sbin" "arg probe")
+  in_ns "$s"
+  [ "$status" -eq 127 ]
+  [ "$stderr" = 'oci-exec: exec: "probe": executable file not found in $PATH' ]
+
+  s=$(xspec "${CAPS_NONE[@]}" "exit.setup 1" "arg nosuchprogram")
+  in_ns "$s"
+  [ "$status" -eq 1 ]
+  [ "$stderr" = 'oci-exec: exec: "nosuchprogram": executable file not found in $PATH' ]
+
+  s=$(xspec "${CAPS_NONE[@]}" "arg /bin/nope")
+  in_ns "$s"
+  [ "$status" -eq 127 ]
+  [ "$stderr" = 'oci-exec: exec: "/bin/nope": stat /bin/nope: No such file or directory' ]
+
+  s=$(xspec "${CAPS_NONE[@]}" "arg /etc/passwd")
+  in_ns "$s"
+  [ "$status" -eq 126 ]
+  [ "$stderr" = 'oci-exec: exec: "/etc/passwd": Permission denied' ]
+}
+
+@test "oci-exec: the default PATH applies when the spec sets none, relative to the new root" {
+  s=$(xspec "${CAPS_NONE[@]}" "$(args probe stat /bin/busybox)")
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "- 0755 0:0 "* ]]
+}
+
+@test "oci-exec: the cwd is resolved inside the new root" {
+  s=$(xspec "${CAPS_NONE[@]}" "process.cwd /nope" "arg /bin/true")
+  in_ns "$s"
+  [ "$status" -eq 111 ]
+  [ "$stderr" = "oci-exec: chdir /nope: No such file or directory" ]
+
+  # a symlink pointing out of the root stays inside it
+  ln -sfn /../../../etc "$ROOTFS/tmp/escape"
+  s=$(xspec "${CAPS_NONE[@]}" "process.cwd /tmp/escape" "arg /bin/probe" "arg cwd")
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [ "$output" = "/etc" ]
+}
+
+@test "oci-exec: a hard limit above the current one needs CAP_SYS_RESOURCE" {
+  hard=$(($(ulimit -Hn) + 1))
+  s=$(xspec "${CAPS_NONE[@]}" "rlimit RLIMIT_NOFILE $hard $hard" "arg /bin/true")
+  in_ns "$s" "ulimit -Hn $((hard - 1)); capsh --drop=cap_sys_resource -- -c true 2>/dev/null || true"
+  if grep -q '^CapBnd:.*' /proc/self/status && [ $(( 0x$(awk '/^CapBnd/{print $2}' /proc/self/status) >> 24 & 1 )) -eq 1 ]; then
+    skip "this host has CAP_SYS_RESOURCE"
+  fi
+  [ "$status" -eq 111 ]
+  [ "$stderr" = "oci-exec: setrlimit RLIMIT_NOFILE $hard $hard: Operation not permitted" ]
+}
+
+@test "oci-exec: pivot_root leaves no host mount behind, --no-pivot moves the root" {
+  s=$(xspec "${CAPS_NONE[@]}" "$(args /bin/sh -c 'wc -l < /proc/self/mountinfo; probe stat /bin/busybox')")
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "2" ]
+  [[ "${lines[1]}" == "- 0755 0:0 "* ]]
+
+  s=$(xspec "${CAPS_NONE[@]}" "root.pivot 0" "$(args /bin/sh -c 'probe stat /bin/busybox cwd; ls /proc/1/root/bin/busybox')")
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == "- 0755 0:0 "* ]]
+  [ "${lines[1]}" = "/" ]
+  [ "${lines[2]}" = "/proc/1/root/bin/busybox" ]
+}
+
+@test "oci-exec: ignored signals and the signal mask are reset" {
+  s=$(xspec "${CAPS_NONE[@]}" "$(args /bin/probe sigmask)")
+  in_ns "$s" "trap '' USR1 PIPE TERM"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"SigBlk:	0000000000000000"* ]]
+  [[ "$output" == *"SigIgn:	0000000000000000"* ]]
+}
+
+@test "oci-exec: a new session keyring is joined" {
+  s=$(xspec "${CAPS_NONE[@]}" "process.keyring _ses.oci-exec-test" "$(args /bin/sh -c 'grep -c " _ses.oci-exec-test: " /proc/keys')")
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [ "$output" = "1" ]
+}
+
+@test "oci-exec: a terminal: the pty master goes to the monitor, the slave is stdio and /dev/console" {
+  s=$(xspec "${CAPS_NONE[@]}" "process.terminal 1" "process.consolesize 30 100" "ns.sync 9" \
+    "$(args /bin/sh -c 'probe tty; stty size; probe stat /dev/console; grep -c " /dev/console " /proc/self/mountinfo')")
+  requires_root
+  run --separate-stderr unshare -m -p -f --propagation private sh -c '
+    r=$1
+    mount --bind "$r" "$r" && mount -t proc proc "$r/proc" || exit 99
+    eval "$2"
+    exec probe monitor 9 oci-secure oci-exec' sh "$ROOTFS" "$DEVPTS" 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "" ]
+  [ "$(tr -d '\r' <<< "$output")" = "msg: pty +fd
+eof
+1 1 1 /dev/pts/0
+30 100
+c 0600 0:0 136,0
+1
+exit 0" ]
+}
+
+@test "oci-exec: a failure inside the container is reported on the sync socket" {
+  s=$(xspec "${CAPS_NONE[@]}" "ns.sync 9" "arg nosuchprogram")
+  requires_root
+  run --separate-stderr unshare -m -p -f --propagation private sh -c '
+    mount --bind "$1" "$1" && mount -t proc proc "$1/proc" || exit 99
+    exec probe monitor 9 oci-secure oci-exec' sh "$ROOTFS" 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "$output" = 'msg: error oci-exec: exec: "nosuchprogram": executable file not found in $PATH
+eof
+exit 127' ]
+  [ "$stderr" = 'oci-exec: exec: "nosuchprogram": executable file not found in $PATH' ]
+}
+
+@test "oci-exec: the sync socket closes at the execve, so the monitor sees EOF" {
+  s=$(xspec "${CAPS_NONE[@]}" "ns.sync 9" "$(args /bin/sh -c 'sleep 0.2; probe fds')")
+  requires_root
+  run --separate-stderr unshare -m -p -f --propagation private sh -c '
+    mount --bind "$1" "$1" && mount -t proc proc "$1/proc" || exit 99
+    exec probe monitor 9 oci-secure oci-exec' sh "$ROOTFS" 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "$output" = "eof
+0 1 2 
+exit 0" ]
+}

@@ -1,0 +1,63 @@
+/* test-path: resolution inside a root (shared/path.c). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "path.h"
+#include "tap.h"
+
+static int same(int fd, const char *path)
+{
+  struct stat a, b;
+  return fd >= 0 && fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+int main(void)
+{
+  char tmpl[] = "/tmp/test-path.XXXXXX", p[4200], q[4200];
+  char *top = mkdtemp(tmpl);
+  int root, fd;
+  char parent[64];
+
+  snprintf(p, sizeof p, "%s/root/etc", top);
+  mkdir(top + 0, 0755);
+  snprintf(q, sizeof q, "%s/root", top);
+  mkdir(q, 0755);
+  mkdir(p, 0755);
+  snprintf(q, sizeof q, "%s/outside", top);
+  mkdir(q, 0755);
+  snprintf(p, sizeof p, "%s/root/abs", top);
+  ok(symlink("/etc", p) == 0, "absolute symlink inside the root");
+  snprintf(p, sizeof p, "%s/root/up", top);
+  ok(symlink("../../etc", p) == 0, "relative symlink climbing out");
+  snprintf(q, sizeof q, "%s/root", top);
+  root = open(q, O_PATH | O_DIRECTORY);
+
+  snprintf(q, sizeof q, "%s/root/etc", top);
+  fd = path_open_in_root(root, "/abs", O_PATH);
+  ok(same(fd, q), "/abs -> /etc resolves to the root's etc");
+  close(fd);
+  fd = path_open_in_root(root, "/up", O_PATH);
+  snprintf(q, sizeof q, "%s/root/etc", top);
+  ok(same(fd, q), "../.. is clamped at the root");
+  close(fd);
+
+  fd = path_create_in_root(root, "/abs/new/dir", 'd', 0700);
+  snprintf(q, sizeof q, "%s/root/etc/new/dir", top);
+  ok(same(fd, q), "created through the symlink, inside");
+  close(fd);
+  fd = path_create_in_root(root, "/up/file", 'f', 0600);
+  snprintf(q, sizeof q, "%s/root/etc/file", top);
+  ok(same(fd, q), "a file created at the clamped place");
+  snprintf(q, sizeof q, "%s/etc/file", top);
+  ok(access(q, F_OK) < 0, "nothing outside the root");
+  close(fd);
+  ok(!strcmp(path_split("/a/b/c", parent, sizeof parent), "c") && !strcmp(parent, "/a/b/"), "split");
+
+  snprintf(q, sizeof q, "rm -rf %s", top);
+  ok(system(q) == 0, "cleanup");
+  return done();
+}
