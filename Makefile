@@ -8,7 +8,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
-            -fstack-protector-strong -Ishared
+            -fstack-protector-strong -Ishared -Istages
 TESTFLAGS ?=
 
 HAVE_APPARMOR := $(shell $(PKG) --exists libapparmor && echo 1)
@@ -24,8 +24,8 @@ SHARED    := $(patsubst %.c,build/%.o,$(wildcard shared/*.c))
 UNITS     := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test-*.c))
 
 # Link lists: who links what. Everything after oci-parse is static.
-LIBS_oci-parse   := $(shell $(PKG) --libs libcjson)
-LIBS_oci-spec    := $(shell $(PKG) --libs libcjson)
+LIBS_oci-parse   := $(shell $(PKG) --libs libcjson) -lm
+LIBS_oci-spec    :=
 LIBS_oci-secure  := -static $(shell $(PKG) --static --libs libseccomp libcap) $(LSM_LIBS)
 LIBS_oci-cgroup  := -static
 LIBS_oci-ns      := -static
@@ -45,7 +45,10 @@ build/libshared.a: $(SHARED)
 	$(AR) rcs $@ $^
 
 bin/%: stages/%.c build/libshared.a $(wildcard shared/*.h)
-	$(CC) $(CFLAGS) $(CFLAGS_$*) -o $@ $< build/libshared.a $(LIBS_$*)
+	$(CC) $(CFLAGS) $(CFLAGS_$*) -o $@ $< $(EXTRA_$*) build/libshared.a $(LIBS_$*)
+# oci-parse's second file: the 2015 format, converted to today's
+EXTRA_oci-parse := stages/parse-2015.c
+bin/oci-parse: stages/parse-2015.c stages/parse-2015.h
 bin/%: lifecycle/%.c build/libshared.a $(wildcard shared/*.h)
 	$(CC) $(CFLAGS) $(CFLAGS_$*) -o $@ $< build/libshared.a $(LIBS_$*)
 # the in-container helper for tests: static so it runs inside any rootfs

@@ -8,6 +8,7 @@
 #include "die.h"
 
 const char *json_file = "config.json";
+int json_nocase;
 
 void json_die(const char *path, const char *fmt, ...)
 {
@@ -86,7 +87,7 @@ static cJSON *get(const cJSON *o, const char *key)
 {
   cJSON *v;
   if (!o) return NULL;
-  v = cJSON_GetObjectItemCaseSensitive(o, key);
+  v = json_nocase ? cJSON_GetObjectItem(o, key) : cJSON_GetObjectItemCaseSensitive(o, key);
   return cJSON_IsNull(v) ? NULL : v;
 }
 

@@ -12,6 +12,8 @@
 
 /* The file name the messages carry ("config.json"). */
 extern const char *json_file;
+/* Match keys case-insensitively, as Go's encoding/json did (2015 files). */
+extern int json_nocase;
 
 /* Parse text; dies 100 with line and column on malformed JSON. */
 cJSON *xjson_parse(const char *text, size_t len);

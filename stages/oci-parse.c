@@ -21,6 +21,7 @@
 #include "fd.h"
 #include "json.h"
 #include "names.h"
+#include "parse-2015.h"
 #include "spec.h"
 #include "stage.h"
 
@@ -771,12 +772,31 @@ int main(int argc, char **argv)
   json_file = "config.json";
   cfg = xjson_parse(text, len);
   if (!cJSON_IsObject(cfg)) json_die(NULL, "expected a JSON object");
-  ver = xjson_str(cfg, "ociVersion", "");
-  if (!ver) {
-    if (cJSON_GetObjectItemCaseSensitive(cfg, "version")) json_die("version", "the 2015 format is not supported yet");
-    json_die("ociVersion", "missing");
+  if (legacy_detect(cfg)) {
+    /* 2015: config.json + runtime.json, converted into today's tree */
+    char *rtext;
+    size_t rlen;
+    cJSON *rt, *conv;
+    if ((size_t)snprintf(path, sizeof path, "%s/runtime.json", bundle_abs) >= sizeof path)
+      die(EXIT_BADINPUT, "bundle %s: name too long", bundle_abs);
+    cfgfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (cfgfd < 0) die_sys(EXIT_BADINPUT, "open %s", path);
+    if (!(rtext = fd_slurp(cfgfd, &rlen))) die_sys(EXIT_SYSFAIL, "read %s", path);
+    close(cfgfd);
+    json_file = "runtime.json";
+    rt = xjson_parse(rtext, rlen);
+    if (!cJSON_IsObject(rt)) json_die(NULL, "expected a JSON object");
+    conv = legacy_convert(cfg, rt, bundle_abs);
+    cJSON_Delete(rt);
+    cJSON_Delete(cfg);
+    free(rtext);
+    cfg = conv;
+    ver = xjson_str(cfg, "ociVersion", "");
+  } else {
+    ver = xjson_str(cfg, "ociVersion", "");
+    if (!ver) json_die("ociVersion", "missing");
+    if (strncmp(ver, "1.", 2)) json_die("ociVersion", "unsupported version %s", ver);
   }
-  if (strncmp(ver, "1.", 2)) json_die("ociVersion", "unsupported version %s", ver);
 
   specw_from(&w, NULL);
   add("oci.version", ver, NULL);
