@@ -13,7 +13,11 @@ extern char **environ;
 void chain_try(const struct spec *sp, char **argv)
 {
   const char *s = sp ? spec_get(sp, "fd.stagedir") : NULL;
-  int dir = s ? stage_fdnum(s) : -1;
+  chain_try_dir(s ? stage_fdnum(s) : -1, argv);
+}
+
+void chain_try_dir(int dir, char **argv)
+{
   if (!strchr(argv[0], '/') && dir >= 0) {
     syscall(SYS_execveat, dir, argv[0], argv, environ, 0);
     if (errno != ENOENT) return;

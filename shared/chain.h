@@ -12,5 +12,7 @@
 noreturn void chain_exec(const struct spec *sp, char **argv);
 /* The same, but returns (errno set) when the exec fails. */
 void chain_try(const struct spec *sp, char **argv);
+/* The same with the stage directory fd given (oci-parse, before any spec). */
+void chain_try_dir(int dirfd, char **argv);
 
 #endif

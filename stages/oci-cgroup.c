@@ -1,10 +1,8 @@
-/* oci-cgroup: create the container's cgroup on a v1, v2 or hybrid host and apply its resources;
-   reads cgroup.path, cgroup.memory.*, cgroup.cpu.*, cgroup.pids.limit, cgroup.device, cgroup.unified,
-   run.mode (and cgroup.dir in exec mode); appends cgroup.dir (before any mkdir), cgroup.join, cgroup.v2fd.
-   After oci-secure, before oci-ns: it does not move itself; oci-ns's child joins with the fds. */
+/* oci-cgroup: create (exec mode: join) the container's cgroup on v1, v2 or hybrid hosts; apply resources.
+   Reads cgroup.path, .memory.X, .cpu.X, .pids.limit, .device, .unified, run.mode; adds .dir, .join, .v2fd.
+   After oci-secure, before oci-ns: it never moves itself; oci-ns's child joins with the handed fds. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/bpf.h>
 #include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "chain.h"
 #include "die.h"
 #include "fd.h"
@@ -44,27 +43,10 @@ static const char *opt_root, *opt_layout, *opt_self = "/proc/self/cgroup";
 
 /* ---- the resource records, validated before anything is created --------- */
 
-enum {
-  M_LIMIT,
-  M_RES,
-  M_SWAP,
-  M_KERNEL,
-  M_KTCP,
-  M_SWAPPINESS,
-  M_NOOOM,
-  M_HIER,
-  C_SHARES,
-  C_QUOTA,
-  C_PERIOD,
-  C_RTRUN,
-  C_RTPER,
-  C_BURST,
-  C_IDLE,
-  C_CPUS,
-  C_MEMS,
-  P_LIMIT,
-  NKEY
-};
+/* clang-format off */
+enum { M_LIMIT, M_RES, M_SWAP, M_KERNEL, M_KTCP, M_SWAPPINESS, M_NOOOM, M_HIER, C_SHARES, C_QUOTA,
+       C_PERIOD, C_RTRUN, C_RTPER, C_BURST, C_IDLE, C_CPUS, C_MEMS, P_LIMIT, NKEY };
+/* clang-format on */
 
 static const struct {
   const char *key, *ctrl; /* record, v1 controller it needs */
@@ -93,14 +75,8 @@ static const struct {
 static const struct rec *kr[NKEY]; /* the record (last wins), or NULL */
 static long long kv[NKEY];
 
-struct dev {
-  int allow, type;   /* type 'a', 'c' or 'b' */
-  long long maj, mn; /* -1 is * */
-  unsigned acc;      /* BPF_DEVCG_ACC_* bits */
-  const char *access;
-  const struct rec *r;
-};
-static struct dev *devs;
+static struct cgroup_dev *devs;
+static const struct rec **devrec; /* the record of each rule */
 static size_t ndev;
 static const struct rec **unified;
 static size_t nunified;
@@ -137,8 +113,7 @@ static void *xrealloc(void *p, size_t n, size_t size)
 
 static void parse_path(const struct rec *r)
 {
-  char *s = strdup(r->f[1]), *p, *save;
-  if (!s) die_sys(EXIT_SYSFAIL, "allocate memory");
+  char *s = xasprintf("%s", r->f[1]), *p, *save;
   /* an empty component would land on our own (the sandbox's) cgroup, a
      ".." one outside of it */
   if (!*s || (strlen(s) > 1 && s[strlen(s) - 1] == '/') || strstr(s, "//") || !strcmp(s, "/"))
@@ -182,19 +157,19 @@ static void parse_records(const struct spec *sp, int exec_mode)
       if (r->nf != 2) bad(r, "bad");
       path_rec = r;
     } else if (!strcmp(k, "cgroup.device")) {
-      struct dev d = {.r = r};
+      struct cgroup_dev d;
+      int acc;
       if (r->nf != 6 || (strcmp(r->f[1], "allow") && strcmp(r->f[1], "deny")) || strlen(r->f[2]) != 1 ||
-          !strchr("acb", r->f[2][0]) || !*r->f[5] || strspn(r->f[5], "rwm") != strlen(r->f[5]))
+          !strchr("acb", r->f[2][0]) || (acc = cgroup_dev_access(r->f[5])) < 0)
         bad(r, "bad");
       d.allow = !strcmp(r->f[1], "allow");
       d.type = r->f[2][0];
       d.maj = devnum(r, r->f[3]);
-      d.mn = devnum(r, r->f[4]);
-      d.access = r->f[5];
-      d.acc = (strchr(d.access, 'm') ? BPF_DEVCG_ACC_MKNOD : 0) |
-              (strchr(d.access, 'r') ? BPF_DEVCG_ACC_READ : 0) |
-              (strchr(d.access, 'w') ? BPF_DEVCG_ACC_WRITE : 0);
+      d.min = devnum(r, r->f[4]);
+      d.access = (unsigned)acc;
       devs = xrealloc(devs, ndev + 1, sizeof *devs);
+      devrec = xrealloc(devrec, ndev + 1, sizeof *devrec);
+      devrec[ndev] = r;
       devs[ndev++] = d;
     } else if (!strcmp(k, "cgroup.unified")) {
       if (r->nf != 3 || !*r->f[1] || strchr(r->f[1], '/') || !strcmp(r->f[1], ".") || !strcmp(r->f[1], ".."))
@@ -236,9 +211,8 @@ static int is_dir(const char *p)
 /* Does the comma list `opts` name every controller of the comma list `want`? */
 static int has_all(const char *opts, const char *want)
 {
-  char *w = strdup(want), *save, *c;
+  char *w = xasprintf("%s", want), *save, *c;
   int ok = 1;
-  if (!w) die_sys(EXIT_SYSFAIL, "allocate memory");
   for (c = strtok_r(w, ",", &save); c && ok; c = strtok_r(NULL, ",", &save)) {
     size_t n = strlen(c);
     const char *p = opts;
@@ -254,9 +228,8 @@ static int has_all(const char *opts, const char *want)
    with every controller of `ctrls` among its super options. */
 static int find_mount(const char *mi, const char *ctrls, const char *root, char **mnt, char **mroot)
 {
-  char *copy = strdup(mi), *line, *save;
+  char *copy = xasprintf("%s", mi), *line, *save;
   int found = 0;
-  if (!copy) die_sys(EXIT_SYSFAIL, "allocate memory");
   for (line = strtok_r(copy, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
     char *f[64], *p, *s2;
     int n = 0, dash = -1;
@@ -297,6 +270,13 @@ static void add_hier(const char *name, const char *mnt, const char *mroot, const
   h->fake = sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC;
 }
 
+static char *colon(char *s)
+{
+  char *c = strchr(s, ':');
+  if (!c) die(EXIT_SYSFAIL, "read %s: bad line %s", opt_self, s);
+  return c;
+}
+
 static void find_hiers(void)
 {
   const char *root = opt_root ? opt_root : "/sys/fs/cgroup";
@@ -314,9 +294,8 @@ static void find_hiers(void)
   }
   /* "ID:CONTROLLERS:PATH" per hierarchy; "0::PATH" is the unified one */
   for (line = strtok_r(self, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *mnt = NULL, *mroot = NULL;
+    char *c1 = colon(line), *c2 = colon(c1 + 1), *mnt = NULL, *mroot = NULL; /* the path may hold ':' */
     char ctrls[4096] = "", *c, *s2;
-    if (!c2) die(EXIT_SYSFAIL, "read %s: bad line %s", opt_self, line);
     *c1 = *c2 = 0;
     if (!strcmp(line, "0") && !c1[1]) {
       if (!want_v2) continue;
@@ -378,9 +357,12 @@ static void check_targets(void)
           keys[i].key, keys[i].ctrl);
     }
   }
+  if (pure_v2() && kr[M_SWAP] && kv[M_SWAP] > 0 && (!kr[M_LIMIT] || kv[M_LIMIT] <= 0))
+    die(EXIT_BADINPUT, "spec line %u: cgroup.memory.swap needs a cgroup.memory.limit on cgroup v2",
+        kr[M_SWAP]->line);
   if (ndev && !v1("devices") && !v2())
     die(EXIT_BADINPUT, "spec line %u: cgroup.device needs the devices controller, which is not mounted",
-        devs[0].r->line);
+        devrec[0]->line);
   if (nunified && !v2())
     die(EXIT_BADINPUT, "spec line %u: cgroup.unified needs cgroup v2, which is not mounted",
         unified[0]->line);
@@ -457,34 +439,37 @@ static int opendir_fd(const char *p)
   return fd;
 }
 
-/* Controllers the v2 cgroup needs enabled from its created parents. */
+static void add_ctl(char **list, const char *c, size_t len)
+{
+  char *n, *one = xasprintf("%.*s", (int)len, c);
+  if (!**list || !has_all(*list, one)) {
+    n = xasprintf("%s%s%s", *list, **list ? "," : "", one);
+    free(*list);
+    *list = n;
+  }
+  free(one);
+}
+
+/* Controllers the v2 cgroup needs enabled by its created parents, as
+   cgroup.subtree_control wants them: "+memory +pids". */
 static char *v2_controllers(void)
 {
-  char *s = xasprintf("%s", "");
-  const char *add[4 + 1] = {0};
-  int k = 0;
+  char *l = xasprintf("%s", ""), *s, *p, *c;
   if (pure_v2()) {
-    if (kr[M_LIMIT] || kr[M_RES] || kr[M_SWAP]) add[k++] = "memory";
-    if (kr[C_SHARES] || kr[C_QUOTA] || kr[C_PERIOD] || kr[C_BURST] || kr[C_IDLE]) add[k++] = "cpu";
-    if (kr[C_CPUS] || kr[C_MEMS]) add[k++] = "cpuset";
-    if (kr[P_LIMIT]) add[k++] = "pids";
-  }
-  for (int i = 0; i < k; i++) {
-    char *n = xasprintf("%s%s+%s", s, *s ? " " : "", add[i]);
-    free(s);
-    s = n;
+    if (kr[M_LIMIT] || kr[M_RES] || kr[M_SWAP]) add_ctl(&l, "memory", 6);
+    if (kr[C_SHARES] || kr[C_QUOTA] || kr[C_PERIOD] || kr[C_BURST] || kr[C_IDLE]) add_ctl(&l, "cpu", 3);
+    if (kr[C_CPUS] || kr[C_MEMS]) add_ctl(&l, "cpuset", 6);
+    if (kr[P_LIMIT]) add_ctl(&l, "pids", 4);
   }
   for (size_t i = 0; i < nunified; i++) { /* "io.max" needs io; cgroup.* files are core */
     const char *key = unified[i]->f[1];
     size_t len = strcspn(key, ".");
-    char *want = xasprintf("+%.*s", (int)len, key);
-    if (strncmp(key, "cgroup.", 7) && key[len] && !strstr(s, want)) {
-      char *n = xasprintf("%s%s%s", s, *s ? " " : "", want);
-      free(s);
-      s = n;
-    }
-    free(want);
+    if (key[len] && strncmp(key, "cgroup.", 7)) add_ctl(&l, key, len);
   }
+  s = xrealloc(NULL, 2 * strlen(l) + 2, 1);
+  *s = 0;
+  for (p = s, c = strtok(l, ","); c; c = strtok(NULL, ",")) p += sprintf(p, "%s+%s", p == s ? "" : " ", c);
+  free(l);
   return s;
 }
 
@@ -574,54 +559,18 @@ static void apply_v1(void)
     if (kr[C_CPUS]) cg_write(h, "cpuset.cpus", kr[C_CPUS]->f[1]);
     if (kr[C_MEMS]) cg_write(h, "cpuset.mems", kr[C_MEMS]->f[1]);
   }
-  if ((h = v1("pids"))) set_if(h, P_LIMIT, "pids.max", 0, 1);
+  if ((h = v1("pids")) && kr[P_LIMIT]) cg_write(h, "pids.max", num(kv[P_LIMIT] ? kv[P_LIMIT] : -1, 1));
   if ((h = v1("devices")) && ndev) {
     /* the allow-list: deny everything, then the rules in order */
     cg_write(h, "devices.deny", "a");
     for (size_t i = 0; i < ndev; i++) {
-      const struct dev *d = &devs[i];
-      char *v = d->type == 'a' ? xasprintf("a")
-                               : xasprintf("%c %s:%s %s", d->type, d->r->f[3], d->r->f[4], d->access);
-      cg_write(h, d->allow ? "devices.allow" : "devices.deny", v);
+      const struct rec *r = devrec[i];
+      char *v =
+          devs[i].type == 'a' ? xasprintf("a") : xasprintf("%s %s:%s %s", r->f[2], r->f[3], r->f[4], r->f[5]);
+      cg_write(h, devs[i].allow ? "devices.allow" : "devices.deny", v);
       free(v);
     }
   }
-}
-
-/* runc's (opencontainers/cgroups >= 0.0.3) shares -> weight curve, a
-   quadratic in log2(shares) through (2,1), (1024,100) and (262144,10000).
-   libm is not linked into the static stages, hence the series. */
-static double ln_(double x)
-{
-  static const double LN2 = 0.69314718055994530942;
-  int k = 0;
-  double z, z2, t, s = 0;
-  while (x >= 2) x /= 2, k++;
-  while (x < 1) x *= 2, k--;
-  z = (x - 1) / (x + 1), z2 = z * z, t = z;
-  for (int i = 1; i < 80; i += 2, t *= z2) s += t / i;
-  return 2 * s + k * LN2;
-}
-
-/* 10^e for e >= 0: the integer part exactly, so that 10^2 is 100 */
-static double pow10_(double e)
-{
-  static const double LN10 = 2.30258509299404568402;
-  int k = (int)e;
-  double r = (e - k) * LN10, t = 1, s = 1;
-  for (int i = 1; i < 40; i++) t *= r / i, s += t;
-  while (k-- > 0) s *= 10;
-  return s;
-}
-
-static unsigned long long shares_to_weight(long long shares)
-{
-  static const double LN2 = 0.69314718055994530942;
-  if (shares <= 2) return 1;
-  if (shares >= 262144) return 10000;
-  double l = ln_((double)shares) / LN2, e = (l * l + 125 * l) / 612.0 - 7.0 / 34.0, w = pow10_(e);
-  unsigned long long c = (unsigned long long)w;
-  return c + ((double)c < w);
 }
 
 static void apply_v2(struct hier *h)
@@ -631,16 +580,13 @@ static void apply_v2(struct hier *h)
     set_if(h, M_RES, "memory.low", 1, 1);
     if (kr[M_SWAP] && kv[M_SWAP] != 0) {
       long long s = kv[M_SWAP], l = kr[M_LIMIT] ? kv[M_LIMIT] : 0;
-      if (s > 0 && l <= 0)
-        die(EXIT_BADINPUT, "spec line %u: cgroup.memory.swap needs a cgroup.memory.limit on cgroup v2",
-            kr[M_SWAP]->line);
       cg_write(h, "memory.swap.max", num(s < 0 ? -1 : s - l, 1)); /* v2 swap excludes memory */
     }
     for (int i = M_KTCP; i <= M_NOOOM; i++)
       if (kr[i]) warn("%s is not supported on cgroup v2, ignored", keys[i].key);
     if (kr[C_SHARES] && kv[C_SHARES]) {
       char w[32];
-      snprintf(w, sizeof w, "%llu", shares_to_weight(kv[C_SHARES]));
+      snprintf(w, sizeof w, "%llu", cgroup_shares_to_weight((unsigned long long)kv[C_SHARES]));
       cg_write(h, "cpu.weight", w);
     }
     if ((kr[C_QUOTA] && kv[C_QUOTA]) || (kr[C_PERIOD] && kv[C_PERIOD])) {
@@ -653,80 +599,17 @@ static void apply_v2(struct hier *h)
     set_if(h, C_IDLE, "cpu.idle", 0, 0);
     if (kr[C_CPUS]) cg_write(h, "cpuset.cpus", kr[C_CPUS]->f[1]);
     if (kr[C_MEMS]) cg_write(h, "cpuset.mems", kr[C_MEMS]->f[1]);
-    set_if(h, P_LIMIT, "pids.max", 0, 1);
+    if (kr[P_LIMIT]) cg_write(h, "pids.max", num(kv[P_LIMIT] ? kv[P_LIMIT] : -1, 1)); /* 0 too is unlimited */
   }
   for (size_t i = 0; i < nunified; i++) cg_write(h, unified[i]->f[1], unified[i]->f[2]);
 }
 
-/* ---- devices on cgroup v2: an eBPF program, as runc and crun attach ----- */
-
-static struct bpf_insn *insns;
-static size_t nins;
-
-static void ins(__u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
-{
-  insns = xrealloc(insns, nins + 1, sizeof *insns);
-  insns[nins++] = (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
-}
-
-/* R2 type, R3 access, R4 major, R5 minor. The rules are tried last first
-   and the first match decides, so a later rule overrides an earlier one as
-   in v1; an "a" rule resets everything before it. A deny matches any
-   overlap of access, an allow only a subset (as v1 splits a deny out of an
-   allowed rwm), so partial allows never leak a denied access. */
+/* Devices on cgroup v2: an eBPF program, as runc and crun attach. */
 static void devices_bpf(struct hier *h)
 {
-  size_t first = 0;
-  int deflt = 0;
-  union bpf_attr a;
-
-  for (size_t i = 0; i < ndev; i++)
-    if (devs[i].type == 'a') first = i + 1, deflt = devs[i].allow;
-  ins(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, 0, 0); /* access_type = access << 16 | type */
-  ins(BPF_ALU | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0);
-  ins(BPF_ALU | BPF_RSH | BPF_K, BPF_REG_3, 0, 0, 16);
-  ins(BPF_ALU | BPF_AND | BPF_K, BPF_REG_2, 0, 0, 0xffff);
-  ins(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_4, BPF_REG_1, 4, 0);
-  ins(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_5, BPF_REG_1, 8, 0);
-  for (size_t i = ndev; i-- > first;) {
-    const struct dev *d = &devs[i];
-    int check_acc = d->acc != 7, len = 2 + 1 + 3 * check_acc + (d->maj >= 0) + (d->mn >= 0);
-    size_t end = nins + (size_t)len; /* where a mismatch goes on: the next block */
-#define SKIP ((__s16)(end - nins - 1))
-    ins(BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_2, 0, SKIP,
-        d->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK);
-    if (check_acc) {
-      ins(BPF_ALU | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_3, 0, 0);
-      ins(BPF_ALU | BPF_AND | BPF_K, BPF_REG_1, 0, 0, (__s32)d->acc);
-      if (d->allow)
-        ins(BPF_JMP | BPF_JNE | BPF_X, BPF_REG_1, BPF_REG_3, SKIP, 0);
-      else
-        ins(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_1, 0, SKIP, 0);
-    }
-    if (d->maj >= 0) ins(BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_4, 0, SKIP, (__s32)(__u32)d->maj);
-    if (d->mn >= 0) ins(BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_5, 0, SKIP, (__s32)(__u32)d->mn);
-#undef SKIP
-    ins(BPF_ALU | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, d->allow);
-    ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-  }
-  ins(BPF_ALU | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, deflt);
-  ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-
-  memset(&a, 0, sizeof a);
-  a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-  a.insns = (__u64)(unsigned long)insns;
-  a.insn_cnt = (__u32)nins;
-  a.license = (__u64)(unsigned long)"Apache-2.0";
-  int pfd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a); /* bpf fds are CLOEXEC */
-  if (pfd < 0) die_sys(EXIT_SYSFAIL, "load device filter for %s", h->dir);
-  memset(&a, 0, sizeof a);
-  a.target_fd = (__u32)h->dfd;
-  a.attach_bpf_fd = (__u32)pfd;
-  a.attach_type = BPF_CGROUP_DEVICE;
-  a.attach_flags = BPF_F_ALLOW_MULTI; /* the parents' filters still apply */
-  if (syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof a) < 0)
-    die_sys(EXIT_SYSFAIL, "attach device filter to %s", h->dir);
-  close(pfd); /* the attachment holds the program until the cgroup goes */
+  const char *step;
+  if (cgroup_devices_attach(h->dfd, devs, ndev, &step) < 0)
+    die_sys(EXIT_SYSFAIL, "%s device filter %s %s", step, *step == 'l' ? "for" : "to", h->dir);
 }
 
 /* ---- handing over ------------------------------------------------------- */

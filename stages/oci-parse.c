@@ -410,21 +410,9 @@ defaults:
   add("cgroup.device", "allow", "c", "5", "2", "rwm", NULL);
   add("cgroup.device", "allow", "c", "136", "*", "rwm", NULL);
   add("cgroup.device", "allow", "c", "10", "200", "rwm", NULL);
-  {
-    cJSON *ds = xjson_arr(lx, "devices", "linux"), *dv;
-    cJSON_ArrayForEach(dv, ds)
-    {
-      const char *type = xjson_str(dv, "type", "linux.devices");
-      long long maj = 0, min = 0;
-      if (!type || *type == 'p') continue;
-      xjson_int(dv, "major", "linux.devices", 0, 0xfff, &maj);
-      xjson_int(dv, "minor", "linux.devices", 0, 0xfffff, &min);
-      add("cgroup.device", "allow", *type == 'b' ? "b" : "c", num(maj), num(min), "rwm", NULL);
-    }
-  }
 }
 
-/* ---- lx: the rest ------------------------------------------------------ */
+/* ---- linux: the rest ------------------------------------------------------ */
 
 static void parse_paths(const cJSON *lx, const char *key, const char *rec)
 {
@@ -704,7 +692,7 @@ int main(int argc, char **argv)
       {"no-new-keyring", no_argument, 0, 'K'},   {"preserve-fds", required_argument, 0, 'F'},
       {0, 0, 0, 0}};
   char path[PATH_MAX], statedir[PATH_MAX] = "", pidabs[PATH_MAX];
-  int opt, specfd = spec_fd(), cfgfd, logfd = -1;
+  int opt, specfd = spec_fd(), cfgfd, logfd = -1, stagedir;
   size_t len;
   char *text;
   cJSON *cfg;
@@ -800,7 +788,8 @@ int main(int argc, char **argv)
 
   specw_from(&w, NULL);
   add("oci.version", ver, NULL);
-  add("fd.stagedir", num(open_stagedir(specfd)), NULL);
+  stagedir = open_stagedir(specfd);
+  add("fd.stagedir", num(stagedir), NULL);
   if (logfd >= 0) {
     add("fd.log", num(logfd), NULL);
     add("log.format", logformat, NULL);
@@ -847,5 +836,11 @@ int main(int argc, char **argv)
       die_sys(EXIT_SYSFAIL, "mkdir %s", statedir);
     }
   }
-  chain_exec(NULL, argv);
+  chain_try_dir(stagedir, argv);
+  {
+    int e = errno;
+    if (root) rmdir(statedir); /* nothing else exists yet */
+    errno = e;
+  }
+  die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", argv[0]);
 }

@@ -124,6 +124,60 @@ requires_unified() {
   done
 }
 
+@test "oci-cgroup records existing components and never writes into them" {
+  mkdir -p "$T/cg/pod"
+  echo "0::/" > "$T/self"
+  s=$(spec "cgroup.path pod/c1/x" "cgroup.pids.limit 5")
+  run bin/oci-cgroup -r "$T/cg" -t v2 -s "$T/self" sh -c "$SAVE" 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "cgroup.dir unified $T/cg/pod existing" ]
+  [ "${lines[1]}" = "cgroup.dir unified $T/cg/pod/c1 new" ]
+  [ "${lines[2]}" = "cgroup.dir unified $T/cg/pod/c1/x new" ]
+  [ -z "$(ls "$T/cg/pod" | grep -v '^c1$')" ]
+  [ "$(cat "$T/cg/pod/c1/cgroup.subtree_control")" = "+pids" ]
+  [ "$(cat "$T/cg/pod/c1/x/pids.max")" = 5 ]
+}
+
+@test "oci-cgroup refuses what cgroup v2 cannot do, and v2 keys without cgroup v2" {
+  mkdir -p "$T/cg/memory"
+  echo "0::/" > "$T/self"
+  s=$(spec "cgroup.path c1" "cgroup.memory.swap 1048576")
+  run bin/oci-cgroup -r "$T/cg" -t v2 -s "$T/self" true 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-cgroup: spec line 3: cgroup.memory.swap needs a cgroup.memory.limit on cgroup v2" ]
+  s=$(spec "cgroup.path c1" "cgroup.cpu.realtimeRuntime 1000")
+  run bin/oci-cgroup -r "$T/cg" -t v2 -s "$T/self" true 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-cgroup: spec line 3: cgroup.cpu.realtimeRuntime is not supported on cgroup v2" ]
+  s=$(spec "cgroup.path c1" "cgroup.memory.limit 2097152" "cgroup.memory.swap 1048576")
+  run bin/oci-cgroup -r "$T/cg" -t v2 -s "$T/self" true 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-cgroup: spec line 4: cgroup.memory.swap is below cgroup.memory.limit" ]
+  echo "1:memory:/" > "$T/self"
+  s=$(spec "cgroup.path c1" "cgroup.unified memory.high 1048576")
+  run bin/oci-cgroup -r "$T/cg" -t v1 -s "$T/self" true 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-cgroup: spec line 3: cgroup.unified needs cgroup v2, which is not mounted" ]
+  [ -z "$(ls "$T/cg/memory")" ]
+  [ ! -e "$T/cg/c1" ]
+}
+
+@test "oci-cgroup hands its fds above the spec fd and leaks nothing else" {
+  mkdir -p "$T/cg/memory" "$T/cg/unified"
+  printf '%s\n' 1:memory:/ 0::/ > "$T/self"
+  s=$(spec "cgroup.path c1")
+  base=$(OCI_SPEC_FD=7 "$PROBE" fds 7< "$s" 3<&-)
+  OCI_SPEC_FD=7 run bin/oci-cgroup -r "$T/cg" -s "$T/self" sh -c \
+    'grep "^cgroup\.\(join\|v2fd\)" /dev/fd/7 | while read -r k fd; do echo "$k $fd $(readlink /proc/self/fd/$fd)"; done; exec "$0" fds' \
+    "$PROBE" 7< "$s" 3<&-
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "cgroup.join 8 $T/cg/memory/c1/tasks" ]
+  [ "${lines[1]}" = "cgroup.v2fd 9 $T/cg/unified/c1" ]
+  # probe fds: exactly the fds probe had without oci-cgroup, plus the two
+  want=$(printf '%s\n' $base 8 9 | sort -n | tr '\n' ' ')
+  [ "$(printf '%s\n' ${lines[2]} | sort -n | tr '\n' ' ')" = "$want" ]
+}
+
 @test "oci-cgroup on a fake v1 tree: absolute path, comounted and named hierarchies, cpuset copied from the parent" {
   mkdir -p "$T/cg/cpu,cpuacct" "$T/cg/memory/sandbox" "$T/cg/cpuset" "$T/cg/pids" "$T/cg/systemd"
   echo 0-3 > "$T/cg/cpuset/cpuset.cpus"
@@ -209,7 +263,7 @@ requires_unified() {
   # bash: dash takes single-digit fds only in redirections
   run bin/oci-cgroup bash -c "$SAVE"' >/dev/null
     fd=$(grep "^cgroup.join" /dev/fd/3 | while read -r k f; do case $(readlink /proc/self/fd/$f) in */devices/*) echo $f;; esac; done)
-    (echo 0 >&$fd; grep ":devices:" /proc/self/cgroup; head -c1 /dev/zero >/dev/null 2>&1 && echo zero-ok; cat /dev/null 2>/dev/null || echo null-denied)' 3< "$s"
+    (echo 0 >&$fd; grep ":devices:" /proc/self/cgroup; [ "$(head -c1 /dev/zero | wc -c)" = 1 ] && echo zero-ok; cat /dev/null 2>&- || echo null-denied)' 3< "$s"
   [ "$status" -eq 0 ]
   [[ "${lines[0]}" == *":devices:/$NAME" ]]
   [ "${lines[1]}" = zero-ok ]
@@ -228,19 +282,19 @@ requires_unified() {
   d=/sys/fs/cgroup/unified/$NAME
   # /dev/full (1:7): allowed rwm, then w denied again; /dev/kmsg (1:11) not listed
   run sh -c "echo \$\$ > $d/cgroup.procs
-    head -c1 /dev/zero >/dev/null && echo zero-ok
+    [ \$(head -c1 /dev/zero | wc -c) = 1 ] && echo zero-ok
     cat /dev/null && echo null-read-ok
-    (: > /dev/null) 2>/dev/null || echo null-write-denied
-    (: < /dev/full) 2>/dev/null && echo full-read-ok
-    (: > /dev/full) 2>/dev/null || echo full-write-denied
-    (: < /dev/kmsg) 2>/dev/null || echo kmsg-denied" 3<&-
+    (: > /dev/null) 2>&- || echo null-write-denied
+    (: < /dev/full) 2>&- && echo full-read-ok
+    (: > /dev/full) 2>&- || echo full-write-denied
+    (: < /dev/kmsg) 2>&- || echo kmsg-denied" 3<&-
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf '%s\n' zero-ok null-read-ok null-write-denied full-read-ok full-write-denied kmsg-denied)" ]
 }
 
 @test "oci-cgroup: a write failing after the dirs exist names file and dir, and the teardown sees the records" {
   requires_v1
-  s=$(spec "state.dir $T/state" "cgroup.path $NAME/c1" "cgroup.cpu.cpus 99999")
+  s=$(spec "state.dir $T/state" "cgroup.path $NAME/c1" "cgroup.cpu.cpus x")
   run bin/oci-cgroup true 3< "$s"
   [ "$status" -eq 111 ]
   d=$(grep '^cgroup\.dir cpuset ' "$OCG_OUT" | tail -1 | cut -d' ' -f3)
