@@ -33,8 +33,8 @@ static int parse_line(char *line, struct mnt_info *m)
     f[n++] = t;
   }
   if (!dash || n < dash + 4) return -1;
-  if (sscanf(f[0], "%u", &m->id) != 1 || sscanf(f[1], "%u", &m->parent) != 1
-      || sscanf(f[2], "%u:%u", &m->major, &m->minor) != 2)
+  if (sscanf(f[0], "%u", &m->id) != 1 || sscanf(f[1], "%u", &m->parent) != 1 ||
+      sscanf(f[2], "%u:%u", &m->major, &m->minor) != 2)
     return -1;
   m->root = f[3];
   m->point = f[4];
@@ -85,11 +85,10 @@ int mnt_flags(int fd, unsigned long *flags)
   static const struct {
     unsigned long st, ms;
   } map[] = {
-      {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},
-      {ST_NODEV, MS_NODEV},       {ST_NOEXEC, MS_NOEXEC},
-      {ST_SYNCHRONOUS, MS_SYNCHRONOUS}, {ST_MANDLOCK, MS_MANDLOCK},
-      {ST_NOATIME, MS_NOATIME},   {ST_NODIRATIME, MS_NODIRATIME},
-      {ST_RELATIME, MS_RELATIME}, {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW},
+      {ST_RDONLY, MS_RDONLY},           {ST_NOSUID, MS_NOSUID},           {ST_NODEV, MS_NODEV},
+      {ST_NOEXEC, MS_NOEXEC},           {ST_SYNCHRONOUS, MS_SYNCHRONOUS}, {ST_MANDLOCK, MS_MANDLOCK},
+      {ST_NOATIME, MS_NOATIME},         {ST_NODIRATIME, MS_NODIRATIME},   {ST_RELATIME, MS_RELATIME},
+      {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW},
   };
   struct statvfs sv;
   unsigned long f = 0;

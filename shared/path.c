@@ -119,7 +119,34 @@ const char *path_split(const char *path, char *buf, size_t size)
   return path + s;
 }
 
+static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, int depth);
+
 int path_create_in_root(int rootfd, const char *path, int kind, mode_t mode)
+{
+  return create_in_root(rootfd, path, kind, mode, 0);
+}
+
+/* A dangling symlink on the way: create what it points at, resolved with
+   the rootfs as "/" (as the kernel would), followed by the rest. */
+static int follow_dangling(int rootfd, int parent, const char *dir, const char *name, const char *rest, int kind,
+                           mode_t mode, int depth)
+{
+  char target[4096], next[8192];
+  ssize_t n = readlinkat(parent, name, target, sizeof target - 1);
+  if (n < 0) return -1;
+  target[n] = 0;
+  if (depth > 40) {
+    errno = ELOOP;
+    return -1;
+  }
+  if ((size_t)snprintf(next, sizeof next, "%s/%s%s", target[0] == '/' ? "" : dir, target, rest) >= sizeof next) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  return create_in_root(rootfd, next, kind, mode, depth + 1);
+}
+
+static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, int depth)
 {
   char prefix[4096];
   size_t len = strlen(path), i = 0;
@@ -178,6 +205,19 @@ int path_create_in_root(int rootfd, const char *path, int kind, mode_t mode)
       close(parent);
       errno = e;
       return -1;
+    }
+    if (r < 0) { /* exists but did not resolve: a dangling symlink? */
+      struct stat st;
+      if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+        char dir[4096];
+        memcpy(dir, path, start);
+        dir[start] = 0;
+        r = follow_dangling(rootfd, parent, dir, name, path + i, kind, mode, depth);
+        int e = errno;
+        close(parent);
+        errno = e;
+        return r;
+      }
     }
     close(parent);
     if (last) return path_open_in_root(rootfd, path, O_PATH);

@@ -1,6 +1,7 @@
 /* oci-exec: the irreversible steps, in one process, in one fixed order, ending in the container's execve.
    Reads root.*, process.*, rlimit, arg, env, secure.*, run.preservefds, ns.sync; appends nothing.
-   Last stage, inside the container's namespaces after oci-mount; the secure.* records come from oci-secure. */
+   Last stage, inside the container's namespaces after oci-mount; the secure.* records come from oci-secure.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -65,7 +66,7 @@ struct rlim {
 /* Everything oci-exec acts on, read and checked before the first irreversible step. */
 static struct cfg {
   const char *root, *cwd, *keyring, *apparmor, *selinux, *path;
-  int pivot, terminal, nnp, has_size, has_oom, oom, sync, logfd, preserve;
+  int pivot, terminal, nnp, has_size, has_oom, oom, sync, logfd, preserve, has_home;
   unsigned short rows, cols;
   uid_t uid;
   gid_t gid, *groups;
@@ -122,7 +123,8 @@ static void read_process(const struct rec *r)
     c.has_size = 1;
   } else if (!strcmp(k, "cwd")) {
     nfields(r, 2);
-    if (r->f[1][0] != '/') die(EXIT_BADINPUT, "spec line %u: process.cwd %s is not absolute", r->line, r->f[1]);
+    if (r->f[1][0] != '/')
+      die(EXIT_BADINPUT, "spec line %u: process.cwd %s is not absolute", r->line, r->f[1]);
     c.cwd = r->f[1];
   } else if (!strcmp(k, "user")) {
     nfields(r, 3);
@@ -134,7 +136,8 @@ static void read_process(const struct rec *r)
     nfields(r, 2);
     errno = 0;
     unsigned long m = strtoul(r->f[1], &end, 8);
-    if (!*r->f[1] || *end || errno || m > 0777) die(EXIT_BADINPUT, "spec line %u: bad process.umask record", r->line);
+    if (!*r->f[1] || *end || errno || m > 0777)
+      die(EXIT_BADINPUT, "spec line %u: bad process.umask record", r->line);
     c.umask = (mode_t)m;
   } else if (!strcmp(k, "nnp")) {
     nfields(r, 2);
@@ -161,14 +164,18 @@ static void read_secure(const struct rec *r)
   if (!strncmp(k, "cap.", 4)) {
     int i;
     char *end;
-    for (i = 0; i < NSETS && strcmp(k + 4, capsets[i]); i++) {}
-    if (i == NSETS) die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
+    for (i = 0; i < NSETS && strcmp(k + 4, capsets[i]); i++) {
+    }
+    if (i >= NSETS) die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
     nfields(r, 2);
     errno = 0;
-    c.caps[i] = strtoull(r->f[1], &end, 16);
+    uint64_t m = strtoull(r->f[1], &end, 16);
     if (strncmp(r->f[1], "0x", 2) || *end || errno)
       die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
-    c.has_caps[i] = 1;
+    if (i < NSETS) { /* always: die() does not return */
+      c.caps[i] = m;
+      c.has_caps[i] = 1;
+    }
   } else if (!strcmp(k, "bpf")) {
     /* read now, before anything irreversible: a bad program must fail while failing is still cheap */
     int fd = (nfields(r, 2), stage_fdnum(r->f[1]));
@@ -211,12 +218,15 @@ static void read_spec(const struct spec *sp)
   c.path = DEFAULT_PATH;
   for (r = spec_next(sp, NULL, NULL); r; r = spec_next(sp, NULL, r)) {
     const char *k = r->f[0];
-    if (!strcmp(k, "arg")) nargs++;
-    else if (!strcmp(k, "env")) nenv++;
-    else if (!strcmp(k, "rlimit")) nrl++;
+    if (!strcmp(k, "arg"))
+      nargs++;
+    else if (!strcmp(k, "env"))
+      nenv++;
+    else if (!strcmp(k, "rlimit"))
+      nrl++;
   }
   c.args = calloc(nargs + 1, sizeof *c.args);
-  c.envp = calloc(nenv + 1, sizeof *c.envp);
+  c.envp = calloc(nenv + 2, sizeof *c.envp); /* + HOME */
   c.rl = calloc(nrl + 1, sizeof *c.rl);
   if (!c.args || !c.envp || !c.rl) die_sys(EXIT_SYSFAIL, "allocate");
   nargs = nenv = 0;
@@ -225,8 +235,8 @@ static void read_spec(const struct spec *sp)
     const char *k = r->f[0];
     if (!strncmp(k, "process.", 8)) {
       read_process(r);
-      want_aa |= !strcmp(k, "process.apparmor") && *r->f[1];
-      want_se |= !strcmp(k, "process.selinux") && *r->f[1];
+      want_aa |= !strcmp(k, "process.apparmor") && r->nf > 1 && *r->f[1];
+      want_se |= !strcmp(k, "process.selinux") && r->nf > 1 && *r->f[1];
     } else if (!strncmp(k, "secure.", 7)) {
       read_secure(r);
     } else if (!strcmp(k, "seccomp.default")) {
@@ -256,8 +266,10 @@ static void read_spec(const struct spec *sp)
       c.args[nargs++] = r->f[1];
     } else if (!strcmp(k, "env")) {
       nfields(r, 2);
-      if (!strchr(r->f[1], '=')) die(EXIT_BADINPUT, "spec line %u: env %s is not KEY=VALUE", r->line, r->f[1]);
+      if (!strchr(r->f[1], '='))
+        die(EXIT_BADINPUT, "spec line %u: env %s is not KEY=VALUE", r->line, r->f[1]);
       c.envp[nenv++] = r->f[1];
+      c.has_home |= !strncmp(r->f[1], "HOME=", 5);
       if (!strncmp(r->f[1], "PATH=", 5)) c.path = r->f[1] + 5;
     } else if (!strcmp(k, "run.preservefds")) {
       nfields(r, 2);
@@ -275,19 +287,24 @@ static void read_spec(const struct spec *sp)
   /* Fail closed: a policy in the config that oci-secure did not turn into secure.* records must not mean "no
      policy" (oci-secure missing from the chain, or a spec edited by hand). */
   for (int i = 0; i < NSETS; i++)
-    if (!c.has_caps[i]) die(EXIT_BADINPUT, "spec: no secure.cap.%s record (oci-secure must run first)", capsets[i]);
-  if (want_bpf && !c.prog.len) die(EXIT_BADINPUT, "spec: seccomp.default without secure.bpf (oci-secure must run first)");
-  if (want_aa && !c.apparmor) die(EXIT_BADINPUT, "spec: process.apparmor without secure.apparmor (oci-secure must run first)");
-  if (want_se && !c.selinux) die(EXIT_BADINPUT, "spec: process.selinux without secure.selinux (oci-secure must run first)");
-  if (c.terminal && c.sync < 0) die(EXIT_BADINPUT, "spec: process.terminal 1 needs ns.sync (the monitor takes the pty)");
+    if (!c.has_caps[i])
+      die(EXIT_BADINPUT, "spec: no secure.cap.%s record (oci-secure must run first)", capsets[i]);
+  if (want_bpf && !c.prog.len)
+    die(EXIT_BADINPUT, "spec: seccomp.default without secure.bpf (oci-secure must run first)");
+  if (want_aa && !c.apparmor)
+    die(EXIT_BADINPUT, "spec: process.apparmor without secure.apparmor (oci-secure must run first)");
+  if (want_se && !c.selinux)
+    die(EXIT_BADINPUT, "spec: process.selinux without secure.selinux (oci-secure must run first)");
+  if (c.terminal && c.sync < 0)
+    die(EXIT_BADINPUT, "spec: process.terminal 1 needs ns.sync (the monitor takes the pty)");
   if ((c.caps[EFF] & ~c.caps[PRM]) != 0)
     die(EXIT_BADINPUT, "spec: secure.cap.effective has capabilities not in secure.cap.permitted");
 }
 
 /* ---- the steps ------------------------------------------------------- */
 
-/* 2. A fresh session keyring, so the container cannot see the caller's keys. Best effort, as in runc: a kernel
-   without keyrings (ENOSYS) or a policy that forbids it (EACCES) is not an error. */
+/* 2. A fresh session keyring, so the container cannot see the caller's keys. Best effort, as in runc: a
+   kernel without keyrings (ENOSYS) or a policy that forbids it (EACCES) is not an error. */
 static void join_keyring(void)
 {
   char desc[512];
@@ -300,9 +317,10 @@ static void join_keyring(void)
     }
     die_sys(EXIT_SYSFAIL, "join session keyring %s", c.keyring);
   }
-  /* "type;uid;gid;perm;description": add user search permission, like runc, so that a process whose uid differs
-     from the keyring's owner can still find keys it is given */
-  if (syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof desc, 0) < 0) die_sys(EXIT_SYSFAIL, "describe session keyring");
+  /* "type;uid;gid;perm;description": add user search permission, like runc, so that a process whose uid
+     differs from the keyring's owner can still find keys it is given */
+  if (syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof desc, 0) < 0)
+    die_sys(EXIT_SYSFAIL, "describe session keyring");
   desc[sizeof desc - 1] = 0;
   char *p = desc;
   for (int i = 0; i < 3 && p; i++)
@@ -312,8 +330,9 @@ static void join_keyring(void)
     die_sys(EXIT_SYSFAIL, "set session keyring permissions");
 }
 
-/* 3. oci-mount left root.path a mount point whose parent is not shared. pivot_root(".", ".") stacks the old root
-   on top of the new one; it is made rslave first so that the lazy unmount never propagates to the host. */
+/* 3. oci-mount left root.path a mount point whose parent is not shared. pivot_root(".", ".") stacks the old
+   root on top of the new one; it is made rslave first so that the lazy unmount never propagates to the host.
+ */
 static void switch_root(void)
 {
   int fd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -331,19 +350,22 @@ static void switch_root(void)
   if (chdir("/") < 0) die_sys(EXIT_SYSFAIL, "chdir /");
 }
 
-/* Bind-mount the pty slave onto /dev/console, resolved inside the new root. The new mount API needs no /proc. */
+/* Bind-mount the pty slave onto /dev/console, resolved inside the new root. The new mount API needs no /proc.
+ */
 static void mount_console(int slave, const char *name)
 {
   int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), dst, tree;
   if (root < 0) die_sys(EXIT_SYSFAIL, "open /");
-  if ((dst = path_create_in_root(root, "/dev/console", 'f', 0666)) < 0) die_sys(EXIT_SYSFAIL, "create /dev/console");
+  if ((dst = path_create_in_root(root, "/dev/console", 'f', 0666)) < 0)
+    die_sys(EXIT_SYSFAIL, "create /dev/console");
   tree = (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   if (tree >= 0) {
     if (syscall(SYS_move_mount, tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
       die_sys(EXIT_SYSFAIL, "mount %s on /dev/console", name);
     close(tree);
   } else if (errno == ENOSYS) {
-    if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0) die_sys(EXIT_SYSFAIL, "mount %s on /dev/console", name);
+    if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
+      die_sys(EXIT_SYSFAIL, "mount %s on /dev/console", name);
   } else {
     die_sys(EXIT_SYSFAIL, "clone mount of %s", name);
   }
@@ -377,8 +399,8 @@ static void setup_terminal(void)
   if (slave > 2) close(slave);
 }
 
-/* 5. Limits: a hard limit above the current one needs CAP_SYS_RESOURCE. oomfd was opened before the root switch,
-   so this works without a /proc in the container. */
+/* 5. Limits: a hard limit above the current one needs CAP_SYS_RESOURCE. oomfd was opened before the root
+   switch, so this works without a /proc in the container. */
 static void set_limits(int oomfd)
 {
   for (size_t i = 0; i < c.nrl; i++)
@@ -409,7 +431,8 @@ static void set_exec_label(void)
 static void load_seccomp(void)
 {
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, c.bpfflags, &c.prog) == 0) return;
-  if (errno == ENOSYS && !c.bpfflags && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c.prog, 0, 0) == 0) return;
+  if (errno == ENOSYS && !c.bpfflags && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c.prog, 0, 0) == 0)
+    return;
   die_sys(EXIT_SYSFAIL, "load seccomp filter");
 }
 
@@ -424,8 +447,8 @@ static void set_identity(int setgroups_deny)
     if (!(c.caps[BND] >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
       die_sys(EXIT_SYSFAIL, "drop capability %d from the bounding set", cap);
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_KEEPCAPS");
-  /* In a user namespace whose setgroups is "deny" the kernel refuses setgroups; the groups cannot be changed there
-     at all, so an empty list is already satisfied. */
+  /* In a user namespace whose setgroups is "deny" the kernel refuses setgroups; the groups cannot be changed
+     there at all, so an empty list is already satisfied. */
   if (!(setgroups_deny && !c.ngroups) && setgroups(c.ngroups, c.groups) < 0)
     die_sys(EXIT_SYSFAIL, "setgroups");
   if (setresgid(c.gid, c.gid, c.gid) < 0) die_sys(EXIT_SYSFAIL, "setgid %u", (unsigned)c.gid);
@@ -441,8 +464,8 @@ static void set_identity(int setgroups_deny)
 
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     die_sys(EXIT_SYSFAIL, "clear ambient capabilities");
-  /* The kernel only lets a cap be ambient when it is permitted and inheritable; runc's default config asks for
-     ambient caps it does not make inheritable, so those are skipped without a word. */
+  /* The kernel only lets a cap be ambient when it is permitted and inheritable; runc's default config asks
+     for ambient caps it does not make inheritable, so those are skipped without a word. */
   uint64_t amb = c.caps[AMB] & c.caps[PRM] & c.caps[INH];
   for (int cap = 0; cap < 64; cap++)
     if (amb >> cap & 1 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
@@ -470,6 +493,33 @@ static int executable(const char *p)
   return 0;
 }
 
+/* 3b. Like runc, a process without HOME in its env gets the home directory of its uid in the container's
+   /etc/passwd, or "/". */
+static void set_home(void)
+{
+  char *text, *line, *save = NULL, *home = NULL;
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+  size_t n;
+  if (root < 0) die_sys(EXIT_SYSFAIL, "open /");
+  fd = path_open_in_root(root, "/etc/passwd", O_RDONLY);
+  text = fd >= 0 ? fd_slurp(fd, &n) : NULL;
+  for (line = text ? strtok_r(text, "\n", &save) : NULL; line && !home; line = strtok_r(NULL, "\n", &save)) {
+    char *f[7], *p = line;
+    int i;
+    for (i = 0; i < 7 && p; i++) { /* name:password:uid:gid:gecos:home:shell */
+      f[i] = p;
+      if ((p = strchr(p, ':'))) *p++ = 0;
+    }
+    if (i == 7 && stage_num(f[2], 0xffffffffLL) == (long long)c.uid && *f[5]) home = f[5];
+  }
+  for (n = 0; c.envp[n]; n++) {
+  }
+  if (asprintf(&c.envp[n], "HOME=%s", home ? home : "/") < 0) die_sys(EXIT_SYSFAIL, "allocate");
+  free(text);
+  if (fd >= 0) close(fd);
+  close(root);
+}
+
 /* 10. arg[0] on the container's PATH, with runc's (Go's exec.LookPath) messages. */
 static char *lookup(const char *name)
 {
@@ -494,9 +544,25 @@ static char *lookup(const char *name)
   die(EXIT_NOTFOUND, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
-/* 12. Nothing but stdio and the preserved fds reaches the container. The sync socket stays open until the execve
-   (the monitor takes its EOF as "started", and a failure before that still reports through it); the log fd stays
-   for the same reason. Both are CLOEXEC, so the workload never sees them. */
+/* 11. */
+static void set_nnp(void)
+{
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_NO_NEW_PRIVS");
+}
+
+/* close_range(2), or one close(2) per fd when it is missing or (nnp 0) the filter refuses it. */
+static void close_between(unsigned lo, unsigned hi)
+{
+  struct rlimit rl;
+  if (syscall(SYS_close_range, lo, hi, 0) == 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) die_sys(EXIT_SYSFAIL, "close_range");
+  if (rl.rlim_max != RLIM_INFINITY && hi >= rl.rlim_max) hi = (unsigned)rl.rlim_max - 1;
+  for (unsigned fd = lo; fd <= hi && fd < (1U << 20); fd++) close((int)fd);
+}
+
+/* 12. Nothing but stdio and the preserved fds reaches the container. The sync socket stays open until the
+   execve (the monitor takes its EOF as "started", and a failure before that still reports through it); the
+   log fd stays for the same reason. Both are CLOEXEC, so the workload never sees them. */
 static void close_fds(void)
 {
   unsigned base = 3 + (unsigned)c.preserve, keep[2];
@@ -511,10 +577,10 @@ static void close_fds(void)
   for (int i = 0; i < n; i++) {
     if (fd_cloexec((int)keep[i], 1) < 0) die_sys(EXIT_SYSFAIL, "set close-on-exec on fd %u", keep[i]);
     if (keep[i] < base) continue;
-    if (keep[i] > base && syscall(SYS_close_range, base, keep[i] - 1, 0) < 0) die_sys(EXIT_SYSFAIL, "close_range");
+    if (keep[i] > base) close_between(base, keep[i] - 1);
     base = keep[i] + 1;
   }
-  if (syscall(SYS_close_range, base, ~0U, 0) < 0) die_sys(EXIT_SYSFAIL, "close_range");
+  close_between(base, ~0U);
 }
 
 /* 13. The monitor blocked signals before the clone; handlers and ignored signals must not leak into the
@@ -538,7 +604,7 @@ int main(int argc, char **argv)
 
   stage_init("oci-exec");
   if (getopt(argc, argv, "+") != -1 || argv[optind]) die_usage(USAGE);
-  /* No spec on the spec fd is a usage error too: oci-exec is the end of a chain, never a program on its own. */
+  /* No spec on the spec fd is a usage error too: oci-exec ends a chain, it is never run on its own. */
   if (spec_read(spec_fd(), &sp, &line) < 0) {
     if (errno == EBADF) die_usage(USAGE);
     if (errno == EINVAL) die(EXIT_BADINPUT, "spec line %u: malformed spec on fd %d", line, spec_fd());
@@ -552,21 +618,22 @@ int main(int argc, char **argv)
     die_sys(EXIT_SYSFAIL, "open /proc/self/oom_score_adj");
   if (file_read_at(AT_FDCWD, "/proc/self/setgroups", buf, sizeof buf) > 0) deny = !strncmp(buf, "deny", 4);
 
-  if (c.keyring) join_keyring();          /* 2 */
-  switch_root();                          /* 3 */
-  if (c.terminal) setup_terminal();       /* 4 */
-  set_limits(oomfd);                      /* 5 */
-  set_exec_label();                       /* 6 */
+  if (c.keyring) join_keyring();            /* 2 */
+  switch_root();                            /* 3 */
+  if (!c.has_home) set_home();              /* 3b: as root, before any filter */
+  if (c.terminal) setup_terminal();         /* 4 */
+  set_limits(oomfd);                        /* 5 */
+  set_exec_label();                         /* 6 */
   if (!c.nnp && c.prog.len) load_seccomp(); /* 7: needs CAP_SYS_ADMIN, which step 8 may drop */
-  set_identity(deny);                     /* 8 */
-  set_cwd();                              /* 9 */
-  path = lookup(c.args[0]);               /* 10 */
-  if (c.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_NO_NEW_PRIVS"); /* 11 */
-  close_fds();                            /* 12: the filter is already in memory */
-  /* create mode ("run.mode create": send "ready", wait for start) slots in here, after the fd sweep and before
+  set_identity(deny);                       /* 8 */
+  set_cwd();                                /* 9 */
+  path = lookup(c.args[0]);                 /* 10 */
+  if (c.nnp) set_nnp();                     /* 11 */
+  close_fds();                              /* 12: the filter is already in memory */
+  /* Create mode ("run.mode create": send "ready", wait for start) slots in here: after the fd sweep, before
      the filter, which could block the wait. */
-  reset_signals();                        /* 13 */
+  reset_signals();                         /* 13 */
   if (c.nnp && c.prog.len) load_seccomp(); /* 14 */
-  execve(path, c.args, c.envp);           /* 15 */
+  execve(path, c.args, c.envp);            /* 15 */
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", path);
 }

@@ -1,7 +1,6 @@
-/* oci-mount: build the container's filesystem view under root.path (propagation, mounts, devices, symlinks,
-   read-only root, read-only and masked paths), then exec prog... Reads root.*, mount, device, symlink, mask,
-   readonly, mountlabel, ns.new, ns.join, process.terminal, run.mode; writes none. After oci-ns (inside the new
-   mount namespace, host root still visible), before oci-exec (which switches root). See oci-mount(8). */
+/* oci-mount: build the container's mount tree under root.path (mounts, devices, masks); never switch root.
+   Reads root.*, mount, device, symlink, mask, readonly, mountlabel, ns.*, process.terminal, run.mode.
+   After oci-ns (in the new mount namespace, host root visible); before oci-exec, which switches root. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -115,9 +114,9 @@ static int last_ok(const char *path)
 static int device_ok(const struct rec *r)
 {
   unsigned long mode;
-  return r->nf == 8 && r->f[1][0] == '/' && last_ok(r->f[1]) && strlen(r->f[2]) == 1 && strchr("cbup", r->f[2][0])
-         && num_ok(r->f[3], 0xffffffffLL) && num_ok(r->f[4], 0xffffffffLL) && octal_ok(r->f[5], &mode)
-         && num_ok(r->f[6], 0xfffffffeLL) && num_ok(r->f[7], 0xfffffffeLL);
+  return r->nf == 8 && r->f[1][0] == '/' && last_ok(r->f[1]) && strlen(r->f[2]) == 1 &&
+         strchr("cbup", r->f[2][0]) && num_ok(r->f[3], 0xffffffffLL) && num_ok(r->f[4], 0xffffffffLL) &&
+         octal_ok(r->f[5], &mode) && num_ok(r->f[6], 0xfffffffeLL) && num_ok(r->f[7], 0xfffffffeLL);
 }
 
 static void validate(void)
@@ -135,8 +134,8 @@ static void validate(void)
       const struct mntopt *o = r->nf == 2 ? mount_opt_find(r->f[1]) : NULL;
       ok = o && o->kind == MO_PROP;
     } else if (!strcmp(k, "mount")) {
-      ok = r->nf == 6 && r->f[1][0] == '/' && !same_path(r->f[1], "/") && *r->f[2]
-           && mount_flags_parse(r->f[4], &mf) == 0 && (!is_bind(r, &mf) || r->f[3][0] == '/');
+      ok = r->nf == 6 && r->f[1][0] == '/' && !same_path(r->f[1], "/") && *r->f[2] &&
+           mount_flags_parse(r->f[4], &mf) == 0 && (!is_bind(r, &mf) || r->f[3][0] == '/');
     } else if (!strcmp(k, "device")) {
       ok = device_ok(r);
     } else if (!strcmp(k, "symlink")) {
@@ -193,7 +192,9 @@ static int create_in_root(const char *dest, int kind, mode_t mode)
       save = *end;
       *end = 0;
       int l = path_open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
-      ssize_t n = l < 0 || fstat(l, &st) < 0 || !S_ISLNK(st.st_mode) ? -1 : readlinkat(l, "", target, sizeof target - 1);
+      ssize_t n = l < 0 || fstat(l, &st) < 0 || !S_ISLNK(st.st_mode)
+                      ? -1
+                      : readlinkat(l, "", target, sizeof target - 1);
       if (l >= 0) close(l);
       if (n > 0) { /* continue from the link's directory (or the root) with target + the rest */
         char *rest = save ? end + 1 : end, *tmp;
@@ -255,8 +256,16 @@ static int open_fs_dir(const char *dest, const char *src)
 static void check_proc(int fd, const struct rec *r, const struct mount_flags *mf)
 {
   static const char *const lxcfs[] = {
-      "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime",
-      "/proc/loadavg", "/proc/slabinfo", "/proc/sys/kernel/ns_last_pid", "/proc/sys/crypto/fips_enabled",
+      "/proc/cpuinfo",
+      "/proc/diskstats",
+      "/proc/meminfo",
+      "/proc/stat",
+      "/proc/swaps",
+      "/proc/uptime",
+      "/proc/loadavg",
+      "/proc/slabinfo",
+      "/proc/sys/kernel/ns_last_pid",
+      "/proc/sys/crypto/fips_enabled",
   };
   char real[4096];
   size_t n = strlen(rootreal);
@@ -393,7 +402,8 @@ static void mount_fs(const struct rec *r, const struct mount_flags *mf)
   top = reopen(dest);
   if (old >= 0) {
     int new = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (new < 0 || mnt_copy_tree(old, new) < 0) die_sys(EXIT_SYSFAIL, "copy %s%s up into its tmpfs", root, dest);
+    if (new < 0 || mnt_copy_tree(old, new) < 0)
+      die_sys(EXIT_SYSFAIL, "copy %s%s up into its tmpfs", root, dest);
     close(new);
     close(old);
   }
@@ -407,9 +417,9 @@ static void mount_fs(const struct rec *r, const struct mount_flags *mf)
 
 static int v1_controller(const char *t)
 {
-  static const char *const known[] = {"blkio", "cpu",   "cpuacct", "cpuset",     "debug", "devices", "freezer",
-                                      "hugetlb", "memory", "misc", "net_cls", "net_prio", "perf_event", "pids",
-                                      "rdma"};
+  static const char *const known[] = {"blkio",   "cpu",      "cpuacct",    "cpuset", "debug",
+                                      "devices", "freezer",  "hugetlb",    "memory", "misc",
+                                      "net_cls", "net_prio", "perf_event", "pids",   "rdma"};
   if (!strncmp(t, "name=", 5)) return 1;
   for (size_t i = 0; i < sizeof known / sizeof *known; i++)
     if (!strcmp(t, known[i])) return 1;
@@ -449,7 +459,8 @@ static int same_set(const char *a, const char *b)
 static char *own_cgroup(const char *self, const struct mnt_info *m)
 {
   int v2 = !strcmp(m->fstype, "cgroup2");
-  char *want = v2 ? xasprintf("%s", "") : controllers(m->super), *copy = xasprintf("%s", self), *save, *res = NULL;
+  char *want = v2 ? xasprintf("%s", "") : controllers(m->super), *copy = xasprintf("%s", self), *save,
+       *res = NULL;
   size_t rl = strcmp(m->root, "/") ? strlen(m->root) : 0;
   for (char *l = strtok_r(copy, "\n", &save); l && !res; l = strtok_r(NULL, "\n", &save)) {
     char *c = strchr(l, ':'), *p = c ? strchr(c + 1, ':') : NULL;
@@ -489,8 +500,7 @@ static void mount_cgroup_v1(const struct rec *r, const struct mount_flags *mf, c
     int dup = 0, v2 = !strcmp(m->fstype, "cgroup2");
     if (!v2 && strcmp(m->fstype, "cgroup")) continue;
     if (!strncmp(m->point, root, rootlen) && (!m->point[rootlen] || m->point[rootlen] == '/')) continue;
-    for (size_t j = 0; j < i && !dup; j++)
-      dup = t->e[j].major == m->major && t->e[j].minor == m->minor;
+    for (size_t j = 0; j < i && !dup; j++) dup = t->e[j].major == m->major && t->e[j].minor == m->minor;
     if (dup) continue;
     char *name = strrchr(m->point, '/') + 1, *sub = xasprintf("%s/%s", dest, name), *src;
     int sfd = open_dest(sub, 'd');
@@ -737,7 +747,8 @@ static void protect(void)
   while ((r = spec_next(sp, "readonly", r))) readonly_path(r->f[1]);
   nullfd = open("/dev/null", O_PATH | O_CLOEXEC);
   if (nullfd < 0 || fstat(nullfd, &st) < 0) die_sys(EXIT_SYSFAIL, "open /dev/null");
-  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) die(EXIT_SYSFAIL, "/dev/null is not the null device");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+    die(EXIT_SYSFAIL, "/dev/null is not the null device");
   while ((r = spec_next(sp, "mask", r))) mask_path(r->f[1], nullfd);
   close(nullfd);
 }

@@ -1,7 +1,8 @@
-/* oci-ns: create or join the container's namespaces, clone its first process, and stay on the host as the monitor.
-   Reads ns.new, ns.join, idmap.uid, idmap.gid, hostname, domainname, sysctl, time.offset, cgroup.join, cgroup.v2fd,
-   run.mode, run.pidfile, state.dir, process.terminal, exit.setup; the child appends ns.sync, the monitor ns.pid.
-   After oci-cgroup (its fds put the child in the container's cgroups), before oci-mount (needs the new namespaces). */
+/* oci-ns: create or join the container's namespaces, clone its first process, and stay on the host as the
+   monitor. Reads ns.new, ns.join, idmap.uid, idmap.gid, hostname, domainname, sysctl, time.offset,
+   cgroup.join, cgroup.v2fd, run.mode, run.pidfile, state.dir, process.terminal, exit.setup; the child appends
+   ns.sync, the monitor ns.pid. After oci-cgroup (its fds put the child in the container's cgroups), before
+   oci-mount (needs the new namespaces). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -43,8 +44,8 @@ static struct spec sp;
 static const struct nsinfo *nstab;
 static const struct rec *newns[NTYPES], *joinns[NTYPES];
 static const struct rec *hostname, *domainname;
-static int terminal; /* process.terminal 1: the chain inside may send a pty master */
-static int joinfds[64], njoin; /* cgroup.join: one per v1 hierarchy, so a small fixed table is enough */
+static int terminal;        /* process.terminal 1: the chain inside may send a pty master */
+static int *joinfds, njoin; /* cgroup.join: one per v1 hierarchy */
 static int v2fd = -1, procsfd = -1;
 static int setup_status = EXIT_SYSFAIL; /* what a failure inside is reported as: exit.setup, else 111 */
 
@@ -59,6 +60,12 @@ static int ns_index(const char *type)
 {
   const struct nsinfo *i = ns_find(type);
   return i ? (int)(i - nstab) : -1;
+}
+static int ns_index_of(const struct rec *r)
+{
+  int i = ns_index(r->f[1]);
+  if (i < 0) die(EXIT_BADINPUT, "spec line %u: unknown namespace type %s", r->line, r->f[1]);
+  return i;
 }
 static int has_new(const char *type) { return newns[ns_index(type)] != NULL; }
 static int has_ns(const char *type) { return has_new(type) || joinns[ns_index(type)]; }
@@ -77,16 +84,16 @@ static int snum_ok(const char *s)
   return !*end && !errno;
 }
 
-/* sysctl KEY: dotted (net.ipv4.ip_forward, where "/" stands for a "." inside a name, as in sysctl(8)) or slash
-   form (net/ipv4/ip_forward). Writes the path under /proc/sys into a malloc'd buffer; NULL on a bad key. */
+/* sysctl KEY: dotted (net.ipv4.ip_forward, where "/" stands for a "." inside a name, as in sysctl(8)) or
+   slash form (net/ipv4/ip_forward). Writes the path under /proc/sys into a malloc'd buffer; NULL on a bad
+   key. */
 static char *sysctl_path(const char *key)
 {
   size_t n = strlen(key);
   char *p = malloc(n + 1);
   int slash = key[strcspn(key, "./")] == '/';
   if (!p) die_sys(EXIT_SYSFAIL, "malloc");
-  for (size_t i = 0; i <= n; i++)
-    p[i] = slash ? key[i] : key[i] == '.' ? '/' : key[i] == '/' ? '.' : key[i];
+  for (size_t i = 0; i <= n; i++) p[i] = slash ? key[i] : key[i] == '.' ? '/' : key[i] == '/' ? '.' : key[i];
   for (char *c = p;;) { /* every component non-empty and not . or .. */
     size_t l = strcspn(c, "/");
     if (!l || (l == 1 && *c == '.') || (l == 2 && c[0] == '.' && c[1] == '.')) {
@@ -109,8 +116,9 @@ static int same_file(const char *a, const char *b)
    namespace that is not the host's, kernel.hostname/domainname with a uts namespace. */
 static void sysctl_check(const struct rec *r)
 {
-  static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
-                                    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+  static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                    "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+                                    "kernel.shmmni", "kernel.shm_rmid_forced"};
   char *name = strdup(r->f[1]), *path = sysctl_path(r->f[1]);
   int isipc = 0;
   if (!name) die_sys(EXIT_SYSFAIL, "malloc");
@@ -124,7 +132,8 @@ static void sysctl_check(const struct rec *r)
   } else if (!strncmp(name, "net.", 4)) {
     const struct rec *j = joinns[ns_index("network")];
     if (!has_ns("network") || (j && same_file(j->f[2], "/proc/self/ns/net")))
-      die(EXIT_BADINPUT, "spec line %u: sysctl %s not allowed in the host's network namespace", r->line, r->f[1]);
+      die(EXIT_BADINPUT, "spec line %u: sysctl %s not allowed in the host's network namespace", r->line,
+          r->f[1]);
   } else if (!strcmp(name, "kernel.hostname") || !strcmp(name, "kernel.domainname")) {
     if (!has_ns("uts"))
       die(EXIT_BADINPUT, "spec line %u: sysctl %s not allowed in the host's uts namespace", r->line, r->f[1]);
@@ -150,9 +159,9 @@ static void check_records(void)
     if (!strcmp(k, "ns.new") || !strcmp(k, "ns.join")) {
       int join = k[3] == 'j';
       if (r->nf != (join ? 3u : 2u)) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, k);
-      if ((i = ns_index(r->f[1])) < 0)
-        die(EXIT_BADINPUT, "spec line %u: unknown namespace type %s", r->line, r->f[1]);
-      if (newns[i] || joinns[i]) die(EXIT_BADINPUT, "spec line %u: duplicate namespace type %s", r->line, r->f[1]);
+      i = ns_index_of(r);
+      if (newns[i] || joinns[i])
+        die(EXIT_BADINPUT, "spec line %u: duplicate namespace type %s", r->line, r->f[1]);
       if (join && r->f[2][0] != '/')
         die(EXIT_BADINPUT, "spec line %u: namespace path %s is not absolute", r->line, r->f[2]);
       (join ? joinns : newns)[i] = r;
@@ -180,15 +189,21 @@ static void check_records(void)
     } else if (!strcmp(k, "cgroup.join") || !strcmp(k, "cgroup.v2fd")) {
       int fd = r->nf == 2 ? stage_fdnum(r->f[1]) : -1;
       if (fd < 0 || fcntl(fd, F_GETFD) < 0) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, k);
-      if (k[7] == 'v') v2fd = fd;
-      else if (njoin == (int)(sizeof joinfds / sizeof *joinfds))
-        die(EXIT_BADINPUT, "spec line %u: too many cgroup.join records", r->line);
-      else joinfds[njoin++] = fd;
+      if (k[7] == 'v') {
+        v2fd = fd;
+      } else {
+        int *nj = realloc(joinfds, (size_t)(njoin + 1) * sizeof *joinfds);
+        if (!nj)
+          die_sys(EXIT_SYSFAIL, "malloc");
+        else
+          (joinfds = nj)[njoin++] = fd;
+      }
     } else if (!strcmp(k, "run.mode")) {
       if (r->nf != 2 || (strcmp(r->f[1], "run") && strcmp(r->f[1], "create")))
         die(EXIT_BADINPUT, "spec line %u: bad run.mode record", r->line);
       /* create: the monitor writes state on "ready" and exits, leaving the init reparented (a later issue) */
-      if (!strcmp(r->f[1], "create")) die(EXIT_BADINPUT, "spec line %u: run.mode create is not supported yet", r->line);
+      if (!strcmp(r->f[1], "create"))
+        die(EXIT_BADINPUT, "spec line %u: run.mode create is not supported yet", r->line);
     } else if (!strcmp(k, "process.terminal")) {
       if (r->nf != 2 || (strcmp(r->f[1], "0") && strcmp(r->f[1], "1")))
         die(EXIT_BADINPUT, "spec line %u: bad process.terminal record", r->line);
@@ -204,7 +219,8 @@ static void check_records(void)
     die(EXIT_BADINPUT, "spec line %u: a new user namespace needs idmap.uid and idmap.gid records",
         newns[ns_index("user")]->line);
   if (!has_ns("user") && (uidmap || gidmap))
-    die(EXIT_BADINPUT, "spec line %u: id mappings without a user namespace", (uidmap ? uidmap : gidmap)->line);
+    die(EXIT_BADINPUT, "spec line %u: id mappings without a user namespace",
+        (uidmap ? uidmap : gidmap)->line);
   if (hostname && !has_ns("uts"))
     die(EXIT_BADINPUT, "spec line %u: hostname without a private uts namespace", hostname->line);
   if (domainname && !has_ns("uts"))
@@ -218,7 +234,7 @@ static void check_records(void)
 
 static void write_fd(int fd, const char *what)
 {
-  if (write(fd, "0", 1) != 1) die_sys(EXIT_SYSFAIL, "join %s: write 0", what);
+  if (write(fd, "0", 1) != 1) die_sys(EXIT_SYSFAIL, "join the %s through fd %d", what, fd);
   close(fd);
 }
 
@@ -233,7 +249,8 @@ static void sysctls_apply(void)
     char *rel = sysctl_path(r->f[1]), *path = malloc(strlen(rel) + 16);
     if (!path) die_sys(EXIT_SYSFAIL, "malloc");
     sprintf(path, "/proc/sys/%s", rel);
-    if (file_write_at(AT_FDCWD, path, r->f[2]) < 0) die_sys(EXIT_SYSFAIL, "write sysctl %s to %s", r->f[1], path);
+    if (file_write_at(AT_FDCWD, path, r->f[2]) < 0)
+      die_sys(EXIT_SYSFAIL, "write sysctl %s to %s", r->f[1], path);
     free(rel);
     free(path);
   }
@@ -288,7 +305,8 @@ static noreturn void child(char **argv)
     char msg[64];
     ssize_t n = sync_recv(sync_child, msg, sizeof msg, NULL);
     if (n < 0) die_sys(EXIT_SYSFAIL, "wait for the id maps");
-    if (n == 0 || strcmp(msg, "go")) die(EXIT_SYSFAIL, "wait for the id maps: monitor said %s", n ? msg : "nothing");
+    if (n == 0 || strcmp(msg, "go"))
+      die(EXIT_SYSFAIL, "wait for the id maps: monitor said %s", n ? msg : "nothing");
   }
   if (has_ns("user")) { /* become root of the user namespace; drop the host's supplementary groups */
     if (setresgid(0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "setresgid 0 in the user namespace");
@@ -304,7 +322,8 @@ static noreturn void child(char **argv)
   if (has_new("network")) loopback_up();
 
   if (fd_move(sync_child, sync_child) < 0) die_sys(EXIT_SYSFAIL, "hand on sync fd %d", sync_child);
-  if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.sync", "%d", sync_child) < 0 || spec_publish(&w, spec_fd()) < 0)
+  if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.sync", "%d", sync_child) < 0 ||
+      spec_publish(&w, spec_fd()) < 0)
     die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
   chain_exec(&sp, argv);
 }
@@ -326,7 +345,8 @@ static pid_t clone3_child(uint64_t flags, int *pidfd)
   pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
   if (pid < 0 && v2fd >= 0 && procsfd < 0 && (errno == E2BIG || errno == EOPNOTSUPP)) {
     /* no CLONE_INTO_CGROUP: the child writes 0 to cgroup.procs instead */
-    if ((procsfd = openat(v2fd, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open cgroup.procs");
+    if ((procsfd = openat(v2fd, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0)
+      die_sys(EXIT_SYSFAIL, "open cgroup.procs");
     return clone3_child(flags, pidfd);
   }
   return pid;
@@ -351,10 +371,10 @@ static void setns_path(const struct rec *r)
   close(fd);
 }
 
-/* Joined namespaces: a short-lived helper enters them (the user namespace first) on the host's credentials, so
-   namespaces the host owns can be joined even with a new user namespace, and a joined pid namespace applies
-   to the helper's children. It then clones the init as the monitor's own child (CLONE_PARENT), sends its pid
-   and exits. The monitor's pid namespace, mounts and credentials stay the host's. */
+/* Joined namespaces: a short-lived helper enters them (the user namespace first) on the host's credentials,
+   so namespaces the host owns can be joined even with a new user namespace, and a joined pid namespace
+   applies to the helper's children. It then clones the init as the monitor's own child (CLONE_PARENT), sends
+   its pid and exits. The monitor's pid namespace, mounts and credentials stay the host's. */
 static pid_t clone_via_helper(char **argv, int *helper_status)
 {
   int p[2], st;
@@ -396,7 +416,8 @@ static void kill_init(void)
   siginfo_t si;
   if (init_pidfd < 0) return;
   pidfd_send_signal(init_pidfd, SIGKILL, NULL, 0);
-  while (waitid(P_PIDFD, (id_t)init_pidfd, &si, WEXITED) < 0 && errno == EINTR) {}
+  while (waitid(P_PIDFD, (id_t)init_pidfd, &si, WEXITED) < 0 && errno == EINTR) {
+  }
 }
 
 /* Chain-load the teardown when there is a state dir (fd 3 holds the spec: state.dir, cgroup.dir, ns.pid);
@@ -429,8 +450,8 @@ static noreturn void setup_failed(int reaped, int status)
     struct pollfd pf = {.fd = init_pidfd, .events = POLLIN};
     siginfo_t si = {0};
     status = setup_status;
-    if (poll(&pf, 1, 2000) > 0 && waitid(P_PIDFD, (id_t)init_pidfd, &si, WEXITED) == 0 && si.si_code == CLD_EXITED &&
-        si.si_status != 0)
+    if (poll(&pf, 1, 2000) > 0 && waitid(P_PIDFD, (id_t)init_pidfd, &si, WEXITED) == 0 &&
+        si.si_code == CLD_EXITED && si.si_status != 0)
       status = si.si_status;
   } else if (status == 0 || status > 128) {
     status = setup_status;
@@ -449,7 +470,8 @@ static void write_pidfile(const char *path, pid_t pid)
   sprintf(tmp, "%.*s.%s", (int)dl, path, path + dl); /* dir/.name, renamed onto dir/name */
   snprintf(num, sizeof num, "%d", (int)pid);
   unlink(tmp);
-  if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) die_sys(EXIT_SYSFAIL, "create %s", tmp);
+  if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+    die_sys(EXIT_SYSFAIL, "create %s", tmp);
   if (write_all(fd, num, strlen(num)) < 0 || close(fd) < 0) die_sys(EXIT_SYSFAIL, "write %s", tmp);
   if (rename(tmp, path) < 0) die_sys(EXIT_SYSFAIL, "rename %s to %s", tmp, path);
   free(tmp);
@@ -458,14 +480,14 @@ static void write_pidfile(const char *path, pid_t pid)
 /* One write(2): the kernel takes the whole map at once. */
 static void write_idmap(const char *key, const char *file)
 {
-  size_t cap = 64, n = 0;
-  char path[64], *buf = malloc(cap);
-  if (!buf) die_sys(EXIT_SYSFAIL, "malloc");
-  for (const struct rec *r = NULL; (r = spec_next(&sp, key, r));) {
-    size_t need = strlen(r->f[1]) + strlen(r->f[2]) + strlen(r->f[3]) + 4;
-    if (n + need >= cap && !(buf = realloc(buf, cap = (n + need) * 2))) die_sys(EXIT_SYSFAIL, "malloc");
-    n += (size_t)sprintf(buf + n, "%s %s %s\n", r->f[1], r->f[2], r->f[3]);
-  }
+  size_t len = 1, n = 0;
+  const struct rec *r;
+  char path[64], *buf;
+  for (r = NULL; (r = spec_next(&sp, key, r));)
+    len += strlen(r->f[1]) + strlen(r->f[2]) + strlen(r->f[3]) + 3;
+  if (!(buf = malloc(len))) die_sys(EXIT_SYSFAIL, "malloc");
+  for (r = NULL; (r = spec_next(&sp, key, r));)
+    n += (size_t)snprintf(buf + n, len - n, "%s %s %s\n", r->f[1], r->f[2], r->f[3]);
   snprintf(path, sizeof path, "/proc/%d/%s", (int)init_pid, file);
   proc_write(path, buf, key);
   free(buf);
@@ -500,8 +522,7 @@ static void winsize_copy(int master)
 static void pty_start(struct relay *rl, int fd)
 {
   if (rl->master >= 0 || !terminal) {
-    warn("unexpected pty from the container, closed");
-    close(fd);
+    warn("unexpected pty from the container, closed"); /* the caller closes fd */
     return;
   }
   rl->master = fd;
@@ -530,7 +551,8 @@ static void pty_drain(struct relay *rl)
 {
   if (rl->master < 0) return;
   fcntl(rl->master, F_SETFL, fcntl(rl->master, F_GETFL) | O_NONBLOCK);
-  while (pump(rl->master, 1, &rl->out_open) > 0) {}
+  while (pump(rl->master, 1, &rl->out_open) > 0) {
+  }
   close(rl->master);
   rl->master = -1;
 }
@@ -559,10 +581,12 @@ static int sync_message(struct relay *rl, int *open)
     return 0;
   }
   if (!strncmp(msg, "error", 5)) return 1; /* the line is already on stderr and in the log */
-  if (!strcmp(msg, "pty") && fd >= 0) pty_start(rl, fd);
+  if (!strcmp(msg, "pty") && fd >= 0)
+    pty_start(rl, fd);
   else if (!strncmp(msg, "hook ", 5)) {
     if (sync_send(sync_mon, "fail hooks not supported", -1) < 0) die_sys(EXIT_SYSFAIL, "answer hook request");
-  } else if (strcmp(msg, "ready")) warn("unknown message from the container: %.64s", msg);
+  } else if (strcmp(msg, "ready"))
+    warn("unknown message from the container: %.64s", msg);
   if (fd >= 0 && fd != rl->master) close(fd);
   return 0;
 }
@@ -594,8 +618,10 @@ static noreturn void monitor_run(void)
       int exited = 0;
       while (read(sigfd, &si, sizeof si) == sizeof si) {
         int sig = (int)si.ssi_signo;
-        if (sig == SIGCHLD) exited |= reap(&status);
-        else if (sig == SIGWINCH) winsize_copy(rl.master);
+        if (sig == SIGCHLD)
+          exited |= reap(&status);
+        else if (sig == SIGWINCH)
+          winsize_copy(rl.master);
         else if (pidfd_send_signal(init_pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
           warn_sys("forward signal %s", signal_name(sig));
       }
@@ -668,7 +694,8 @@ int main(int argc, char **argv)
   {
     struct specw w; /* ns.pid for the state copy and the teardown */
     unsigned line;
-    if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.pid", "%d", (int)pid) < 0 || spec_publish(&w, spec_fd()) < 0)
+    if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.pid", "%d", (int)pid) < 0 ||
+        spec_publish(&w, spec_fd()) < 0)
       die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
     specw_free(&w);
     spec_free(&sp);

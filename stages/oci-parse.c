@@ -570,14 +570,11 @@ static void parse_process(const cJSON *cfg)
   if (!cwd || !*cwd) json_die("process.cwd", "missing");
   if (*cwd != '/') json_die("process.cwd", "%s is not an absolute path", cwd);
   add("process.cwd", cwd, NULL);
+  v = 022; /* runc's default umask */
   if ((u = xjson_obj(p, "user", "process"))) {
     xjson_int(u, "uid", "process.user", 0, 0xfffffffeLL, &uid);
     xjson_int(u, "gid", "process.user", 0, 0xfffffffeLL, &gid);
-    if (xjson_int(u, "umask", "process.user", 0, 0777, &v)) {
-      char m[16];
-      snprintf(m, sizeof m, "0%llo", v);
-      add("process.umask", m, NULL);
-    }
+    xjson_int(u, "umask", "process.user", 0, 0777, &v);
     cJSON_ArrayForEach(a, xjson_arr(u, "additionalGids", "process.user"))
     {
       const char *ip = json_index("process.user.additionalGids", i++);
@@ -587,6 +584,11 @@ static void parse_process(const cJSON *cfg)
       snprintf(groups + strlen(groups), sizeof groups - strlen(groups), "%s%lld", *groups ? "," : "",
                (long long)a->valuedouble);
     }
+  }
+  {
+    char m[16];
+    snprintf(m, sizeof m, "0%03llo", v);
+    add("process.umask", m, NULL);
   }
   add("process.user", num(uid), num(gid), NULL);
   add("process.groups", groups, NULL);

@@ -1,7 +1,7 @@
 /* oci-secure: compile and check the security policy; apply nothing.
    Reads cap.*, seccomp.*, process.apparmor, process.selinux, mountlabel; appends secure.cap.SET (all five),
-   secure.bpf + secure.bpfflags (when a filter is set), secure.apparmor, secure.selinux. Runs on the host, before
-   any kernel object exists (right after oci-parse); oci-exec applies what it prepared. */
+   secure.bpf + secure.bpfflags (when a filter is set), secure.apparmor, secure.selinux. Runs on the host,
+   before any kernel object exists (right after oci-parse); oci-exec applies what it prepared. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -120,18 +120,25 @@ static struct scmp_arg_cmp condition(const struct rec *r, char *s)
     const char *name;
     enum scmp_compare op;
   } ops[] = {
-      {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-      {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+      {"SCMP_CMP_NE", SCMP_CMP_NE},
+      {"SCMP_CMP_LT", SCMP_CMP_LT},
+      {"SCMP_CMP_LE", SCMP_CMP_LE},
+      {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+      {"SCMP_CMP_GE", SCMP_CMP_GE},
+      {"SCMP_CMP_GT", SCMP_CMP_GT},
       {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
   };
   struct scmp_arg_cmp c = {0};
   char *f[4], *save = NULL, *end;
   int n = 0;
   for (char *t = strtok_r(s, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
-    if (n == 4) die(EXIT_BADINPUT, "spec line %u: bad seccomp argument condition", r->line);
-    f[n++] = t;
+    if (n < 4)
+      f[n++] = t;
+    else
+      die(EXIT_BADINPUT, "spec line %u: bad seccomp argument condition", r->line);
   }
-  if (n != 4 || stage_num(f[0], 5) < 0) die(EXIT_BADINPUT, "spec line %u: bad seccomp argument condition", r->line);
+  if (n != 4 || stage_num(f[0], 5) < 0)
+    die(EXIT_BADINPUT, "spec line %u: bad seccomp argument condition", r->line);
   c.arg = (unsigned)stage_num(f[0], 5);
   for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
     if (!strcmp(f[1], ops[i].name)) c.op = ops[i].op;
@@ -141,8 +148,10 @@ static struct scmp_arg_cmp condition(const struct rec *r, char *s)
     unsigned long long v = strtoull(f[k], &end, 10);
     if (*f[k] < '0' || *f[k] > '9' || *end || errno)
       die(EXIT_BADINPUT, "spec line %u: bad seccomp argument value %s", r->line, f[k]);
-    if (k == 2) c.datum_a = v;
-    else c.datum_b = v;
+    if (k == 2)
+      c.datum_a = v;
+    else
+      c.datum_b = v;
   }
   return c;
 }
@@ -184,7 +193,8 @@ static void syscall_rule(scmp_filter_ctx ctx, uint32_t defact, const struct rec 
   }
 }
 
-/* Build the filter, export it into a sealed memfd; returns the fd (not CLOEXEC) or -1 when there is no filter. */
+/* Build the filter, export it into a sealed memfd; returns the fd (not CLOEXEC) or -1 when there is no
+ * filter. */
 static int seccomp_build(const struct spec *sp, unsigned *flags)
 {
   const struct rec *r, *def = NULL;
@@ -240,7 +250,8 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
       die(EXIT_BADINPUT, "spec line %u: unknown seccomp flag %s", r->line, r->f[1]);
     }
     /* The exported BPF does not carry the flags (they are arguments of seccomp(2)): oci-exec gets them in
-       secure.bpfflags. Setting the attribute still checks that this libseccomp and kernel support the flag. */
+       secure.bpfflags. Setting the attribute still checks that this libseccomp and kernel support the flag.
+     */
     if ((rc = seccomp_attr_set(ctx, attr, 1)) < 0) {
       errno = -rc;
       die_sys(EXIT_SYSFAIL, "seccomp flag %s", r->f[1]);
@@ -278,15 +289,17 @@ static void apparmor_check(const struct rec *r, struct specw *w)
 #endif
 }
 
-/* process.selinux (kind "label") and mountlabel (kind "mount label") need a host that enforces SELinux: a label
-   the host cannot apply must fail, never be silently dropped. */
+/* process.selinux (kind "label") and mountlabel (kind "mount label") need a host that enforces SELinux: a
+   label the host cannot apply must fail, never be silently dropped. */
 static void selinux_check(const struct rec *r, const char *kind, struct specw *w)
 {
   const char *l = r->f[1];
   if (!*l) return;
 #ifdef HAVE_SELINUX
-  if (is_selinux_enabled() <= 0) die(EXIT_SYSFAIL, "selinux %s \"%s\": SELinux is not enabled on this host", kind, l);
-  if (security_check_context(l) < 0) die(EXIT_BADINPUT, "spec line %u: invalid SELinux %s \"%s\"", r->line, kind, l);
+  if (is_selinux_enabled() <= 0)
+    die(EXIT_SYSFAIL, "selinux %s \"%s\": SELinux is not enabled on this host", kind, l);
+  if (security_check_context(l) < 0)
+    die(EXIT_BADINPUT, "spec line %u: invalid SELinux %s \"%s\"", r->line, kind, l);
   if (w) specw_add(w, "secure.selinux", l, (char *)NULL);
 #else
   (void)w;
@@ -308,15 +321,18 @@ int main(int argc, char **argv)
   if (!*argv) die_usage(USAGE);
   stage_read(&sp);
 
-  /* Fail closed on anything in our prefixes we do not know (oci-spec(5)): an unknown security record must never
-     mean "no policy". secure.* is ours to write, so a spec that already has it is refused too. */
+  /* Fail closed on anything in our prefixes we do not know (oci-spec(5)): an unknown security record must
+     never mean "no policy". secure.* is ours to write, so a spec that already has it is refused too. */
   for (r = spec_next(&sp, NULL, NULL); r; r = spec_next(&sp, NULL, r)) {
     const char *k = r->f[0];
     if (!strncmp(k, "cap.", 4)) {
       int i;
-      for (i = 0; i < NSETS && strcmp(k + 4, capsets[i]); i++) {}
-      if (i == NSETS) die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
-      caps[i] = r;
+      for (i = 0; i < NSETS && strcmp(k + 4, capsets[i]); i++) {
+      }
+      if (i < NSETS)
+        caps[i] = r;
+      else
+        die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
     } else if (!strncmp(k, "seccomp.", 8)) {
       if (strcmp(k, "seccomp.default") && strcmp(k, "seccomp.arch") && strcmp(k, "seccomp.flag") &&
           strcmp(k, "seccomp.syscall"))
@@ -326,9 +342,12 @@ int main(int argc, char **argv)
       die(EXIT_BADINPUT, "spec line %u: %s is written by oci-secure, not read", r->line, k);
     } else if (!strcmp(k, "process.apparmor") || !strcmp(k, "process.selinux") || !strcmp(k, "mountlabel")) {
       if (r->nf != 2) die(EXIT_BADINPUT, "spec line %u: %s takes one field", r->line, k);
-      if (k[0] == 'm') ml = r;
-      else if (k[8] == 'a') aa = r;
-      else se = r;
+      if (k[0] == 'm')
+        ml = r;
+      else if (k[8] == 'a')
+        aa = r;
+      else
+        se = r;
     }
   }
 

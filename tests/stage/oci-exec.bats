@@ -27,16 +27,19 @@ args() {
   for a in "$@"; do printf 'arg %s\n' "${a// /\\040}"; done
 }
 
-# in_ns SPEC [SHELL]: run `oci-secure oci-exec` in new mount and pid
-# namespaces after making the rootfs a mount point with its own /proc.
-# SHELL runs first (as root, on the host paths; $r is the rootfs).
+# in_ns [-N] SPEC [SHELL]: run $CHAIN (oci-secure oci-exec) in new mount
+# and pid namespaces after making the rootfs a mount point with its own
+# /proc. SHELL runs first (as root, on the host paths; $r is the rootfs).
+# -N is the exit status expected (run -N), for the 126/127 ones.
 in_ns() {
+  local expect=()
+  [[ "$1" != -* ]] || { expect=("$1"); shift; }
   requires_root
-  run --separate-stderr unshare -m -p -f --propagation private sh -c '
+  run "${expect[@]}" --separate-stderr unshare -m -p -f --propagation private sh -c '
     r=$1
     mount --bind "$r" "$r" && mount -t proc proc "$r/proc" || exit 99
     eval "$2"
-    exec oci-secure oci-exec' sh "$ROOTFS" "${2:-}" 3< "$1"
+    exec $3' sh "$ROOTFS" "${2:-}" "${CHAIN:-oci-secure oci-exec}" 3< "$1"
 }
 
 # a pty and a /dev/console for process.terminal: the container's own devpts
@@ -88,7 +91,13 @@ DEVPTS='mount -t tmpfs tmpfs "$r/dev" && mkdir "$r/dev/pts" &&
   check "process.groups 1,x" "bad group id x"
   check "process.oomscoreadj 1001" "bad process.oomscoreadj record"
   check "env NOEQUALS" "env NOEQUALS is not KEY=VALUE"
-  check "secure.bpf 99" "bad secure.bpf record"
+  check "secure.bpf x" "bad secure.bpf record"
+  check "secure.bpf 0" "fd 0 holds no seccomp program"
+
+  s=$(xspec "${SECURE_NONE[@]}" "arg /bin/true" "secure.bpf 99")
+  run oci-exec 3< "$s"
+  [ "$status" -eq 111 ]
+  [ "$output" = "oci-exec: read seccomp filter from fd 99: Bad file descriptor" ]
 
   s=$(xspec "${SECURE_NONE[@]}")
   run oci-exec 3< "$s"
@@ -152,7 +161,23 @@ CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000021\
 523
 PATH=/bin
 GREETING=hello world
-EMPTY=" ]
+EMPTY=
+HOME=/root" ]
+}
+
+@test "oci-exec: HOME comes from the container's /etc/passwd unless the env sets it, like runc" {
+  s=$(xspec "${CAPS_NONE[@]}" "process.user 1 1" "$(args /bin/probe env)")
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [ "$output" = "HOME=/" ]
+
+  s=$(xspec "${CAPS_NONE[@]}" "process.user 4242 4242" "$(args /bin/probe env)")
+  in_ns "$s"
+  [ "$output" = "HOME=/" ]
+
+  s=$(xspec "${CAPS_NONE[@]}" "env HOME=/srv" "env X=1" "$(args /bin/probe env)")
+  in_ns "$s"
+  [ "$output" = "$(printf 'HOME=/srv\nX=1')" ]
 }
 
 @test "oci-exec: without a umask record the umask is runc's 0022" {
@@ -165,27 +190,25 @@ EMPTY=" ]
 @test "oci-exec: the container gets stdio only: no spec, stage dir, log or stray fds" {
   s=$(xspec "${CAPS_NONE[@]}" "fd.stagedir 6" "fd.log 7" "seccomp.default SCMP_ACT_ALLOW -" \
     "$(args /bin/probe fds env)")
-  in_ns "$s" 'exec 6< "$r/bin" 7>> /dev/null 9< /dev/null 200< /dev/null'
+  in_ns "$s" 'exec 6< "$r/bin" 7>> /dev/null 8< /dev/null 9< /dev/null'
   [ "$status" -eq 0 ]
-  [ "$output" = "0 1 2 " ]
+  [ "$output" = "0 1 2 
+HOME=/root" ]
 }
 
 @test "oci-exec: preserved fds reach the container, the spec after them does not" {
-  s=$(xspec "${CAPS_NONE[@]}" "run.preservefds 2" "$(args /bin/probe fds stat /proc/self/fd/4 env)")
+  s=$(xspec "${CAPS_NONE[@]}" "run.preservefds 2" "$(args /bin/probe fds cat /proc/self/fd/4 env)")
+  echo preserved > "$BATS_TEST_TMPDIR/p"
   requires_root
-  run --separate-stderr unshare -m -p -f --propagation private sh -c '
-    mount --bind "$1" "$1" && mount -t proc proc "$1/proc" || exit 99
-    exec oci-secure oci-exec' sh "$ROOTFS" 3< /dev/null 4< /dev/null 5< "$s" 6< /dev/null
-  # (OCI_SPEC_FD is exported by the wrapper; set it for this run only)
-  [ "$status" -ne 0 ] || true
+  # OCI_SPEC_FD is what the wrapper exports when it preserves fds
   OCI_SPEC_FD=5 run --separate-stderr unshare -m -p -f --propagation private sh -c '
     mount --bind "$1" "$1" && mount -t proc proc "$1/proc" || exit 99
-    exec oci-secure oci-exec' sh "$ROOTFS" 3< /dev/null 4< /dev/null 5< "$s" 6< /dev/null
+    exec oci-secure oci-exec' sh "$ROOTFS" 3< /dev/null 4< "$BATS_TEST_TMPDIR/p" 5< "$s" 6< /dev/null
   [ "$status" -eq 0 ]
   [ "$stderr" = "" ]
-  [ "${lines[0]}" = "0 1 2 3 4 " ]
-  [ "${lines[1]}" = "c 0666 0:0 1,3" ]
-  [ "${#lines[@]}" -eq 2 ]
+  [ "$output" = "0 1 2 3 4 
+preserved
+HOME=/root" ]
 }
 
 @test "oci-exec: a seccomp filter is loaded last, after no_new_privs" {
@@ -210,22 +233,30 @@ CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000'
   [ "$stderr" = "mkdir: can't create directory '/tmp/nope': Operation not permitted" ]
 }
 
-@test "oci-exec: seccomp argument conditions and a default errno" {
-  d=/tmp/cond.$RANDOM
+@test "oci-exec: the fd sweep still works when an early filter refuses close_range" {
+  s=$(xspec "${CAPS_NONE[@]}" "process.nnp 0" "seccomp.default SCMP_ACT_ALLOW -" \
+    "seccomp.syscall close_range SCMP_ACT_ERRNO 38" "$(args /bin/probe fds seccomp)")
+  in_ns "$s" 'exec 6< /dev/null 9< /dev/null'
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf '0 1 2 \nSeccomp:\t2')" ]
+}
+
+@test "oci-exec: seccomp argument conditions" {
+  f=/tmp/cond.$RANDOM
   s=$(xspec "${CAPS_NONE[@]}" "process.nnp 1" "seccomp.default SCMP_ACT_ALLOW -" \
-    "seccomp.syscall mkdir SCMP_ACT_ERRNO 13 1:SCMP_CMP_EQ:448:0" \
-    "seccomp.syscall mkdirat SCMP_ACT_ERRNO 13 2:SCMP_CMP_EQ:448:0" \
-    "$(args /bin/sh -c "mkdir -m 755 $d.a && echo made; mkdir -m 700 $d.b")")
+    "seccomp.syscall chmod SCMP_ACT_ERRNO 13 1:SCMP_CMP_EQ:384:0" \
+    "seccomp.syscall fchmodat SCMP_ACT_ERRNO 13 2:SCMP_CMP_EQ:384:0" \
+    "$(args /bin/sh -c "touch $f && chmod 644 $f && echo changed; chmod 600 $f")")
   in_ns "$s"
   [ "$status" -eq 1 ]
-  [ "$output" = "made" ]
-  [ "$stderr" = "mkdir: can't create directory '$d.b': Permission denied" ]
-  [ -d "$ROOTFS$d.a" ] && [ ! -e "$ROOTFS$d.b" ]
+  [ "$output" = "changed" ]
+  [ "$stderr" = "chmod: $f: Permission denied" ]
+  [ "$(stat -c %a "$ROOTFS$f")" = "644" ]
 }
 
 @test "oci-exec: an executable not on the container's PATH fails with runc's message" {
   s=$(xspec "${CAPS_NONE[@]}" "env PATH=/usr/bin:/sbin" "arg probe")
-  in_ns "$s"
+  in_ns -127 "$s"
   [ "$status" -eq 127 ]
   [ "$stderr" = 'oci-exec: exec: "probe": executable file not found in $PATH' ]
 
@@ -235,12 +266,12 @@ CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000'
   [ "$stderr" = 'oci-exec: exec: "nosuchprogram": executable file not found in $PATH' ]
 
   s=$(xspec "${CAPS_NONE[@]}" "arg /bin/nope")
-  in_ns "$s"
+  in_ns -127 "$s"
   [ "$status" -eq 127 ]
   [ "$stderr" = 'oci-exec: exec: "/bin/nope": stat /bin/nope: No such file or directory' ]
 
   s=$(xspec "${CAPS_NONE[@]}" "arg /etc/passwd")
-  in_ns "$s"
+  in_ns -126 "$s"
   [ "$status" -eq 126 ]
   [ "$stderr" = 'oci-exec: exec: "/etc/passwd": Permission denied' ]
 }
@@ -267,14 +298,20 @@ CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000'
 }
 
 @test "oci-exec: a hard limit above the current one needs CAP_SYS_RESOURCE" {
+  [ $((0x$(awk '/^CapEff/{print $2}' /proc/self/status) >> 24 & 1)) -eq 0 ] || skip "this host has CAP_SYS_RESOURCE"
   hard=$(($(ulimit -Hn) + 1))
   s=$(xspec "${CAPS_NONE[@]}" "rlimit RLIMIT_NOFILE $hard $hard" "arg /bin/true")
-  in_ns "$s" "ulimit -Hn $((hard - 1)); capsh --drop=cap_sys_resource -- -c true 2>/dev/null || true"
-  if grep -q '^CapBnd:.*' /proc/self/status && [ $(( 0x$(awk '/^CapBnd/{print $2}' /proc/self/status) >> 24 & 1 )) -eq 1 ]; then
-    skip "this host has CAP_SYS_RESOURCE"
-  fi
+  in_ns "$s"
   [ "$status" -eq 111 ]
   [ "$stderr" = "oci-exec: setrlimit RLIMIT_NOFILE $hard $hard: Operation not permitted" ]
+}
+
+@test "oci-exec: an AppArmor exec label that cannot be set fails after the root switch" {
+  [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != "Y" ] || skip "AppArmor is enabled here"
+  s=$(xspec "${SECURE_NONE[@]}" "process.apparmor x" "secure.apparmor x" "arg /bin/true")
+  CHAIN=oci-exec in_ns "$s"
+  [ "$status" -eq 111 ]
+  [ "$stderr" = "oci-exec: apparmor change_onexec x: Invalid argument" ]
 }
 
 @test "oci-exec: pivot_root leaves no host mount behind, --no-pivot moves the root" {

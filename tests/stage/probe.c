@@ -8,7 +8,8 @@
    monitor FD PROG... plays the monitor's side of the sync channel (sync.h)
    for a stage test: PROG runs with the other end at FD; every message is
    printed as "msg: TEXT" (" +fd" when it carries one), a pty master is
-   relayed to stdout after the channel's EOF, then "eof" and "exit N".    Exit 0 on success, 1 when the thing asked for cannot be read. */
+   relayed to stdout after the channel's EOF, then "eof" and "exit N".
+   Exit 0 on success, 1 when the thing asked for cannot be read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -76,8 +77,11 @@ static int monitor(char **av)
     n = sync_recv(sv[0], msg, sizeof msg, &got);
     if (n <= 0) break;
     printf("msg: %s%s\n", msg, got >= 0 ? " +fd" : "");
-    if (got >= 0 && !strcmp(msg, "pty") && pty < 0) pty = got;
-    else if (got >= 0) close(got);
+    if (got >= 0 && !strcmp(msg, "pty") && pty < 0) {
+      pty = got;
+    } else if (got >= 0) {
+      close(got);
+    }
   }
   printf("eof\n");
   fflush(stdout);
@@ -196,7 +200,8 @@ static int one(char **av, int *used)
     return kill(getpid(), signal_from_name(av[1]));
   }
   if (!strcmp(c, "monitor")) {
-    for (*used = 1; av[*used]; ++*used) {}
+    *used = 1;
+    while (av[*used]) ++*used;
     return monitor(av + 1);
   }
   if (!strcmp(c, "write")) {

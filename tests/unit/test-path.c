@@ -55,6 +55,12 @@ int main(void)
   snprintf(q, sizeof q, "%s/etc/file", top);
   ok(access(q, F_OK) < 0, "nothing outside the root");
   close(fd);
+  snprintf(p, sizeof p, "%s/root/dangle", top);
+  ok(symlink("/tmp/nowhere/deep", p) == 0, "a dangling absolute symlink");
+  fd = path_create_in_root(root, "/dangle/x", 'd', 0755);
+  snprintf(q, sizeof q, "%s/root/tmp/nowhere/deep/x", top);
+  ok(same(fd, q), "created where the link points, inside the root");
+  close(fd);
   ok(!strcmp(path_split("/a/b/c", parent, sizeof parent), "c") && !strcmp(parent, "/a/b/"), "split");
 
   snprintf(q, sizeof q, "rm -rf %s", top);
