@@ -78,6 +78,7 @@ static struct cfg {
   int has_caps[NSETS];
   struct sock_fprog prog; /* .len 0: no filter */
   unsigned bpfflags;
+  unsigned long propagation; /* root.propagation, applied to the new "/" */
 } c;
 
 /* ---- 1. read and validate -------------------------------------------- */
@@ -247,6 +248,10 @@ static void read_spec(const struct spec *sp)
     } else if (!strcmp(k, "root.pivot")) {
       nfields(r, 2);
       c.pivot = (int)num(r, 1, 1);
+    } else if (!strcmp(k, "root.propagation")) {
+      const struct mntopt *o = r->nf == 2 ? mount_opt_find(r->f[1]) : NULL;
+      if (!o || o->kind != MO_PROP) die(EXIT_BADINPUT, "spec line %u: bad root.propagation record", r->line);
+      c.propagation = o->flag;
     } else if (!strcmp(k, "rlimit")) {
       struct rlim *l = &c.rl[c.nrl++];
       char *end;
@@ -348,6 +353,11 @@ static void switch_root(void)
     if (chroot(".") < 0) die_sys(EXIT_SYSFAIL, "chroot %s", c.root);
   }
   if (chdir("/") < 0) die_sys(EXIT_SYSFAIL, "chdir /");
+  /* The container's propagation goes on its own "/" only now: applied to
+     root.path before the switch, a shared root would have leaked mounts to
+     the host (runc does the same). */
+  if (c.propagation && mount(NULL, "/", NULL, c.propagation, NULL) < 0)
+    die_sys(EXIT_SYSFAIL, "set propagation of /");
 }
 
 /* Bind-mount the pty slave onto /dev/console, resolved inside the new root. The new mount API needs no /proc.

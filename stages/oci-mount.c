@@ -172,62 +172,13 @@ static void not_root(int fd, const char *dest)
     die(EXIT_BADINPUT, "mount on %s%s: destination resolves to the container root", root, dest);
 }
 
-/* path_create_in_root stops at a dangling symlink (/evil -> /tmp/outside
-   with no /tmp/outside yet). Follow it the way the kernel would, with the
-   rootfs as "/", and create its target instead. */
-static int create_in_root(const char *dest, int kind, mode_t mode)
-{
-  char *path = clean(dest);
-  for (int depth = 0; depth < 40; depth++) {
-    int fd = path_create_in_root(rootfd, path, kind, mode), found = 0;
-    if (fd >= 0 || errno != ENOENT) {
-      free(path);
-      return fd;
-    }
-    char *end = path;
-    while (!found && *end) {
-      char save, target[4096];
-      struct stat st;
-      end += 1 + strcspn(end + 1, "/"); /* path[0..end) is the next prefix */
-      save = *end;
-      *end = 0;
-      int l = path_open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
-      ssize_t n = l < 0 || fstat(l, &st) < 0 || !S_ISLNK(st.st_mode)
-                      ? -1
-                      : readlinkat(l, "", target, sizeof target - 1);
-      if (l >= 0) close(l);
-      if (n > 0) { /* continue from the link's directory (or the root) with target + the rest */
-        char *rest = save ? end + 1 : end, *tmp;
-        target[n] = 0;
-        *strrchr(path, '/') = 0;
-        tmp = target[0] == '/' ? xasprintf("%s/%s", target, rest) : xasprintf("%s/%s/%s", path, target, rest);
-        free(path);
-        path = clean(tmp);
-        free(tmp);
-        found = 1;
-      } else {
-        *end = save;
-        if (l < 0) break;
-      }
-    }
-    if (!found) {
-      free(path);
-      errno = ENOENT;
-      return -1;
-    }
-  }
-  free(path);
-  errno = ELOOP;
-  return -1;
-}
-
 /* Resolve DEST with the rootfs as "/", creating what is missing: a
    directory, or an empty file for a file bind (kind 'f'). */
 static int open_dest(const char *dest, int kind)
 {
   int fd = path_open_in_root(rootfd, dest, O_PATH);
   if (fd < 0 && errno == ENOENT) {
-    fd = create_in_root(dest, kind, kind == 'f' ? 0644 : 0755);
+    fd = path_create_in_root(rootfd, dest, kind, kind == 'f' ? 0644 : 0755);
     if (fd < 0) die_sys(EXIT_SYSFAIL, "create %s%s", root, dest);
   }
   if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s%s", root, dest);
