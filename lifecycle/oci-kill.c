@@ -58,7 +58,8 @@ int main(int argc, char **argv)
     die(EXIT_BADINPUT, "container not running");
   pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   /* the start time is checked again with the pidfd held: no pid reuse race */
-  if (pidfd < 0 || state_starttime(pid) != json_num(buf, "init_start_time")) die(EXIT_BADINPUT, "container not running");
+  if (pidfd < 0 || state_starttime(pid) != json_num(buf, "init_start_time"))
+    die(EXIT_BADINPUT, "container not running");
   if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
     if (errno == ESRCH) die(EXIT_BADINPUT, "container not running");
     die_sys(EXIT_SYSFAIL, "kill container %s", id);

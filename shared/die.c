@@ -67,8 +67,8 @@ void die_emit(const char *level, const char *line)
       gmtime_r(&t.tv_sec, &tm);
       strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
       json_escape(esc, sizeof esc, line);
-      int k = snprintf(out, sizeof out, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
-                       level, esc, ts, t.tv_nsec);
+      int k = snprintf(out, sizeof out, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n", level,
+                       esc, ts, t.tv_nsec);
       if (k > (int)sizeof out) k = sizeof out;
       (void)!write(log_fd, out, (size_t)k);
     } else {
@@ -98,7 +98,7 @@ static void vline(char *buf, size_t size, const char *pre, int err, const char *
     if (*p == '\n') *p = ' '; /* one event, one line */
 }
 
-static noreturn void finish(int code, const char *line)
+static __attribute__((noreturn)) void finish(int code, const char *line)
 {
   die_emit("error", line);
   if (report_fd >= 0) { /* one message on the sync channel: "error LINE" */

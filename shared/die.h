@@ -3,8 +3,6 @@
 #ifndef DIE_H
 #define DIE_H
 
-#include <stdnoreturn.h>
-
 enum {
   EXIT_BADINPUT = 100, /* the request is wrong: usage, spec, unsupported value */
   EXIT_SYSFAIL = 111,  /* a system call failed */
@@ -16,9 +14,9 @@ extern const char *prog;
 
 #define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
 
-noreturn void die(int code, const char *fmt, ...) PRINTFLIKE(2, 3);
-noreturn void die_sys(int code, const char *fmt, ...) PRINTFLIKE(2, 3);
-noreturn void die_usage(const char *usage);
+__attribute__((noreturn)) void die(int code, const char *fmt, ...) PRINTFLIKE(2, 3);
+__attribute__((noreturn)) void die_sys(int code, const char *fmt, ...) PRINTFLIKE(2, 3);
+__attribute__((noreturn)) void die_usage(const char *usage);
 void warn(const char *fmt, ...) PRINTFLIKE(1, 2);
 void warn_sys(const char *fmt, ...) PRINTFLIKE(1, 2);
 void debug(const char *fmt, ...) PRINTFLIKE(1, 2);
@@ -32,8 +30,7 @@ void die_set_exit(int status);                 /* report every failure as this s
 void die_set_teardown(void (*fn)(int status));
 
 /* Format "prog: msg" into buf (no newline); used by die and by the monitor. */
-int die_format(char *buf, unsigned size, const char *level, const char *fmt, ...)
-    PRINTFLIKE(4, 5);
+int die_format(char *buf, unsigned size, const char *level, const char *fmt, ...) PRINTFLIKE(4, 5);
 /* Write a finished line (without newline) to fd 2 and the log. */
 void die_emit(const char *level, const char *line);
 

@@ -28,9 +28,12 @@ static int truncated(const char *text, size_t len)
   for (size_t i = 0; i < len; i++) {
     char c = text[i];
     if (str) {
-      if (esc) esc = 0;
-      else if (c == '\\') esc = 1;
-      else if (c == '"') str = 0;
+      if (esc)
+        esc = 0;
+      else if (c == '\\')
+        esc = 1;
+      else if (c == '"')
+        str = 0;
     } else if (c == '"') {
       str = 1;
     } else if (c == '{' || c == '[') {
@@ -58,7 +61,8 @@ cJSON *xjson_parse(const char *text, size_t len)
         col++;
       }
     }
-    if (p >= text + len || truncated(text, len)) json_die(NULL, "malformed JSON: unexpected end of file at line %u", line);
+    if (p >= text + len || truncated(text, len))
+      json_die(NULL, "malformed JSON: unexpected end of file at line %u", line);
     json_die(NULL, "malformed JSON at line %u, column %u", line, col);
   }
   return j;
@@ -69,8 +73,10 @@ const char *json_path(const char *parent, const char *key)
   static char bufs[8][512];
   static int k;
   char *b = bufs[k++ & 7];
-  if (parent && *parent) snprintf(b, 512, "%s.%s", parent, key);
-  else snprintf(b, 512, "%s", key);
+  if (parent && *parent)
+    snprintf(b, 512, "%s.%s", parent, key);
+  else
+    snprintf(b, 512, "%s", key);
   return b;
 }
 
@@ -128,8 +134,7 @@ void xjson_bool(const cJSON *o, const char *key, const char *path, int *out)
 
 /* cJSON keeps numbers as doubles: integers above 2^53 lose precision, so
    check the literal text is integral and in range. */
-int xjson_int(const cJSON *o, const char *key, const char *path, long long min, long long max,
-              long long *out)
+int xjson_int(const cJSON *o, const char *key, const char *path, long long min, long long max, long long *out)
 {
   cJSON *v = get(o, key);
   double d;

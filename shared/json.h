@@ -6,7 +6,6 @@
 #define JSON_H
 
 #include <stdint.h>
-#include <stdnoreturn.h>
 
 #include <cjson/cJSON.h>
 
@@ -33,6 +32,7 @@ int xjson_int(const cJSON *o, const char *key, const char *path, long long min, 
 int xjson_u64(const cJSON *o, const char *key, const char *path, uint64_t *out);
 /* An array item that must be a string. */
 const char *xjson_item_str(const cJSON *item, const char *path);
-noreturn void json_die(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+__attribute__((noreturn)) void json_die(const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

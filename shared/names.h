@@ -23,9 +23,9 @@ const struct mntopt *mount_opt_find(const char *name);
 const struct mntopt *mount_opt_table(size_t *n);
 
 struct mount_flags {
-  unsigned long flags;            /* MS_* to pass to mount(2) */
-  unsigned long prop;             /* MS_PRIVATE|MS_REC ..., 0 for none */
-  unsigned long long rset, rclr;  /* recursive attributes */
+  unsigned long flags;           /* MS_* to pass to mount(2) */
+  unsigned long prop;            /* MS_PRIVATE|MS_REC ..., 0 for none */
+  unsigned long long rset, rclr; /* recursive attributes */
   int tmpcopyup;
 };
 /* Parse a normalized option list ("nosuid,rbind,rprivate" or "-").
@@ -39,9 +39,9 @@ int signal_from_name(const char *name);
 const char *signal_name(int sig);
 
 struct nsinfo {
-  const char *oci;   /* OCI type: pid, network, ... */
-  const char *proc;  /* /proc/PID/ns/<proc> */
-  int clone_flag;    /* CLONE_NEW* */
+  const char *oci;  /* OCI type: pid, network, ... */
+  const char *proc; /* /proc/PID/ns/<proc> */
+  int clone_flag;   /* CLONE_NEW* */
 };
 const struct nsinfo *ns_find(const char *oci_type);
 const struct nsinfo *ns_table(size_t *n);

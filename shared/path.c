@@ -128,8 +128,8 @@ int path_create_in_root(int rootfd, const char *path, int kind, mode_t mode)
 
 /* A dangling symlink on the way: create what it points at, resolved with
    the rootfs as "/" (as the kernel would), followed by the rest. */
-static int follow_dangling(int rootfd, int parent, const char *dir, const char *name, const char *rest, int kind,
-                           mode_t mode, int depth)
+static int follow_dangling(int rootfd, int parent, const char *dir, const char *name, const char *rest,
+                           int kind, mode_t mode, int depth)
 {
   char target[4096], next[8192];
   ssize_t n = readlinkat(parent, name, target, sizeof target - 1);
@@ -139,7 +139,8 @@ static int follow_dangling(int rootfd, int parent, const char *dir, const char *
     errno = ELOOP;
     return -1;
   }
-  if ((size_t)snprintf(next, sizeof next, "%s/%s%s", target[0] == '/' ? "" : dir, target, rest) >= sizeof next) {
+  if ((size_t)snprintf(next, sizeof next, "%s/%s%s", target[0] == '/' ? "" : dir, target, rest) >=
+      sizeof next) {
     errno = ENAMETOOLONG;
     return -1;
   }

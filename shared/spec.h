@@ -55,8 +55,7 @@ int specw_add(struct specw *w, const char *key, ...) __attribute__((sentinel));
 /* Append a record with fields from an array. */
 int specw_addv(struct specw *w, const char *key, const char *const *fields, size_t n);
 /* Append a record whose one field is printf-formatted. */
-int specw_addf(struct specw *w, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int specw_addf(struct specw *w, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Escape one field onto the buffer (used by specw_add). */
 int specw_field(struct specw *w, const char *s);
 /* memfd, write, seal, rewind, move onto fd `to` (not CLOEXEC). */

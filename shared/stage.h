@@ -2,8 +2,6 @@
 #ifndef STAGE_H
 #define STAGE_H
 
-#include <stdnoreturn.h>
-
 #include "spec.h"
 
 /* Name the program, opterr = 0, PR_SET_DUMPABLE 0 (execve resets it). */

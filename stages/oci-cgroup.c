@@ -84,7 +84,7 @@ static const struct rec *path_rec;
 static char **pcomp; /* cgroup.path split into components */
 static size_t npcomp;
 
-static noreturn void bad(const struct rec *r, const char *what)
+static __attribute__((noreturn)) void bad(const struct rec *r, const char *what)
 {
   die(EXIT_BADINPUT, "spec line %u: %s %s", r->line, what, r->f[0]);
 }

@@ -281,7 +281,7 @@ static void loopback_up(void)
   close(s);
 }
 
-static noreturn void child(char **argv)
+static __attribute__((noreturn)) void child(char **argv)
 {
   struct pollfd pf = {.fd = self_pidfd, .events = POLLIN};
   struct specw w;
@@ -422,7 +422,7 @@ static void kill_init(void)
 
 /* Chain-load the teardown when there is a state dir (fd 3 holds the spec: state.dir, cgroup.dir, ns.pid);
    otherwise (a stage run by hand) just exit with the status. */
-static noreturn void finish(int status)
+static __attribute__((noreturn)) void finish(int status)
 {
   char st[32], *av[] = {"oci-delete", "--force", st, NULL};
   tty_restore();
@@ -444,7 +444,7 @@ static void monitor_teardown(int status)
 
 /* A stage inside failed and already printed its line: take the init's own exit status when it exits on its
    own (die() there already mapped it through exit.setup), else the setup status. */
-static noreturn void setup_failed(int reaped, int status)
+static __attribute__((noreturn)) void setup_failed(int reaped, int status)
 {
   if (!reaped) {
     struct pollfd pf = {.fd = init_pidfd, .events = POLLIN};
@@ -591,7 +591,7 @@ static int sync_message(struct relay *rl, int *open)
   return 0;
 }
 
-static noreturn void monitor_run(void)
+static __attribute__((noreturn)) void monitor_run(void)
 {
   struct relay rl = {.master = -1};
   int sync_open = 1, status = 0;

@@ -25,9 +25,9 @@
 #include "spec.h"
 #include "stage.h"
 
-#define USAGE                                                                                              \
-  "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create] [--pid-file=FILE] [--log=FILE] "    \
-  "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] " \
+#define USAGE                                                                                                \
+  "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create] [--pid-file=FILE] [--log=FILE] "      \
+  "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
   "prog..."
 
 static struct specw w;
@@ -38,6 +38,8 @@ static int debug_on, nopivot, nokeyring;
 static long long preserve;
 
 static void add(const char *key, ...) __attribute__((sentinel));
+/* ADD(key, field...): one record */
+#define ADD(...) add(__VA_ARGS__, (const char *)NULL)
 static void add(const char *key, ...)
 {
   const char *f[16];
@@ -79,14 +81,15 @@ static void parse_root(const cJSON *cfg)
 
   if (!r || !(p = xjson_str(r, "path", "root")) || !*p) json_die("root.path", "missing");
   xjson_bool(r, "readonly", "root", &ro);
-  if (*p == '/') snprintf(abs, sizeof abs, "%s", p);
+  if (*p == '/')
+    snprintf(abs, sizeof abs, "%s", p);
   else if ((size_t)snprintf(abs, sizeof abs, "%s/%s", bundle_abs, p) >= sizeof abs)
     json_die("root.path", "too long");
   if (!realpath(abs, real)) json_die("root.path", "%s: %s", abs, strerror(errno));
   if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) json_die("root.path", "%s: Not a directory", abs);
-  add("root.path", real, NULL);
-  add("root.readonly", ro ? "1" : "0", NULL);
-  add("root.pivot", nopivot ? "0" : "1", NULL);
+  ADD("root.path", real);
+  ADD("root.readonly", ro ? "1" : "0");
+  ADD("root.pivot", nopivot ? "0" : "1");
 }
 
 static void parse_names(const cJSON *cfg)
@@ -95,12 +98,12 @@ static void parse_names(const cJSON *cfg)
   cJSON *ann = xjson_obj(cfg, "annotations", ""), *a;
   if (h && strlen(h) > 64) json_die("hostname", "longer than 64 bytes");
   if (d && strlen(d) > 64) json_die("domainname", "longer than 64 bytes");
-  if (h && *h) add("hostname", h, NULL);
-  if (d && *d) add("domainname", d, NULL);
+  if (h && *h) ADD("hostname", h);
+  if (d && *d) ADD("domainname", d);
   cJSON_ArrayForEach(a, ann)
   {
     if (!cJSON_IsString(a)) json_die(json_path("annotations", a->string), "expected a string");
-    add("annotation", a->string, a->valuestring, NULL);
+    ADD("annotation", a->string, a->valuestring);
   }
 }
 
@@ -186,7 +189,7 @@ static void parse_mount(const cJSON *m, const char *path)
     }
   }
   if (!strcmp(dst, "/dev") && !bind) dev_mounted = 1;
-  add("mount", dst, type, src, flags, data, NULL);
+  ADD("mount", dst, type, src, flags, data);
 }
 
 static void parse_mounts(const cJSON *cfg)
@@ -208,7 +211,7 @@ struct devdef {
   long long major, minor;
 };
 static const struct devdef default_devs[] = {
-    {"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
     {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
@@ -228,7 +231,8 @@ static void parse_devices(const cJSON *lx)
     if (!path || *path != '/') json_die(json_path(p, "path"), "expected an absolute path");
     if (!type || strlen(type) != 1 || !strchr("cbup", *type))
       json_die(json_path(p, "type"), "expected c, b, u or p");
-    if (*type != 'p' && (!xjson_int(d, "major", p, 0, 0xfff, &maj) || !xjson_int(d, "minor", p, 0, 0xfffff, &min)))
+    if (*type != 'p' &&
+        (!xjson_int(d, "major", p, 0, 0xfff, &maj) || !xjson_int(d, "minor", p, 0, 0xfffff, &min)))
       json_die(p, "major and minor are required for type %s", type);
     xjson_int(d, "fileMode", p, 0, 07777, &mode);
     xjson_int(d, "uid", p, 0, 0xffffffffLL, &uid);
@@ -236,19 +240,19 @@ static void parse_devices(const cJSON *lx)
     snprintf(mode_s, sizeof mode_s, "0%llo", mode & 07777);
     for (int k = 0; k < 6; k++)
       if (!strcmp(path, default_devs[k].path)) listed[k] = 1;
-    add("device", path, type, num(maj), num(min), mode_s, num(uid), num(gid), NULL);
+    ADD("device", path, type, num(maj), num(min), mode_s, num(uid), num(gid));
   }
   if (dev_mounted) {
     for (int k = 0; k < 6; k++)
       if (!listed[k])
-        add("device", default_devs[k].path, "c", num(default_devs[k].major), num(default_devs[k].minor), "0666",
-            "0", "0", NULL);
-    add("symlink", "/proc/self/fd", "/dev/fd", NULL);
-    add("symlink", "/proc/self/fd/0", "/dev/stdin", NULL);
-    add("symlink", "/proc/self/fd/1", "/dev/stdout", NULL);
-    add("symlink", "/proc/self/fd/2", "/dev/stderr", NULL);
-    add("symlink", "pts/ptmx", "/dev/ptmx", NULL);
-    if (access("/proc/kcore", F_OK) == 0) add("symlink", "/proc/kcore", "/dev/core", NULL);
+        ADD("device", default_devs[k].path, "c", num(default_devs[k].major), num(default_devs[k].minor),
+            "0666", "0", "0");
+    ADD("symlink", "/proc/self/fd", "/dev/fd");
+    ADD("symlink", "/proc/self/fd/0", "/dev/stdin");
+    ADD("symlink", "/proc/self/fd/1", "/dev/stdout");
+    ADD("symlink", "/proc/self/fd/2", "/dev/stderr");
+    ADD("symlink", "pts/ptmx", "/dev/ptmx");
+    if (access("/proc/kcore", F_OK) == 0) ADD("symlink", "/proc/kcore", "/dev/core");
   }
 }
 
@@ -268,14 +272,15 @@ static void parse_namespaces(const cJSON *lx)
     const char *type = xjson_str(n, "type", p), *path = xjson_str(n, "path", p);
     const struct nsinfo *info;
     if (!cJSON_IsObject(n)) json_die(p, "expected an object");
-    if (!type || !(info = ns_find(type))) json_die(json_path(p, "type"), "unknown namespace type %s", type ? type : "(none)");
+    if (!type || !(info = ns_find(type)))
+      json_die(json_path(p, "type"), "unknown namespace type %s", type ? type : "(none)");
     if (has_ns[info - tab]) json_die(json_path(p, "type"), "duplicate namespace type %s", type);
     has_ns[info - tab] = 1;
     if (path && *path) {
       if (*path != '/') json_die(json_path(p, "path"), "%s is not an absolute path", path);
-      add("ns.join", type, path, NULL);
+      ADD("ns.join", type, path);
     } else {
-      add("ns.new", type, NULL);
+      ADD("ns.new", type);
     }
   }
   (void)nt;
@@ -290,7 +295,8 @@ static int ns_present(const char *type)
 
 static void parse_idmaps(const cJSON *lx)
 {
-  static const char *const keys[] = {"uidMappings", "gidMappings"}, *const recs[] = {"idmap.uid", "idmap.gid"};
+  static const char *const keys[] = {"uidMappings", "gidMappings"}, *const recs[] = {"idmap.uid",
+                                                                                     "idmap.gid"};
   int any = 0;
   for (int k = 0; k < 2; k++) {
     cJSON *ms = xjson_arr(lx, keys[k], "linux"), *m;
@@ -299,10 +305,10 @@ static void parse_idmaps(const cJSON *lx)
     {
       const char *p = json_index(json_path("linux", keys[k]), i++);
       long long c, h, s;
-      if (!xjson_int(m, "containerID", p, 0, 0xffffffffLL, &c) || !xjson_int(m, "hostID", p, 0, 0xffffffffLL, &h) ||
-          !xjson_int(m, "size", p, 1, 0xffffffffLL, &s))
+      if (!xjson_int(m, "containerID", p, 0, 0xffffffffLL, &c) ||
+          !xjson_int(m, "hostID", p, 0, 0xffffffffLL, &h) || !xjson_int(m, "size", p, 1, 0xffffffffLL, &s))
         json_die(p, "containerID, hostID and size are required");
-      add(recs[k], num(c), num(h), num(s), NULL);
+      ADD(recs[k], num(c), num(h), num(s));
       any = 1;
     }
   }
@@ -311,10 +317,11 @@ static void parse_idmaps(const cJSON *lx)
 
 /* ---- cgroups -------------------------------------------------------------- */
 
-static void res_int(const cJSON *o, const char *key, const char *path, const char *rec, long long min, long long max)
+static void res_int(const cJSON *o, const char *key, const char *path, const char *rec, long long min,
+                    long long max)
 {
   long long v;
-  if (xjson_int(o, key, path, min, max, &v)) add(rec, num(v), NULL);
+  if (xjson_int(o, key, path, min, max, &v)) ADD(rec, num(v));
 }
 
 static void parse_resources(const cJSON *lx)
@@ -326,9 +333,9 @@ static void parse_resources(const cJSON *lx)
 
   if (cp && *cp) {
     if (strstr(cp, "..")) json_die("linux.cgroupsPath", "%s must not contain ..", cp);
-    add("cgroup.path", cp, NULL);
+    ADD("cgroup.path", cp);
   } else {
-    add("cgroup.path", id, NULL);
+    ADD("cgroup.path", id);
   }
   if (!r) goto defaults;
   if ((o = xjson_obj(r, "memory", P))) {
@@ -342,11 +349,11 @@ static void parse_resources(const cJSON *lx)
     res_int(o, "swappiness", p, "cgroup.memory.swappiness", 0, 100);
     if (cJSON_GetObjectItemCaseSensitive(o, "disableOOMKiller")) {
       xjson_bool(o, "disableOOMKiller", p, &b);
-      if (b) add("cgroup.memory.disableOOMKiller", "1", NULL);
+      if (b) ADD("cgroup.memory.disableOOMKiller", "1");
     }
     b = -1;
     xjson_bool(o, "useHierarchy", p, &b);
-    if (b >= 0) add("cgroup.memory.useHierarchy", b ? "1" : "0", NULL);
+    if (b >= 0) ADD("cgroup.memory.useHierarchy", b ? "1" : "0");
   }
   if ((o = xjson_obj(r, "cpu", P))) {
     const char *p = json_path(P, "cpu"), *s;
@@ -356,14 +363,15 @@ static void parse_resources(const cJSON *lx)
     res_int(o, "period", p, "cgroup.cpu.period", 0, 1000000);
     res_int(o, "realtimeRuntime", p, "cgroup.cpu.realtimeRuntime", -1, LLONG_MAX);
     res_int(o, "realtimePeriod", p, "cgroup.cpu.realtimePeriod", 0, LLONG_MAX);
-    if ((s = xjson_str(o, "cpus", p)) && *s) add("cgroup.cpu.cpus", s, NULL);
-    if ((s = xjson_str(o, "mems", p)) && *s) add("cgroup.cpu.mems", s, NULL);
+    if ((s = xjson_str(o, "cpus", p)) && *s) ADD("cgroup.cpu.cpus", s);
+    if ((s = xjson_str(o, "mems", p)) && *s) ADD("cgroup.cpu.mems", s);
     {
       long long v;
-      if (xjson_int(o, "idle", p, 0, 1, &v)) add("cgroup.cpu.idle", num(v), NULL);
+      if (xjson_int(o, "idle", p, 0, 1, &v)) ADD("cgroup.cpu.idle", num(v));
     }
   }
-  if ((o = xjson_obj(r, "pids", P))) res_int(o, "limit", json_path(P, "pids"), "cgroup.pids.limit", -1, LLONG_MAX);
+  if ((o = xjson_obj(r, "pids", P)))
+    res_int(o, "limit", json_path(P, "pids"), "cgroup.pids.limit", -1, LLONG_MAX);
   cJSON_ArrayForEach(d, xjson_arr(r, "devices", P))
   {
     const char *p = json_index(json_path(P, "devices"), i++);
@@ -379,8 +387,8 @@ static void parse_resources(const cJSON *lx)
     xjson_int(d, "minor", p, -1, 0xfffff, &min);
     if (!access || !*access) access = "rwm";
     if (strspn(access, "rwm") != strlen(access)) json_die(json_path(p, "access"), "expected letters of rwm");
-    add("cgroup.device", allow ? "allow" : "deny", type, maj < 0 ? "*" : num(maj), min < 0 ? "*" : num(min), access,
-        NULL);
+    ADD("cgroup.device", allow ? "allow" : "deny", type, maj < 0 ? "*" : num(maj), min < 0 ? "*" : num(min),
+        access);
   }
   if ((o = xjson_obj(r, "unified", P))) {
     cJSON *u;
@@ -389,7 +397,7 @@ static void parse_resources(const cJSON *lx)
       if (!cJSON_IsString(u)) json_die(json_path(json_path(P, "unified"), u->string), "expected a string");
       if (strchr(u->string, '/') || !strcmp(u->string, "..") || !strcmp(u->string, "."))
         json_die(json_path(P, "unified"), "bad file name %s", u->string);
-      add("cgroup.unified", u->string, u->valuestring, NULL);
+      ADD("cgroup.unified", u->string, u->valuestring);
     }
   }
   /* fields of later issues: refuse rather than silently ignore */
@@ -402,14 +410,14 @@ static void parse_resources(const cJSON *lx)
 defaults:
   /* runc's default allow-list follows the configured rules: mknod of
      anything, the standard nodes, ptys and tun */
-  add("cgroup.device", "allow", "c", "*", "*", "m", NULL);
-  add("cgroup.device", "allow", "b", "*", "*", "m", NULL);
+  ADD("cgroup.device", "allow", "c", "*", "*", "m");
+  ADD("cgroup.device", "allow", "b", "*", "*", "m");
   for (int k = 0; k < 6; k++)
-    add("cgroup.device", "allow", "c", num(default_devs[k].major), num(default_devs[k].minor), "rwm", NULL);
-  add("cgroup.device", "allow", "c", "5", "1", "rwm", NULL);
-  add("cgroup.device", "allow", "c", "5", "2", "rwm", NULL);
-  add("cgroup.device", "allow", "c", "136", "*", "rwm", NULL);
-  add("cgroup.device", "allow", "c", "10", "200", "rwm", NULL);
+    ADD("cgroup.device", "allow", "c", num(default_devs[k].major), num(default_devs[k].minor), "rwm");
+  ADD("cgroup.device", "allow", "c", "5", "1", "rwm");
+  ADD("cgroup.device", "allow", "c", "5", "2", "rwm");
+  ADD("cgroup.device", "allow", "c", "136", "*", "rwm");
+  ADD("cgroup.device", "allow", "c", "10", "200", "rwm");
 }
 
 /* ---- linux: the rest ------------------------------------------------------ */
@@ -423,7 +431,7 @@ static void parse_paths(const cJSON *lx, const char *key, const char *rec)
     const char *path = json_index(json_path("linux", key), i++);
     const char *s = xjson_item_str(p, path);
     if (*s != '/') json_die(path, "%s is not an absolute path", s);
-    add(rec, s, NULL);
+    ADD(rec, s);
   }
 }
 
@@ -436,11 +444,13 @@ static void parse_seccomp(const cJSON *lx)
   if (!s) return;
   def = xjson_str(s, "defaultAction", P);
   if (!def || !*def) json_die(json_path(P, "defaultAction"), "missing");
-  if (xjson_str(s, "listenerPath", P)) json_die(json_path(P, "listenerPath"), "seccomp notify is not supported");
-  add("seccomp.default", def, xjson_int(s, "defaultErrnoRet", P, 0, 4095, &err) ? num(err) : "-", NULL);
+  if (xjson_str(s, "listenerPath", P))
+    json_die(json_path(P, "listenerPath"), "seccomp notify is not supported");
+  ADD("seccomp.default", def, xjson_int(s, "defaultErrnoRet", P, 0, 4095, &err) ? num(err) : "-");
   cJSON_ArrayForEach(a, xjson_arr(s, "architectures", P))
-    add("seccomp.arch", xjson_item_str(a, json_path(P, "architectures")), NULL);
-  cJSON_ArrayForEach(a, xjson_arr(s, "flags", P)) add("seccomp.flag", xjson_item_str(a, json_path(P, "flags")), NULL);
+      ADD("seccomp.arch", xjson_item_str(a, json_path(P, "architectures")));
+  cJSON_ArrayForEach(a, xjson_arr(s, "flags", P))
+      ADD("seccomp.flag", xjson_item_str(a, json_path(P, "flags")));
   cJSON_ArrayForEach(a, xjson_arr(s, "syscalls", P))
   {
     const char *p = json_index(json_path(P, "syscalls"), i++);
@@ -491,33 +501,31 @@ static void parse_linux(const cJSON *cfg)
   if (s && *s) {
     const struct mntopt *o = mount_opt_find(s);
     if (!o || o->kind != MO_PROP) json_die("linux.rootfsPropagation", "unknown propagation %s", s);
-    add("root.propagation", s, NULL);
+    ADD("root.propagation", s);
   } else {
-    add("root.propagation", "rslave", NULL);
+    ADD("root.propagation", "rslave");
   }
-  if ((sys = xjson_obj(lx, "sysctl", "linux")))
-    cJSON_ArrayForEach(t, sys)
+  if ((sys = xjson_obj(lx, "sysctl", "linux"))) cJSON_ArrayForEach(t, sys)
     {
       if (!cJSON_IsString(t)) json_die(json_path("linux.sysctl", t->string), "expected a string");
       if (!*t->string || strstr(t->string, "..") || *t->string == '/' || *t->string == '.')
         json_die("linux.sysctl", "bad key %s", t->string);
-      add("sysctl", t->string, t->valuestring, NULL);
+      ADD("sysctl", t->string, t->valuestring);
     }
-  if ((sys = xjson_obj(lx, "timeOffsets", "linux")))
-    cJSON_ArrayForEach(t, sys)
+  if ((sys = xjson_obj(lx, "timeOffsets", "linux"))) cJSON_ArrayForEach(t, sys)
     {
       const char *p = json_path("linux.timeOffsets", t->string);
       long long secs = 0, ns = 0;
       if (strcmp(t->string, "monotonic") && strcmp(t->string, "boottime")) json_die(p, "unknown clock");
       xjson_int(t, "secs", p, LLONG_MIN, LLONG_MAX, &secs);
       xjson_int(t, "nanosecs", p, 0, 999999999, &ns);
-      add("time.offset", t->string, num(secs), num(ns), NULL);
+      ADD("time.offset", t->string, num(secs), num(ns));
     }
   parse_devices(lx);
   parse_resources(lx);
   parse_paths(lx, "maskedPaths", "mask");
   parse_paths(lx, "readonlyPaths", "readonly");
-  if ((s = xjson_str(lx, "mountLabel", "linux")) && *s) add("mountlabel", s, NULL);
+  if ((s = xjson_str(lx, "mountLabel", "linux")) && *s) ADD("mountlabel", s);
   parse_seccomp(lx);
   for (size_t k = 0; k < sizeof unsupported / sizeof *unsupported; k++)
     if (lx && cJSON_GetObjectItemCaseSensitive(lx, unsupported[k]) &&
@@ -540,12 +548,13 @@ static void parse_caps(const cJSON *proc)
       const char *s = xjson_item_str(c, json_index(json_path("process.capabilities", sets[k]), i++));
       if (!*s || strchr(s, ',') || strchr(s, ' '))
         json_die(json_path("process.capabilities", sets[k]), "bad capability name \"%s\"", s);
-      if (strlen(list) + strlen(s) + 2 > sizeof list) json_die(json_path("process.capabilities", sets[k]), "too long");
+      if (strlen(list) + strlen(s) + 2 > sizeof list)
+        json_die(json_path("process.capabilities", sets[k]), "too long");
       if (*list) strcat(list, ",");
       strcat(list, s);
     }
     snprintf(key, sizeof key, "cap.%s", sets[k]);
-    add(key, list, NULL);
+    ADD(key, list);
   }
 }
 
@@ -559,17 +568,17 @@ static void parse_process(const cJSON *cfg)
 
   if (!p) json_die("process", "missing");
   xjson_bool(p, "terminal", "process", &term);
-  add("process.terminal", term ? "1" : "0", NULL);
+  ADD("process.terminal", term ? "1" : "0");
   if ((cs = xjson_obj(p, "consoleSize", "process"))) {
     long long h = 0, wd = 0;
     xjson_int(cs, "height", "process.consoleSize", 0, 65535, &h);
     xjson_int(cs, "width", "process.consoleSize", 0, 65535, &wd);
-    add("process.consolesize", num(h), num(wd), NULL);
+    ADD("process.consolesize", num(h), num(wd));
   }
   cwd = xjson_str(p, "cwd", "process");
   if (!cwd || !*cwd) json_die("process.cwd", "missing");
   if (*cwd != '/') json_die("process.cwd", "%s is not an absolute path", cwd);
-  add("process.cwd", cwd, NULL);
+  ADD("process.cwd", cwd);
   v = 022; /* runc's default umask */
   if ((u = xjson_obj(p, "user", "process"))) {
     xjson_int(u, "uid", "process.user", 0, 0xfffffffeLL, &uid);
@@ -578,7 +587,8 @@ static void parse_process(const cJSON *cfg)
     cJSON_ArrayForEach(a, xjson_arr(u, "additionalGids", "process.user"))
     {
       const char *ip = json_index("process.user.additionalGids", i++);
-      if (!cJSON_IsNumber(a) || a->valuedouble < 0 || a->valuedouble > 0xfffffffeLL || a->valuedouble != (long long)a->valuedouble)
+      if (!cJSON_IsNumber(a) || a->valuedouble < 0 || a->valuedouble > 0xfffffffeLL ||
+          a->valuedouble != (long long)a->valuedouble)
         json_die(ip, "expected a group id");
       if (strlen(groups) + 12 > sizeof groups) json_die("process.user.additionalGids", "too many groups");
       snprintf(groups + strlen(groups), sizeof groups - strlen(groups), "%s%lld", *groups ? "," : "",
@@ -588,16 +598,16 @@ static void parse_process(const cJSON *cfg)
   {
     char m[16];
     snprintf(m, sizeof m, "0%03llo", v);
-    add("process.umask", m, NULL);
+    ADD("process.umask", m);
   }
-  add("process.user", num(uid), num(gid), NULL);
-  add("process.groups", groups, NULL);
+  ADD("process.user", num(uid), num(gid));
+  ADD("process.groups", groups);
   xjson_bool(p, "noNewPrivileges", "process", &nnp);
-  add("process.nnp", nnp ? "1" : "0", NULL);
-  if (xjson_int(p, "oomScoreAdj", "process", -1000, 1000, &v)) add("process.oomscoreadj", num(v), NULL);
-  if ((s = xjson_str(p, "apparmorProfile", "process")) && *s) add("process.apparmor", s, NULL);
-  if ((s = xjson_str(p, "selinuxLabel", "process")) && *s) add("process.selinux", s, NULL);
-  if (!nokeyring) add("process.keyring", id, NULL);
+  ADD("process.nnp", nnp ? "1" : "0");
+  if (xjson_int(p, "oomScoreAdj", "process", -1000, 1000, &v)) ADD("process.oomscoreadj", num(v));
+  if ((s = xjson_str(p, "apparmorProfile", "process")) && *s) ADD("process.apparmor", s);
+  if ((s = xjson_str(p, "selinuxLabel", "process")) && *s) ADD("process.selinux", s);
+  if (!nokeyring) ADD("process.keyring", id);
   if (xjson_obj(p, "scheduler", "process") || xjson_obj(p, "ioPriority", "process") ||
       xjson_arr(p, "execCPUAffinity", "process"))
     json_die("process", "scheduler, ioPriority and execCPUAffinity are not supported");
@@ -608,22 +618,27 @@ static void parse_process(const cJSON *cfg)
     const char *rp = json_index("process.rlimits", i++);
     const char *type = xjson_str(a, "type", rp);
     uint64_t soft = 0, hard = 0;
-    if (!type || rlimit_from_name(type) < 0) json_die(json_path(rp, "type"), "unknown rlimit %s", type ? type : "(none)");
-    if (!xjson_u64(a, "soft", rp, &soft) || !xjson_u64(a, "hard", rp, &hard)) json_die(rp, "soft and hard are required");
-    if (soft > hard) json_die(rp, "soft limit %llu is above the hard limit %llu", (unsigned long long)soft, (unsigned long long)hard);
-    add("rlimit", type, unum(soft), unum(hard), NULL);
+    if (!type || rlimit_from_name(type) < 0)
+      json_die(json_path(rp, "type"), "unknown rlimit %s", type ? type : "(none)");
+    if (!xjson_u64(a, "soft", rp, &soft) || !xjson_u64(a, "hard", rp, &hard))
+      json_die(rp, "soft and hard are required");
+    if (soft > hard)
+      json_die(rp, "soft limit %llu is above the hard limit %llu", (unsigned long long)soft,
+               (unsigned long long)hard);
+    ADD("rlimit", type, unum(soft), unum(hard));
   }
   a = xjson_arr(p, "args", "process");
   if (!a || !a->child) json_die("process.args", "missing");
   i = 0;
-  cJSON_ArrayForEach(u, a) add("arg", xjson_item_str(u, json_index("process.args", i++)), NULL);
+  cJSON_ArrayForEach(u, a) ADD("arg", xjson_item_str(u, json_index("process.args", i++)));
   if (!*a->child->valuestring) json_die("process.args[0]", "empty");
   i = 0;
   cJSON_ArrayForEach(u, xjson_arr(p, "env", "process"))
   {
     const char *e = xjson_item_str(u, json_index("process.env", i++));
-    if (!strchr(e, '=') || *e == '=') json_die(json_index("process.env", i - 1), "expected KEY=VALUE, got \"%s\"", e);
-    add("env", e, NULL);
+    if (!strchr(e, '=') || *e == '=')
+      json_die(json_index("process.env", i - 1), "expected KEY=VALUE, got \"%s\"", e);
+    ADD("env", e);
   }
 }
 
@@ -631,7 +646,8 @@ static void parse_process(const cJSON *cfg)
 
 static void parse_hooks(const cJSON *cfg)
 {
-  static const char *const kinds[] = {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+  static const char *const kinds[] = {"prestart",       "createRuntime", "createContainer",
+                                      "startContainer", "poststart",     "poststop"};
   cJSON *h = xjson_obj(cfg, "hooks", "");
   for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
     cJSON *a = xjson_arr(h, kinds[k], "hooks");
@@ -645,7 +661,8 @@ static int valid_id(const char *s)
 {
   if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > 1024) return 0;
   for (; *s; s++)
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("_+-.", *s)))
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          strchr("_+-.", *s)))
       return 0;
   return 1;
 }
@@ -685,14 +702,19 @@ static int open_stagedir(int specfd)
 
 int main(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-      {"bundle", required_argument, 0, 'b'},     {"id", required_argument, 0, 'i'},
-      {"root", required_argument, 0, 'r'},       {"mode", required_argument, 0, 'm'},
-      {"pid-file", required_argument, 0, 'p'},   {"log", required_argument, 0, 'l'},
-      {"log-format", required_argument, 0, 'f'}, {"debug", no_argument, 0, 'd'},
-      {"setup-exit", required_argument, 0, 'E'}, {"no-pivot", no_argument, 0, 'P'},
-      {"no-new-keyring", no_argument, 0, 'K'},   {"preserve-fds", required_argument, 0, 'F'},
-      {0, 0, 0, 0}};
+  static const struct option longopts[] = {{"bundle", required_argument, 0, 'b'},
+                                           {"id", required_argument, 0, 'i'},
+                                           {"root", required_argument, 0, 'r'},
+                                           {"mode", required_argument, 0, 'm'},
+                                           {"pid-file", required_argument, 0, 'p'},
+                                           {"log", required_argument, 0, 'l'},
+                                           {"log-format", required_argument, 0, 'f'},
+                                           {"debug", no_argument, 0, 'd'},
+                                           {"setup-exit", required_argument, 0, 'E'},
+                                           {"no-pivot", no_argument, 0, 'P'},
+                                           {"no-new-keyring", no_argument, 0, 'K'},
+                                           {"preserve-fds", required_argument, 0, 'F'},
+                                           {0, 0, 0, 0}};
   char path[PATH_MAX], statedir[PATH_MAX] = "", pidabs[PATH_MAX];
   int opt, specfd = spec_fd(), cfgfd, logfd = -1, stagedir;
   size_t len;
@@ -726,7 +748,8 @@ int main(int argc, char **argv)
   argv += optind;
   if (!*argv) die_usage(USAGE);
   if (strcmp(mode, "run") && strcmp(mode, "create")) die(EXIT_BADINPUT, "unknown mode %s", mode);
-  if (strcmp(logformat, "text") && strcmp(logformat, "json")) die(EXIT_BADINPUT, "unknown log format %s", logformat);
+  if (strcmp(logformat, "text") && strcmp(logformat, "json"))
+    die(EXIT_BADINPUT, "unknown log format %s", logformat);
   if (preserve && specfd != 3 + preserve)
     die(EXIT_BADINPUT, "--preserve-fds=%lld needs OCI_SPEC_FD=%lld", preserve, 3 + preserve);
   if (logfile) {
@@ -743,7 +766,8 @@ int main(int argc, char **argv)
   if (!valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
   if (root && *root != '/') die(EXIT_BADINPUT, "--root %s is not an absolute path", root);
   if (pidfile) {
-    if (*pidfile == '/') snprintf(pidabs, sizeof pidabs, "%s", pidfile);
+    if (*pidfile == '/')
+      snprintf(pidabs, sizeof pidabs, "%s", pidfile);
     else {
       char cwd[PATH_MAX];
       if (!getcwd(cwd, sizeof cwd)) die_sys(EXIT_SYSFAIL, "getcwd");
@@ -789,34 +813,37 @@ int main(int argc, char **argv)
   }
 
   specw_from(&w, NULL);
-  add("oci.version", ver, NULL);
+  ADD("oci.version", ver);
   stagedir = open_stagedir(specfd);
-  add("fd.stagedir", num(stagedir), NULL);
+  ADD("fd.stagedir", num(stagedir));
   if (logfd >= 0) {
-    add("fd.log", num(logfd), NULL);
-    add("log.format", logformat, NULL);
-    if (debug_on) add("log.level", "debug", NULL);
+    ADD("fd.log", num(logfd));
+    ADD("log.format", logformat);
+    if (debug_on) ADD("log.level", "debug");
   }
   {
     int st = -1;
     /* die.c keeps the status; read it back through the option we parsed */
     for (char **a = argv - optind; a < argv; a++)
-      if (!strncmp(*a, "--setup-exit=", 13)) st = atoi(*a + 13);
-      else if (!strcmp(*a, "--setup-exit") && a + 1 < argv) st = atoi(a[1]);
-      else if (!strncmp(*a, "-E", 2)) st = atoi((*a)[2] ? *a + 2 : (a + 1 < argv ? a[1] : "-1"));
-    if (st >= 0) add("exit.setup", num(st), NULL);
+      if (!strncmp(*a, "--setup-exit=", 13))
+        st = atoi(*a + 13);
+      else if (!strcmp(*a, "--setup-exit") && a + 1 < argv)
+        st = atoi(a[1]);
+      else if (!strncmp(*a, "-E", 2))
+        st = atoi((*a)[2] ? *a + 2 : (a + 1 < argv ? a[1] : "-1"));
+    if (st >= 0) ADD("exit.setup", num(st));
   }
-  add("run.mode", mode, NULL);
-  if (preserve) add("run.preservefds", num(preserve), NULL);
-  if (pidfile) add("run.pidfile", pidabs, NULL);
+  ADD("run.mode", mode);
+  if (preserve) ADD("run.preservefds", num(preserve));
+  if (pidfile) ADD("run.pidfile", pidabs);
   if (root) {
     if ((size_t)snprintf(statedir, sizeof statedir, "%s/%s", root, id) >= sizeof statedir)
       die(EXIT_BADINPUT, "state dir %s/%s: name too long", root, id);
-    add("state.root", root, NULL);
-    add("state.dir", statedir, NULL);
+    ADD("state.root", root);
+    ADD("state.dir", statedir);
   }
-  add("state.id", id, NULL);
-  add("state.bundle", bundle_abs, NULL);
+  ADD("state.id", id);
+  ADD("state.bundle", bundle_abs);
   parse_root(cfg);
   parse_names(cfg);
   parse_mounts(cfg);

@@ -34,9 +34,12 @@ static void conv_process(const cJSON *cfg, const cJSON *rtlx, cJSON *out)
   cJSON_AddBoolToObject(np, "terminal", term);
   nu = cJSON_AddObjectToObject(np, "user");
   if ((u = xjson_obj(p, "user", "process"))) {
-    if (xjson_int(u, "uid", "process.user", 0, 0xfffffffeLL, &v)) cJSON_AddNumberToObject(nu, "uid", (double)v);
-    if (xjson_int(u, "gid", "process.user", 0, 0xfffffffeLL, &v)) cJSON_AddNumberToObject(nu, "gid", (double)v);
-    if ((a = xjson_arr(u, "additionalGids", "process.user"))) ADD(nu, "additionalGids", cJSON_Duplicate(a, 1));
+    if (xjson_int(u, "uid", "process.user", 0, 0xfffffffeLL, &v))
+      cJSON_AddNumberToObject(nu, "uid", (double)v);
+    if (xjson_int(u, "gid", "process.user", 0, 0xfffffffeLL, &v))
+      cJSON_AddNumberToObject(nu, "gid", (double)v);
+    if ((a = xjson_arr(u, "additionalGids", "process.user")))
+      ADD(nu, "additionalGids", cJSON_Duplicate(a, 1));
   }
   if (!(a = xjson_arr(p, "args", "process"))) json_die("process.args", "missing");
   ADD(np, "args", cJSON_Duplicate(a, 1));
@@ -63,8 +66,10 @@ static void conv_process(const cJSON *cfg, const cJSON *rtlx, cJSON *out)
   }
   json_file = "runtime.json";
   if ((a = xjson_arr(rtlx, "rlimits", "linux"))) ADD(np, "rlimits", cJSON_Duplicate(a, 1));
-  if ((s = xjson_str(rtlx, "apparmorProfile", "linux")) && *s) cJSON_AddStringToObject(np, "apparmorProfile", s);
-  if ((s = xjson_str(rtlx, "selinuxProcessLabel", "linux")) && *s) cJSON_AddStringToObject(np, "selinuxLabel", s);
+  if ((s = xjson_str(rtlx, "apparmorProfile", "linux")) && *s)
+    cJSON_AddStringToObject(np, "apparmorProfile", s);
+  if ((s = xjson_str(rtlx, "selinuxProcessLabel", "linux")) && *s)
+    cJSON_AddStringToObject(np, "selinuxLabel", s);
   json_file = "config.json";
   ADD(out, "process", np);
 }
@@ -83,9 +88,11 @@ static void conv_mounts(const cJSON *cfg, const cJSON *rt, int readonly, cJSON *
     cJSON *def, *o = cJSON_CreateObject(), *opts;
     char rp[64];
     if (!name) json_die(json_path(p, "name"), "missing");
-    if (!path || *path != '/') json_die(json_path(p, "path"), "%s is not an absolute path", path ? path : "(none)");
+    if (!path || *path != '/')
+      json_die(json_path(p, "path"), "%s is not an absolute path", path ? path : "(none)");
     def = table ? cJSON_GetObjectItemCaseSensitive(table, name) : NULL;
-    if (!def || !cJSON_IsObject(def)) json_die(json_path(p, "name"), "mount \"%s\" not found in runtime.json", name);
+    if (!def || !cJSON_IsObject(def))
+      json_die(json_path(p, "name"), "mount \"%s\" not found in runtime.json", name);
     snprintf(rp, sizeof rp, "mounts.%s", name);
     json_file = "runtime.json";
     type = xjson_str(def, "type", rp);
@@ -125,11 +132,12 @@ static void check_blkio(const cJSON *bio)
 
 static void conv_resources(const cJSON *rtlx, const cJSON *devices, cJSON *nlx)
 {
-  cJSON *r = xjson_obj(rtlx, "resources", "linux"), *nr = cJSON_AddObjectToObject(nlx, "resources"), *o, *d, *v;
+  cJSON *r = xjson_obj(rtlx, "resources", "linux"), *nr = cJSON_AddObjectToObject(nlx, "resources"), *o, *d,
+        *v;
   cJSON *nd = cJSON_AddArrayToObject(nr, "devices");
-  static const char *const dflt[][4] = {{"c", NULL, NULL, "m"}, {"b", NULL, NULL, "m"}, {"c", "5", "1", "rwm"},
-                                        {"c", "4", "0", "rwm"}, {"c", "4", "1", "rwm"}, {"c", "136", NULL, "rwm"},
-                                        {"c", "5", "2", "rwm"}, {"c", "10", "200", "rwm"}};
+  static const char *const dflt[][4] = {
+      {"c", NULL, NULL, "m"}, {"b", NULL, NULL, "m"},    {"c", "5", "1", "rwm"}, {"c", "4", "0", "rwm"},
+      {"c", "4", "1", "rwm"}, {"c", "136", NULL, "rwm"}, {"c", "5", "2", "rwm"}, {"c", "10", "200", "rwm"}};
   const char *P = "linux.resources";
   int oomoff = 0;
 
@@ -156,9 +164,10 @@ static void conv_resources(const cJSON *rtlx, const cJSON *devices, cJSON *nlx)
     cJSON_AddStringToObject(d, "type", cJSON_IsString(t) && !strcmp(t->valuestring, "b") ? "b" : "c");
     ADD(d, "major", dup_or_null(cJSON_GetObjectItem(v, "major")));
     ADD(d, "minor", dup_or_null(cJSON_GetObjectItem(v, "minor")));
-    cJSON_AddStringToObject(d, "access", cJSON_IsString(cJSON_GetObjectItem(v, "permissions"))
-                                             ? cJSON_GetObjectItem(v, "permissions")->valuestring
-                                             : "rwm");
+    cJSON_AddStringToObject(d, "access",
+                            cJSON_IsString(cJSON_GetObjectItem(v, "permissions"))
+                                ? cJSON_GetObjectItem(v, "permissions")->valuestring
+                                : "rwm");
     cJSON_AddItemToArray(nd, d);
   }
   if (!r) return;
@@ -193,7 +202,8 @@ static void conv_resources(const cJSON *rtlx, const cJSON *devices, cJSON *nlx)
       cJSON_AddNumberToObject(cJSON_AddObjectToObject(nr, "pids"), "limit", (double)x);
   }
   if ((o = xjson_obj(r, "blockIO", P))) check_blkio(o);
-  if ((v = xjson_arr(r, "hugepageLimits", P)) && v->child) json_die(json_path(P, "hugepageLimits"), "not supported yet");
+  if ((v = xjson_arr(r, "hugepageLimits", P)) && v->child)
+    json_die(json_path(P, "hugepageLimits"), "not supported yet");
   if ((o = xjson_obj(r, "network", P))) {
     const char *cls = xjson_str(o, "classId", json_path(P, "network"));
     cJSON *pr = xjson_arr(o, "priorities", json_path(P, "network"));
@@ -212,7 +222,8 @@ static cJSON *conv_devices(const cJSON *rtlx)
     char type[2] = "";
     if (!cJSON_IsObject(d)) json_die(p, "expected an object");
     /* a Go rune: 99 'c', 98 'b', 117 'u', 112 'p'; strings accepted too */
-    if (cJSON_IsNumber(t) && (t->valueint == 'c' || t->valueint == 'b' || t->valueint == 'u' || t->valueint == 'p'))
+    if (cJSON_IsNumber(t) &&
+        (t->valueint == 'c' || t->valueint == 'b' || t->valueint == 'u' || t->valueint == 'p'))
       type[0] = (char)t->valueint;
     else if (cJSON_IsString(t) && strlen(t->valuestring) == 1 && strchr("cbup", t->valuestring[0]))
       type[0] = t->valuestring[0];
@@ -224,7 +235,8 @@ static cJSON *conv_devices(const cJSON *rtlx)
     ADD(nd, "major", dup_or_null(cJSON_GetObjectItem(d, "major")));
     ADD(nd, "minor", dup_or_null(cJSON_GetObjectItem(d, "minor")));
     v = cJSON_GetObjectItem(d, "fileMode"); /* os.FileMode: keep the permission bits */
-    if (cJSON_IsNumber(v)) cJSON_AddNumberToObject(nd, "fileMode", (double)((long long)v->valuedouble & 07777));
+    if (cJSON_IsNumber(v))
+      cJSON_AddNumberToObject(nd, "fileMode", (double)((long long)v->valuedouble & 07777));
     ADD(nd, "uid", dup_or_null(cJSON_GetObjectItem(d, "uid")));
     ADD(nd, "gid", dup_or_null(cJSON_GetObjectItem(d, "gid")));
     ADD(nd, "permissions", dup_or_null(cJSON_GetObjectItem(d, "permissions")));

@@ -2,7 +2,7 @@
 # hand-written spec). bats owns fd 3: always redirect it explicitly.
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BIN=$ROOT/bin
-PROBE=$BIN/probe
+export PROBE=$BIN/probe
 export PATH="$BIN:$PATH"
 
 requires_root() {

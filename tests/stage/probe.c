@@ -180,8 +180,12 @@ static int one(char **av, int *used)
       return 1;
     }
     printf("%c %04o %u:%u %u,%u\n",
-           S_ISDIR(st.st_mode) ? 'd' : S_ISCHR(st.st_mode) ? 'c' : S_ISBLK(st.st_mode) ? 'b'
-           : S_ISLNK(st.st_mode) ? 'l' : S_ISFIFO(st.st_mode) ? 'p' : '-',
+           S_ISDIR(st.st_mode)    ? 'd'
+           : S_ISCHR(st.st_mode)  ? 'c'
+           : S_ISBLK(st.st_mode)  ? 'b'
+           : S_ISLNK(st.st_mode)  ? 'l'
+           : S_ISFIFO(st.st_mode) ? 'p'
+                                  : '-',
            st.st_mode & 07777, st.st_uid, st.st_gid, major(st.st_rdev), minor(st.st_rdev));
     return 0;
   }
