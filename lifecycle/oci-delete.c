@@ -17,6 +17,7 @@
 
 #include "die.h"
 #include "fd.h"
+#include "hook.h"
 #include "spec.h"
 #include "stage.h"
 
@@ -162,6 +163,16 @@ int main(int argc, char **argv)
   }
   remove_cgroups(&sp);
   if ((dir = spec_get(&sp, "state.dir"))) remove_statedir(dir);
+  /* poststop: after the container is gone; a failure is a warning */
+  if (hook_any(&sp, "poststop")) {
+    char msg[1100];
+    const char *p = spec_get(&sp, "ns.pid");
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL); /* the monitor blocked every signal */
+    if (hook_run(&sp, "poststop", p ? (pid_t)stage_num(p, 1 << 22) : 0, "stopped", msg, sizeof msg) != 0)
+      warn("%s", msg);
+  }
   if (status >= 0) return (int)status;
   return failed ? EXIT_SYSFAIL : 0;
 }

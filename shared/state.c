@@ -128,3 +128,35 @@ int state_write(const struct spec *sp, pid_t pid, const char *status)
   errno = e;
   return rc;
 }
+
+size_t state_json(const struct spec *sp, pid_t pid, const char *status, char *buf, size_t size)
+{
+  size_t n = 0, cap = 4096;
+  char *b = malloc(cap);
+  const char *v = spec_get(sp, "oci.version"), *id = spec_get(sp, "state.id"), *bundle = spec_get(sp, "state.bundle");
+  int first = 1;
+  if (!b) return 0;
+  n += (size_t)snprintf(b, cap, "{");
+  put_str(&b, &n, &cap, "ociVersion", v ? v : "1.2.0");
+  put_str(&b, &n, &cap, "id", id ? id : "");
+  put_str(&b, &n, &cap, "status", status);
+  n += (size_t)snprintf(b + n, cap - n, "\"pid\":%d,", (int)pid);
+  put_str(&b, &n, &cap, "bundle", bundle ? bundle : "");
+  n += (size_t)snprintf(b + n, cap - n, "\"annotations\":{");
+  for (const struct rec *r = NULL; (r = spec_next(sp, "annotation", r));) {
+    if (r->nf != 3) continue;
+    put_str(&b, &n, &cap, r->f[1], r->f[2]);
+    first = 0;
+  }
+  if (!first) n--; /* the last comma */
+  if (n + 3 > cap) {
+    free(b);
+    return 0;
+  }
+  n += (size_t)snprintf(b + n, cap - n, "}}");
+  if (n >= size) n = size - 1;
+  memcpy(buf, b, n);
+  buf[n] = 0;
+  free(b);
+  return n;
+}

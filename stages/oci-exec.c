@@ -32,6 +32,7 @@
 #endif
 
 #include "die.h"
+#include "hook.h"
 #include "fd.h"
 #include "names.h"
 #include "path.h"
@@ -605,6 +606,15 @@ static void reset_signals(void)
   if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) die_sys(EXIT_SYSFAIL, "unblock signals");
 }
 
+/* 12b. startContainer hooks run in the container, as its user, just before its program (runc's place). */
+static void start_hooks(const struct spec *sp)
+{
+  char msg[1100];
+  const char *p = spec_get(sp, "ns.pid");
+  int r = hook_run(sp, "startContainer", p ? (pid_t)stage_num(p, 1 << 22) : 0, "created", msg, sizeof msg);
+  if (r) die(r == -2 ? EXIT_BADINPUT : EXIT_SYSFAIL, "%s", msg);
+}
+
 int main(int argc, char **argv)
 {
   struct spec sp;
@@ -640,6 +650,7 @@ int main(int argc, char **argv)
   path = lookup(c.args[0]);                 /* 10 */
   if (c.nnp) set_nnp();                     /* 11 */
   close_fds();                              /* 12: the filter is already in memory */
+  start_hooks(&sp);                         /* 12b: startContainer, inside, before the filter */
   /* Create mode ("run.mode create": send "ready", wait for start) slots in here: after the fd sweep, before
      the filter, which could block the wait. */
   reset_signals();                         /* 13 */

@@ -17,11 +17,13 @@
 #include "chain.h"
 #include "die.h"
 #include "fd.h"
+#include "hook.h"
 #include "mnt.h"
 #include "names.h"
 #include "path.h"
 #include "spec.h"
 #include "stage.h"
+#include "sync.h"
 
 #define USAGE "oci-mount [-n] prog..."
 #define FDPATH(buf, fd) snprintf(buf, sizeof buf, "/proc/self/fd/%d", fd)
@@ -743,6 +745,31 @@ static const char *mount_label(void)
   return l;
 }
 
+/* The container's namespaces and mounts exist, the root is not switched
+   yet: the monitor runs prestart and createRuntime in the runtime's
+   namespaces (asked over ns.sync), then createContainer runs here, in the
+   container's (runc's order). */
+static void create_hooks(void)
+{
+  char msg[1100];
+  const char *p = spec_get(sp, "ns.pid");
+  pid_t pid = p ? (pid_t)stage_num(p, 1 << 22) : 0;
+  int r;
+  if (hook_any(sp, "prestart") || hook_any(sp, "createRuntime")) {
+    const char *s = spec_get(sp, "ns.sync");
+    int fd = s ? stage_fdnum(s) : -1;
+    ssize_t n;
+    if (fd < 0) die(EXIT_BADINPUT, "spec: prestart and createRuntime hooks need the monitor (no ns.sync record)");
+    if (sync_send(fd, "hook createRuntime", -1) < 0) die_sys(EXIT_SYSFAIL, "ask the monitor for the hooks");
+    n = sync_recv(fd, msg, sizeof msg, NULL);
+    if (n < 0) die_sys(EXIT_SYSFAIL, "wait for the hooks");
+    if (n == 0) die(EXIT_SYSFAIL, "wait for the hooks: the monitor is gone");
+    if (strcmp(msg, "ok")) die(EXIT_SYSFAIL, "%s", strncmp(msg, "fail ", 5) ? msg : msg + 5);
+  }
+  if ((r = hook_run(sp, "createContainer", pid, "creating", msg, sizeof msg)) != 0)
+    die(r == -2 ? EXIT_BADINPUT : EXIT_SYSFAIL, "%s", msg);
+}
+
 int main(int argc, char **argv)
 {
   static struct spec s;
@@ -763,13 +790,14 @@ int main(int argc, char **argv)
   root = spec_get(sp, "root.path");
   mode = spec_get(sp, "run.mode");
 
+  if (dry || (mode && !strcmp(mode, "exec"))) chain_exec(sp, argv); /* -n: validate, change nothing */
   /* runc builds the mount table only in a mount namespace of the container's */
   if (!has_ns("mount")) {
     if (spec_next(sp, "mask", NULL) || spec_next(sp, "readonly", NULL))
       die(EXIT_BADINPUT, "spec: mask and readonly records need a mount namespace");
-    dry = 1;
+    create_hooks();
+    chain_exec(sp, argv);
   }
-  if (dry || (mode && !strcmp(mode, "exec"))) chain_exec(sp, argv);
 
   userns = has_ns("user");
   cgroupns = has_ns("cgroup");
@@ -792,5 +820,6 @@ int main(int argc, char **argv)
   if ((t = spec_get(sp, "root.readonly")) && !strcmp(t, "1")) remount(rootfd, "", MS_RDONLY);
   protect();
   close(rootfd);
+  create_hooks();
   chain_exec(sp, argv);
 }

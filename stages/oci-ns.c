@@ -29,6 +29,7 @@
 
 #include "chain.h"
 #include "die.h"
+#include "hook.h"
 #include "fd.h"
 #include "names.h"
 #include "spec.h"
@@ -322,7 +323,15 @@ static __attribute__((noreturn)) void child(char **argv)
   if (has_new("network")) loopback_up();
 
   if (fd_move(sync_child, sync_child) < 0) die_sys(EXIT_SYSFAIL, "hand on sync fd %d", sync_child);
-  if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.sync", "%d", sync_child) < 0 ||
+  {
+    /* our pid as the host sees it: /proc is still the host's here */
+    char self[32];
+    ssize_t k = readlink("/proc/self", self, sizeof self - 1);
+    if (k < 0) die_sys(EXIT_SYSFAIL, "readlink /proc/self");
+    self[k] = 0;
+    if (specw_from(&w, &sp) < 0 || specw_add(&w, "ns.pid", self, (char *)NULL) < 0) die_sys(EXIT_SYSFAIL, "spec");
+  }
+  if (specw_addf(&w, "ns.sync", "%d", sync_child) < 0 ||
       spec_publish(&w, spec_fd()) < 0)
     die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
   chain_exec(&sp, argv);
@@ -577,14 +586,26 @@ static int sync_message(struct relay *rl, int *open)
   ssize_t n = sync_recv(sync_mon, msg, sizeof msg, &fd);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return -1;
   if (n <= 0) { /* EOF: the container's process execve'd (the socket is CLOEXEC there) or the child died */
+    char err[1024];
     *open = 0;
+    /* poststart: a failure is a warning, the container runs on (runtime-spec) */
+    if (hook_any(&sp, "poststart") && hook_run(&sp, "poststart", init_pid, "running", err, sizeof err) != 0)
+      warn("%s", err);
     return 0;
   }
   if (!strncmp(msg, "error", 5)) return 1; /* the line is already on stderr and in the log */
   if (!strcmp(msg, "pty") && fd >= 0)
     pty_start(rl, fd);
-  else if (!strncmp(msg, "hook ", 5)) {
-    if (sync_send(sync_mon, "fail hooks not supported", -1) < 0) die_sys(EXIT_SYSFAIL, "answer hook request");
+  else if (!strcmp(msg, "hook createRuntime")) {
+    /* in the runtime's namespaces, once the container's exist: prestart
+       (deprecated, same moment) then createRuntime */
+    char err[1024], ans[1100] = "ok";
+    if (hook_run(&sp, "prestart", init_pid, "creating", err, sizeof err) != 0 ||
+        hook_run(&sp, "createRuntime", init_pid, "creating", err, sizeof err) != 0)
+      snprintf(ans, sizeof ans, "fail %s", err);
+    if (sync_send(sync_mon, ans, -1) < 0) die_sys(EXIT_SYSFAIL, "answer hook request");
+  } else if (!strncmp(msg, "hook ", 5)) {
+    if (sync_send(sync_mon, "fail unknown hook request", -1) < 0) die_sys(EXIT_SYSFAIL, "answer hook request");
   } else if (strcmp(msg, "ready"))
     warn("unknown message from the container: %.64s", msg);
   if (fd >= 0 && fd != rl->master) close(fd);

@@ -644,14 +644,44 @@ static void parse_process(const cJSON *cfg)
 
 /* ---- hooks ---------------------------------------------------------------- */
 
+/* hook KIND PATH TIMEOUT NARGS ARG... ENV...: one record per hook */
 static void parse_hooks(const cJSON *cfg)
 {
   static const char *const kinds[] = {"prestart",       "createRuntime", "createContainer",
                                       "startContainer", "poststart",     "poststop"};
   cJSON *h = xjson_obj(cfg, "hooks", "");
   for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
-    cJSON *a = xjson_arr(h, kinds[k], "hooks");
-    if (a && a->child) json_die(json_path("hooks", kinds[k]), "hooks are not supported yet");
+    cJSON *a = xjson_arr(h, kinds[k], "hooks"), *hk;
+    int i = 0;
+    cJSON_ArrayForEach(hk, a)
+    {
+      const char *p = json_index(json_path("hooks", kinds[k]), i++);
+      const char *path = xjson_str(hk, "path", p), **f;
+      cJSON *args = xjson_arr(hk, "args", p), *env = xjson_arr(hk, "env", p), *x;
+      long long timeout = 0;
+      size_t n = 0, max = 4 + (size_t)cJSON_GetArraySize(args) + (size_t)cJSON_GetArraySize(env);
+      int j = 0;
+      if (!cJSON_IsObject(hk)) json_die(p, "expected an object");
+      if (!path || *path != '/') json_die(json_path(p, "path"), "expected an absolute path");
+      if (cJSON_GetObjectItemCaseSensitive(hk, "timeout") &&
+          !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(hk, "timeout")))
+        xjson_int(hk, "timeout", p, 1, 1 << 30, &timeout);
+      if (!(f = calloc(max, sizeof *f))) die_sys(EXIT_SYSFAIL, "allocate");
+      f[n++] = kinds[k];
+      f[n++] = path;
+      f[n++] = num(timeout);
+      f[n++] = num(cJSON_GetArraySize(args));
+      cJSON_ArrayForEach(x, args) f[n++] = xjson_item_str(x, json_index(json_path(p, "args"), j++));
+      j = 0;
+      cJSON_ArrayForEach(x, env)
+      {
+        const char *e = xjson_item_str(x, json_index(json_path(p, "env"), j++));
+        if (!strchr(e, '=')) json_die(json_index(json_path(p, "env"), j - 1), "expected KEY=VALUE");
+        f[n++] = e;
+      }
+      specw_addv(&w, "hook", f, n);
+      free(f);
+    }
   }
 }
 

@@ -182,3 +182,15 @@ EOF2
 	[ "${lines[3]}" = "c 5:1 rwm" ]
 	[ "${lines[4]}" = 1 ]
 }
+
+@test "2015: runtime.json's hooks run, poststop after the container is removed" {
+	legacy_args sh -c 'exit 0'
+	jq ".hooks.prestart = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > $BATS_TEST_TMPDIR/pre\"], \"env\": null}] | .hooks.poststop = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"test -e $STATE/$ID && echo state-left; cat > $BATS_TEST_TMPDIR/post\"]}]" runtime.json > r && mv r runtime.json
+	run "$RUNC" --root "$STATE" start
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(jq -r .status "$BATS_TEST_TMPDIR/pre")" = creating ]
+	[ "$(jq -r .status "$BATS_TEST_TMPDIR/post")" = stopped ]
+	[ "$(jq -r .id "$BATS_TEST_TMPDIR/post")" = "$ID" ]
+	assert_clean
+}
