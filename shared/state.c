@@ -133,7 +133,8 @@ size_t state_json(const struct spec *sp, pid_t pid, const char *status, char *bu
 {
   size_t n = 0, cap = 4096;
   char *b = malloc(cap);
-  const char *v = spec_get(sp, "oci.version"), *id = spec_get(sp, "state.id"), *bundle = spec_get(sp, "state.bundle");
+  const char *v = spec_get(sp, "oci.version"), *id = spec_get(sp, "state.id"),
+             *bundle = spec_get(sp, "state.bundle");
   int first = 1;
   if (!b) return 0;
   n += (size_t)snprintf(b, cap, "{");

@@ -759,7 +759,8 @@ static void create_hooks(void)
     const char *s = spec_get(sp, "ns.sync");
     int fd = s ? stage_fdnum(s) : -1;
     ssize_t n;
-    if (fd < 0) die(EXIT_BADINPUT, "spec: prestart and createRuntime hooks need the monitor (no ns.sync record)");
+    if (fd < 0)
+      die(EXIT_BADINPUT, "spec: prestart and createRuntime hooks need the monitor (no ns.sync record)");
     if (sync_send(fd, "hook createRuntime", -1) < 0) die_sys(EXIT_SYSFAIL, "ask the monitor for the hooks");
     n = sync_recv(fd, msg, sizeof msg, NULL);
     if (n < 0) die_sys(EXIT_SYSFAIL, "wait for the hooks");

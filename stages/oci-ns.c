@@ -329,10 +329,10 @@ static __attribute__((noreturn)) void child(char **argv)
     ssize_t k = readlink("/proc/self", self, sizeof self - 1);
     if (k < 0) die_sys(EXIT_SYSFAIL, "readlink /proc/self");
     self[k] = 0;
-    if (specw_from(&w, &sp) < 0 || specw_add(&w, "ns.pid", self, (char *)NULL) < 0) die_sys(EXIT_SYSFAIL, "spec");
+    if (specw_from(&w, &sp) < 0 || specw_add(&w, "ns.pid", self, (char *)NULL) < 0)
+      die_sys(EXIT_SYSFAIL, "spec");
   }
-  if (specw_addf(&w, "ns.sync", "%d", sync_child) < 0 ||
-      spec_publish(&w, spec_fd()) < 0)
+  if (specw_addf(&w, "ns.sync", "%d", sync_child) < 0 || spec_publish(&w, spec_fd()) < 0)
     die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
   chain_exec(&sp, argv);
 }
@@ -605,7 +605,8 @@ static int sync_message(struct relay *rl, int *open)
       snprintf(ans, sizeof ans, "fail %s", err);
     if (sync_send(sync_mon, ans, -1) < 0) die_sys(EXIT_SYSFAIL, "answer hook request");
   } else if (!strncmp(msg, "hook ", 5)) {
-    if (sync_send(sync_mon, "fail unknown hook request", -1) < 0) die_sys(EXIT_SYSFAIL, "answer hook request");
+    if (sync_send(sync_mon, "fail unknown hook request", -1) < 0)
+      die_sys(EXIT_SYSFAIL, "answer hook request");
   } else if (strcmp(msg, "ready"))
     warn("unknown message from the container: %.64s", msg);
   if (fd >= 0 && fd != rl->master) close(fd);
