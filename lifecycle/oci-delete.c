@@ -158,7 +158,9 @@ int main(int argc, char **argv)
     int fd = s ? stage_fdnum(s) : -1;
     if (fd >= 0) {
       const char *fmt = spec_get(&sp, "log.format");
-      die_set_log(fd, fmt && !strcmp(fmt, "json"), 0);
+      const char *lvl = spec_get(&sp, "log.level");
+      die_set_log(fd, fmt && !strcmp(fmt, "json"), lvl && !strcmp(lvl, "debug"));
+      debug("start");
     }
   }
   remove_cgroups(&sp);
@@ -173,6 +175,7 @@ int main(int argc, char **argv)
     if (hook_run(&sp, "poststop", p ? (pid_t)stage_num(p, 1 << 22) : 0, "stopped", msg, sizeof msg) != 0)
       warn("%s", msg);
   }
+  debug("done");
   if (status >= 0) return (int)status;
   return failed ? EXIT_SYSFAIL : 0;
 }

@@ -30,7 +30,7 @@ void die_set_exit(int status) { exit_status = status; }
 void die_set_teardown(void (*fn)(int)) { teardown = fn; }
 
 /* Escape for a JSON string; truncates rather than overflow. */
-static size_t json_escape(char *out, size_t size, const char *s)
+size_t json_escape_str(char *out, size_t size, const char *s)
 {
   size_t n = 0;
   for (; *s && n + 7 < size; s++) {
@@ -46,6 +46,17 @@ static size_t json_escape(char *out, size_t size, const char *s)
   }
   out[n] = 0;
   return n;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+  char *s;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vasprintf(&s, fmt, ap);
+  va_end(ap);
+  if (n < 0) die_sys(EXIT_SYSFAIL, "allocate memory");
+  return s;
 }
 
 void die_emit(const char *level, const char *line)
@@ -66,7 +77,7 @@ void die_emit(const char *level, const char *line)
       clock_gettime(CLOCK_REALTIME, &t);
       gmtime_r(&t.tv_sec, &tm);
       strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-      json_escape(esc, sizeof esc, line);
+      json_escape_str(esc, sizeof esc, line);
       int k = snprintf(out, sizeof out, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n", level,
                        esc, ts, t.tv_nsec);
       if (k > (int)sizeof out) k = sizeof out;

@@ -3,6 +3,8 @@
 #ifndef DIE_H
 #define DIE_H
 
+#include <stddef.h>
+
 enum {
   EXIT_BADINPUT = 100, /* the request is wrong: usage, spec, unsupported value */
   EXIT_SYSFAIL = 111,  /* a system call failed */
@@ -28,6 +30,11 @@ void die_set_report(int fd);                   /* also send the line here (sync 
 void die_set_exit(int status);                 /* report every failure as this status */
 /* Called with the exit status instead of exiting; it may exec (teardown). */
 void die_set_teardown(void (*fn)(int status));
+
+/* JSON-escape s into out (at most size bytes including NUL). */
+size_t json_escape_str(char *out, size_t size, const char *s);
+/* asprintf that dies with 111 when memory runs out. */
+char *xasprintf(const char *fmt, ...) PRINTFLIKE(1, 2);
 
 /* Format "prog: msg" into buf (no newline); used by die and by the monitor. */
 int die_format(char *buf, unsigned size, const char *level, const char *fmt, ...) PRINTFLIKE(4, 5);

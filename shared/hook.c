@@ -27,15 +27,12 @@ int hook_any(const struct spec *sp, const char *kind)
 /* The child: default signals, the state on stdin, then exec. */
 static __attribute__((noreturn)) void hook_exec(const struct rec *r, long long nargs, int in)
 {
-  sigset_t none;
   char **argv = calloc((size_t)nargs + 1, sizeof *argv), **envp = calloc(r->nf, sizeof *envp);
   if (!argv || !envp) _exit(127);
   for (long long i = 0; i < nargs; i++) argv[i] = r->f[5 + i];
   for (unsigned i = 5 + (unsigned)nargs, k = 0; i < r->nf; i++) envp[k++] = r->f[i];
   if (!nargs) argv[0] = r->f[2];
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-  for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+  signals_reset();
   if (dup2(in, 0) < 0) _exit(127);
   execve(r->f[2], argv, envp);
   _exit(errno == ENOENT ? 127 : 126);

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "chain.h"
@@ -54,6 +56,7 @@ void stage_config(const struct spec *sp)
     const char *fmt = spec_get(sp, "log.format");
     const char *lvl = spec_get(sp, "log.level");
     die_set_log(fd, fmt && !strcmp(fmt, "json"), lvl && !strcmp(lvl, "debug"));
+    debug("start"); /* with --debug the log is a timeline of the chain */
   }
   if (spec_get_int(sp, "exit.setup", -1, &st) == 0 && st >= 0 && st < 256) die_set_exit((int)st);
   if ((s = spec_get(sp, "ns.sync")) && (fd = stage_fdnum(s)) >= 0) {
@@ -74,4 +77,25 @@ void stage_read(struct spec *sp)
     die_sys(EXIT_SYSFAIL, "read spec from fd %d", fd);
   }
   stage_config(sp);
+}
+
+/* The kernel's struct for rt_sigaction(2). glibc refuses to touch the two
+   signals it reserves (32 and 33), but an ignored one is inherited across
+   execve like any other (GNU make leaves them ignored), so go to the
+   kernel directly. */
+struct ksigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)(void);
+  unsigned long mask;
+};
+
+int signals_reset(void)
+{
+  struct ksigaction dfl = {.handler = SIG_DFL};
+  sigset_t none;
+  for (int sig = 1; sig <= 64; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
+  sigemptyset(&none);
+  return sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -14,6 +14,9 @@ void stage_read(struct spec *sp);
    (no ns.sync record), chain-load into "oci-delete --force" on failure so
    that a failed run leaves nothing behind (DESIGN.md 5). */
 void stage_config(const struct spec *sp);
+/* Every signal back to its default disposition and unblocked, the
+   glibc-reserved ones included. -1 with errno on failure. */
+int signals_reset(void);
 /* Parse a decimal fd number from a record field; -1 on junk. */
 int stage_fdnum(const char *s);
 /* Parse a non-negative decimal; -1 on junk or overflow past max. */

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "die.h"
 #include "fd.h"
 
 unsigned long long state_starttime(pid_t pid)
@@ -22,24 +23,6 @@ unsigned long long state_starttime(pid_t pid)
   for (int field = 2; field < 22 && p; field++) p = strchr(p + 1, ' ');
   if (p) v = strtoull(p + 1, NULL, 10);
   return v;
-}
-
-size_t json_escape_str(char *out, size_t size, const char *s)
-{
-  size_t n = 0;
-  for (; *s && n + 7 < size; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') {
-      out[n++] = '\\';
-      out[n++] = (char)c;
-    } else if (c < 0x20) {
-      n += (size_t)snprintf(out + n, size - n, "\\u%04x", c);
-    } else {
-      out[n++] = (char)c;
-    }
-  }
-  out[n] = 0;
-  return n;
 }
 
 static int write_file_at(int dir, const char *name, const char *data, size_t len)

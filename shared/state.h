@@ -20,7 +20,5 @@ int state_write(const struct spec *sp, pid_t pid, const char *status);
 /* The OCI state object (ociVersion, id, status, pid, bundle, annotations)
    into buf, as hooks get it on stdin. Returns its length. */
 size_t state_json(const struct spec *sp, pid_t pid, const char *status, char *buf, size_t size);
-/* JSON-escape s into out (at most size bytes including NUL). */
-size_t json_escape_str(char *out, size_t size, const char *s);
 
 #endif

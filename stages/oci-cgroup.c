@@ -89,18 +89,6 @@ static __attribute__((noreturn)) void bad(const struct rec *r, const char *what)
   die(EXIT_BADINPUT, "spec line %u: %s %s", r->line, what, r->f[0]);
 }
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-  char *s;
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vasprintf(&s, fmt, ap);
-  va_end(ap);
-  if (n < 0) die_sys(EXIT_SYSFAIL, "allocate memory");
-  return s;
-}
-
 static void *xrealloc(void *p, size_t n, size_t size)
 {
   if (size && n > ((size_t)-1) / size)

@@ -598,12 +598,7 @@ static void close_fds(void)
    container's process either (an ignored SIGPIPE survives execve). */
 static void reset_signals(void)
 {
-  sigset_t none;
-  struct sigaction dfl = {.sa_handler = SIG_DFL};
-  for (int sig = 1; sig < NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, NULL); /* EINVAL for libc-reserved ones */
-  sigemptyset(&none);
-  if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) die_sys(EXIT_SYSFAIL, "unblock signals");
+  if (signals_reset() < 0) die_sys(EXIT_SYSFAIL, "unblock signals");
 }
 
 /* 12b. startContainer hooks run in the container, as its user, just before its program (runc's place). */

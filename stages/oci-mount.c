@@ -38,18 +38,6 @@ static char rootreal[4096];
 static int userns, cgroupns;
 static const char *label; /* SELinux context for new filesystems; NULL when SELinux is off */
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-  char *s;
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vasprintf(&s, fmt, ap);
-  va_end(ap);
-  if (n < 0) die_sys(EXIT_SYSFAIL, "allocate memory");
-  return s;
-}
-
 /* "//a/./b/" -> "/a/b": a lexical form for comparisons only (never for lookups) */
 static char *clean(const char *p)
 {

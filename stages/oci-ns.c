@@ -434,6 +434,7 @@ static void kill_init(void)
 static __attribute__((noreturn)) void finish(int status)
 {
   char st[32], *av[] = {"oci-delete", "--force", st, NULL};
+  debug("container exited: %d", status);
   tty_restore();
   if (!spec_get(&sp, "state.dir")) _exit(status);
   snprintf(st, sizeof st, "--exit=%d", status);
@@ -444,6 +445,7 @@ static __attribute__((noreturn)) void finish(int status)
 static void monitor_teardown(int status)
 {
   char st[32], *av[] = {"oci-delete", "--force", st, NULL};
+  debug("container exited: %d", status);
   tty_restore();
   kill_init();
   if (!spec_get(&sp, "state.dir")) return;
@@ -588,6 +590,7 @@ static int sync_message(struct relay *rl, int *open)
   if (n <= 0) { /* EOF: the container's process execve'd (the socket is CLOEXEC there) or the child died */
     char err[1024];
     *open = 0;
+    debug("container started");
     /* poststart: a failure is a warning, the container runs on (runtime-spec) */
     if (hook_any(&sp, "poststart") && hook_run(&sp, "poststart", init_pid, "running", err, sizeof err) != 0)
       warn("%s", err);

@@ -180,11 +180,12 @@ teardown() {
 @test "run: terminal true relays the caller's tty" {
 	update_config '.process.terminal = true'
 	set_args sh -c 'tty; ps -o pid,comm; stty size'
-	run script -qec "'$RUNC' --root '$STATE' run $ID" /dev/null
+	run script -qec "stty rows 33 cols 101; '$RUNC' --root '$STATE' run $ID" /dev/null
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"/dev/pts/0"* ]]
 	[[ "$output" == *"    1 sh"* ]]
-	[ "$(echo "$output" | grep -c /dev/console)" -eq 0 ] || true
+	[[ "$output" == *"33 101"* ]] # the caller's window size
+	assert_clean
 }
 
 @test "run: signals sent to runc reach the container" {

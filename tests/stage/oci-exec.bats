@@ -332,6 +332,7 @@ CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000'
 @test "oci-exec: ignored signals and the signal mask are reset" {
   s=$(xspec "${CAPS_NONE[@]}" "$(args /bin/probe sigmask)")
   in_ns "$s" "trap '' USR1 PIPE TERM"
+  echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" == *"SigBlk:	0000000000000000"* ]]
   [[ "$output" == *"SigIgn:	0000000000000000"* ]]

@@ -169,7 +169,7 @@ example.org" ]
   want=$(printf '%s\n' $base 3 "$fd" | sort -nu | tr '\n' ' ')
   got=$(printf '%s\n' ${lines[n - 1]} | sort -n | tr '\n' ' ')
   [ "$got" = "$want" ]
-  [[ "$output" != *"ns.pid"* ]]
+  [[ "${lines[n - 3]}" =~ ^ns.pid\ [0-9]+$ ]] # the child's host pid, for hooks
 }
 
 @test "a new user namespace gets its id maps and the init is root in it" {
@@ -292,7 +292,7 @@ example.org" ]
   # a second oci-ns inside refuses the ns.sync the first one added
   run bin/oci-ns oci-ns probe pid 3< "$(spec 'ns.new uts')"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-ns: spec line 3: ns.sync already set: the namespaces exist" ]
+  [ "$output" = "oci-ns: spec line 4: ns.sync already set: the namespaces exist" ]
   run bin/oci-ns nosuchprog 3< "$(spec 'ns.new uts' 'exit.setup 1')"
   [ "$status" -eq 1 ]
   [ "$output" = "oci-ns: exec nosuchprog: No such file or directory" ]
@@ -313,7 +313,7 @@ spec = open("/proc/self/fd/3").read().splitlines()
 fd = int([l.split()[1] for l in spec if l.startswith("ns.sync ")][-1])
 sk = socket.socket(fileno=fd)
 if sys.argv[1] == "hook":
-    sk.send(b"hook prestart")
+    sk.send(sys.argv[2].encode())
     print(sk.recv(100).decode(), flush=True)
     sys.exit(0)
 m, s = os.openpty()
@@ -349,12 +349,21 @@ EOF
   [ "$first" = "$last" ]
 }
 
-@test "hook requests are answered: not supported yet" {
+@test "hook requests: the monitor runs prestart and createRuntime and answers" {
   command -v python3 > /dev/null || skip "needs python3"
   py=$(inner)
-  run bin/oci-ns python3 "$py" hook 3< "$(spec 'ns.new uts')"
+  out=$BATS_TEST_TMPDIR/hooks
+  run bin/oci-ns python3 "$py" hook "hook createRuntime" 3< "$(spec 'ns.new uts' \
+    "hook prestart /bin/sh 0 3 sh -c cat\\040>>$out" "hook createRuntime /bin/sh 0 3 sh -c echo\\040cr>>$out")"
   [ "$status" -eq 0 ]
-  [ "$output" = "fail hooks not supported" ]
+  [ "$output" = ok ]
+  [[ "$(head -n1 "$out")" == '{"ociVersion":"1.2.0","id":"","status":"creating","pid":'* ]]
+  [[ "$(cat "$out")" == *"}cr" ]] # the state has no newline; then createRuntime ran
+  run bin/oci-ns python3 "$py" hook "hook createRuntime" 3< "$(spec 'ns.new uts' 'hook prestart /bin/false 0 0')"
+  [ "$status" -eq 0 ]
+  [ "$output" = "fail hook prestart /bin/false: exit status 1" ]
+  run bin/oci-ns python3 "$py" hook "hook bogus" 3< "$(spec 'ns.new uts')"
+  [ "$output" = "fail unknown hook request" ]
 }
 
 # a stand-in for oci-delete that shows how it was called
