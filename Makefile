@@ -32,6 +32,7 @@ LIBS_oci-ns      := -static
 LIBS_oci-mount   := -static
 LIBS_oci-exec    := -static $(LSM_LIBS)
 LIBS_oci-delete  := -static
+LIBS_oci-kill    := -static
 CFLAGS_oci-secure := $(LSM_CFLAGS)
 CFLAGS_oci-exec   := $(LSM_CFLAGS)
 
