@@ -451,7 +451,12 @@ static void mount_cgroup_v1(const struct rec *r, const struct mount_flags *mf, c
       free(ctl);
     } else if (cgroupns) {
       xmount("cgroup2", sfd, sub, "cgroup2", CGFLAGS | ro, NULL);
-    } else if ((src = own_cgroup(self, m))) {
+    } else if ((src = own_cgroup(self, m)) && !strcmp(src + strlen(m->point), "/")) {
+      /* still at the root of the hierarchy (a named one, like name=systemd,
+         that oci-cgroup does not manage): binding it would show the host's
+         whole tree, so the directory stays empty */
+      free(src);
+    } else if (src) {
       close(bind_at(src, sfd, sub, mf->flags | MS_BIND | MS_REC));
       free(src);
     } else {

@@ -304,3 +304,14 @@ teardown() {
 	wait "$pid"
 	assert_clean
 }
+
+@test "run: the cgroup mount shows the container's own cgroups, never a host tree" {
+	set_args sh -c 'cat /sys/fs/cgroup/pids/pids.max; ls /sys/fs/cgroup/pids | grep -c "^rt-test-"; ls /sys/fs/cgroup/systemd 2>/dev/null | wc -l'
+	update_config '.linux.resources.pids = {"limit": 77}'
+	run runc run "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 77 ] # its own pids cgroup, not the host's root
+	[ "${lines[1]}" = 0 ]
+	# a named hierarchy oci-cgroup does not manage (name=systemd) stays empty
+	[ "${lines[2]}" = 0 ]
+}
