@@ -75,3 +75,18 @@ teardown_bundle() {
 		"$ROOT/bin/oci-delete" --force --root "$STATE" "$ID" || true
 	fi
 }
+
+# start_bg ARGS...: "runc --root $STATE ARGS" in the background, its pid in
+# $BG and its output in $BATS_TEST_TMPDIR/out; returns once the container
+# printed "ready" (bats' fd 3 closed, or bats would wait for it)
+start_bg() {
+	"$RUNC" --root "$STATE" "$@" > "$BATS_TEST_TMPDIR/out" 3>&- &
+	export BG=$!
+	local _
+	for _ in $(seq 50); do
+		grep -q ready "$BATS_TEST_TMPDIR/out" && return 0
+		sleep 0.1
+	done
+	echo "the container never said ready"
+	return 1
+}

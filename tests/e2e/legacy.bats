@@ -57,9 +57,8 @@ EOF2
 
 @test "2015: the id is the directory's name, and nothing is left" {
 	legacy_args sh -c 'echo ready; sleep 2; true'
-	"$RUNC" --root "$STATE" start > "$BATS_TEST_TMPDIR/out" 3>&- &
-	local pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	start_bg start
+	local pid=$BG
 	[ -d "$STATE/$ID" ]
 	wait "$pid"
 	assert_clean
@@ -68,16 +67,14 @@ EOF2
 @test "2015: -b does not change the default id; --id does" {
 	legacy_args sh -c 'echo ready; sleep 2; true'
 	cd "$BATS_TEST_TMPDIR"
-	"$RUNC" --root "$STATE" start -b "$BUNDLE" > "$BATS_TEST_TMPDIR/out" 3>&- &
-	local pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	start_bg start -b "$BUNDLE"
+	local pid=$BG
 	local name
 	name=$(basename "$BATS_TEST_TMPDIR")
 	[ -d "$STATE/$name" ]
 	wait "$pid"
-	"$RUNC" --root "$STATE" --id other start -b "$BUNDLE" > "$BATS_TEST_TMPDIR/out" 3>&- &
-	pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	start_bg --id other start -b "$BUNDLE"
+	pid=$BG
 	[ -d "$STATE/other" ]
 	wait "$pid"
 	[ -z "$(ls -A "$STATE")" ]
@@ -90,9 +87,8 @@ EOF2
 	update_config '.process.args = ["sh", "-c", "kill -TERM $$; sleep 1"]'
 	# sh is pid 1 here and ignores TERM from inside: signal it from outside
 	legacy_args sh -c 'echo ready; while :; do sleep 0.1; done'
-	"$RUNC" --root "$STATE" start > "$BATS_TEST_TMPDIR/out" 3>&- &
-	local pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	start_bg start
+	local pid=$BG
 	run "$RUNC" --root "$STATE" --id "$ID" kill KILL
 	[ "$status" -eq 0 ]
 	local st=0
@@ -103,9 +99,8 @@ EOF2
 
 @test "2015: runc --id X kill [SIGNAL] from another terminal" {
 	legacy_args sh -c 'trap "echo got USR1; exit 5" USR1; echo ready; while :; do sleep 0.1; done'
-	"$RUNC" --root "$STATE" start > "$BATS_TEST_TMPDIR/out" 3>&- &
-	local pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	start_bg start
+	local pid=$BG
 	cd /
 	run "$RUNC" --root "$STATE" --id "$ID" kill SIGUSR1
 	[ "$status" -eq 0 ]

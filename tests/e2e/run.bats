@@ -190,9 +190,8 @@ teardown() {
 
 @test "run: signals sent to runc reach the container" {
 	set_args sh -c 'trap "echo got TERM; exit 3" TERM; echo ready; while :; do sleep 0.1; done'
-	"$RUNC" --root "$STATE" run "$ID" > "$BATS_TEST_TMPDIR/out" 3>&- &
-	local pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	start_bg run "$ID"
+	local pid=$BG
 	kill -TERM "$pid"
 	local st=0
 	wait "$pid" || st=$?
@@ -203,9 +202,8 @@ teardown() {
 
 @test "run: --pid-file holds the container's host pid" {
 	set_args sh -c 'echo ready; sleep 1; true'
-	"$RUNC" --root "$STATE" run --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" > "$BATS_TEST_TMPDIR/out" 3>&- &
-	local pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	start_bg run --pid-file "$BATS_TEST_TMPDIR/pid" "$ID"
+	local pid=$BG
 	local cpid
 	cpid=$(cat "$BATS_TEST_TMPDIR/pid")
 	[ "$(readlink /proc/$cpid/ns/pid)" != "$(readlink /proc/self/ns/pid)" ]
@@ -217,9 +215,8 @@ teardown() {
 @test "run: the cgroup is created with the limits and removed afterwards" {
 	update_config '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 42} | .linux.resources.cpu = {"shares": 512}'
 	set_args sh -c 'echo ready; sleep 1'
-	"$RUNC" --root "$STATE" run "$ID" > "$BATS_TEST_TMPDIR/out" 3>&- &
-	local pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	start_bg run "$ID"
+	local pid=$BG
 	local mem pids cpu
 	mem=$(cat "$(own_cgroup_dir memory)/memory.limit_in_bytes")
 	pids=$(cat "$(own_cgroup_dir pids)/pids.max")
@@ -294,9 +291,8 @@ teardown() {
 
 @test "run: a duplicate id is refused and the running one untouched" {
 	set_args sh -c 'echo ready; sleep 2'
-	"$RUNC" --root "$STATE" run "$ID" > "$BATS_TEST_TMPDIR/out" 3>&- &
-	local pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	start_bg run "$ID"
+	local pid=$BG
 	run runc run "$ID"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"container with given ID already exists: $ID"* ]]
