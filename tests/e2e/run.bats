@@ -311,3 +311,22 @@ teardown() {
 	# a named hierarchy oci-cgroup does not manage (name=systemd) stays empty
 	[ "${lines[2]}" = 0 ]
 }
+
+@test "run: --no-pivot switches root with MS_MOVE and chroot" {
+	set_args sh -c 'test -x /bin/busybox && test -d /proc/self && echo rootfs; test -e /work && echo host-visible; true'
+	run runc run --no-pivot "$ID"
+	[ "$status" -eq 0 ]
+	[ "$output" = rootfs ]
+	assert_clean
+}
+
+@test "run: a session keyring named after the container, unless --no-new-keyring" {
+	update_config '.linux.maskedPaths -= ["/proc/keys"]'
+	update_config ".process.args = [\"sh\", \"-c\", \"grep -c ' $ID: ' /proc/keys || true\"]"
+	run runc run "$ID"
+	[ "$status" -eq 0 ]
+	[ "$output" = 1 ]
+	run runc run --no-new-keyring "$ID"
+	[ "$status" -eq 0 ]
+	[ "$output" = 0 ]
+}
