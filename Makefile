@@ -33,6 +33,8 @@ LIBS_oci-mount   := -static
 LIBS_oci-exec    := -static $(LSM_LIBS)
 LIBS_oci-delete  := -static
 LIBS_oci-kill    := -static
+LIBS_oci-start   := -static
+LIBS_oci-state   := -static
 CFLAGS_oci-secure := $(LSM_CFLAGS)
 CFLAGS_oci-exec   := $(LSM_CFLAGS)
 

@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@
 #include "hook.h"
 #include "spec.h"
 #include "stage.h"
+#include "state.h"
 
 #define USAGE "oci-delete [--force] [--exit=N] [--root=DIR] [ID]"
 
@@ -107,6 +110,40 @@ static void remove_statedir(const char *dir)
   }
 }
 
+/* Thaw a frozen container: a frozen task does not die of SIGKILL. */
+static void thaw(const struct spec *sp)
+{
+  for (const struct rec *r = NULL; (r = spec_next(sp, "cgroup.dir", r));)
+    if (r->nf == 4 && !strcmp(r->f[3], "new")) {
+      char path[4200];
+      snprintf(path, sizeof path, "%s/%s", r->f[2], strstr(r->f[1], "freezer") ? "freezer.state" : "cgroup.freeze");
+      if (strstr(r->f[1], "freezer")) file_write_at(AT_FDCWD, path, "THAWED");
+      else if (!strcmp(r->f[1], "unified")) file_write_at(AT_FDCWD, path, "0");
+    }
+}
+
+/* By id (runc delete): a stopped container goes; a created one is killed
+   first (runc and crun do so, and containerd relies on it); a running or
+   paused one only with --force. */
+static void stop_init(const char *root, const char *id)
+{
+  struct cstate st;
+  int pfd;
+  if (state_load(root, id, &st) < 0) return; /* still being created or half gone: just remove */
+  if (!strcmp(st.status, "stopped")) goto out;
+  if (strcmp(st.status, "created") && !force)
+    die(EXIT_BADINPUT, "cannot delete container %s that is not stopped: %s", id, st.status);
+  pfd = (int)syscall(SYS_pidfd_open, st.pid, 0);
+  if (pfd >= 0 && state_starttime(st.pid) != 0) {
+    struct pollfd p = {.fd = pfd, .events = POLLIN};
+    syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
+    poll(&p, 1, 5000); /* readable once it has exited */
+  }
+  if (pfd >= 0) close(pfd);
+out:
+  state_free(&st);
+}
+
 int main(int argc, char **argv)
 {
   static const struct option longopts[] = {{"force", no_argument, 0, 'f'},
@@ -134,8 +171,7 @@ int main(int argc, char **argv)
     int fd;
     unsigned line;
     if (argv[1]) die_usage(USAGE);
-    if (strchr(*argv, '/') || !strcmp(*argv, ".") || !strcmp(*argv, "..") || !**argv)
-      die(EXIT_BADINPUT, "invalid container ID format: %s", *argv);
+    if (!state_valid_id(*argv)) die(EXIT_BADINPUT, "invalid container ID format: %s", *argv);
     snprintf(path, sizeof path, "%s/%s/spec", root, *argv);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -145,6 +181,7 @@ int main(int argc, char **argv)
     }
     if (spec_read(fd, &sp, &line) < 0) die_sys(EXIT_SYSFAIL, "read %s", path);
     close(fd);
+    stop_init(root, *argv);
   } else {
     unsigned line;
     if (spec_read(spec_fd(), &sp, &line) < 0) {
@@ -163,6 +200,7 @@ int main(int argc, char **argv)
       debug("start");
     }
   }
+  if (force) thaw(&sp);
   remove_cgroups(&sp);
   if ((dir = spec_get(&sp, "state.dir"))) remove_statedir(dir);
   /* poststop: after the container is gone; a failure is a warning */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -143,4 +144,113 @@ size_t state_json(const struct spec *sp, pid_t pid, const char *status, char *bu
   buf[n] = 0;
   free(b);
   return n;
+}
+
+int state_valid_id(const char *s)
+{
+  if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > 1024) return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("_+-.", *s)))
+      return 0;
+  return 1;
+}
+
+const char *state_raw(const char *json, const char *key, size_t *len)
+{
+  char pat[128];
+  const char *p, *e;
+  snprintf(pat, sizeof pat, "\"%s\":", key);
+  if (!(p = strstr(json, pat))) return NULL;
+  p += strlen(pat);
+  if (*p == '"') { /* a string: up to the closing quote that is not escaped */
+    for (e = p + 1; *e && *e != '"'; e++)
+      if (*e == '\\' && e[1]) e++;
+    if (*e == '"') e++;
+  } else {
+    e = p + strcspn(p, ",}");
+  }
+  *len = (size_t)(e - p);
+  return p;
+}
+
+/* Is the container's freezer frozen? Looks for a cgroup.dir record of the
+   freezer in the saved spec: v1 freezer.state, or v2 cgroup.freeze. */
+static int frozen(const char *dir)
+{
+  char path[4200], buf[64];
+  int fd;
+  struct spec sp;
+  unsigned line;
+  const char *last = NULL;
+  int v2 = 0, r = 0;
+  snprintf(path, sizeof path, "%s/spec", dir);
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return 0;
+  if (spec_read(fd, &sp, &line) < 0) {
+    close(fd);
+    return 0;
+  }
+  close(fd);
+  /* the last (deepest) dir of the freezer hierarchy, or of the unified one on v2 */
+  for (const struct rec *rc = NULL; (rc = spec_next(&sp, "cgroup.dir", rc));)
+    if (rc->nf == 4 && strstr(rc->f[1], "freezer")) {
+      last = rc->f[2];
+      v2 = 0;
+    }
+  if (!last)
+    for (const struct rec *rc = NULL; (rc = spec_next(&sp, "cgroup.dir", rc));)
+      if (rc->nf == 4 && !strcmp(rc->f[1], "unified")) {
+        last = rc->f[2];
+        v2 = 1;
+      }
+  if (last) {
+    snprintf(path, sizeof path, "%s/%s", last, v2 ? "cgroup.freeze" : "freezer.state");
+    if (file_read_at(AT_FDCWD, path, buf, sizeof buf) > 0) r = v2 ? buf[0] == '1' : !strncmp(buf, "FROZEN", 6);
+  }
+  spec_free(&sp);
+  return r;
+}
+
+int state_load(const char *root, const char *id, struct cstate *st)
+{
+  char path[4200];
+  size_t len;
+  const char *v;
+  memset(st, 0, sizeof *st);
+  if ((size_t)snprintf(st->dir, sizeof st->dir, "%s/%s", root, id) >= sizeof st->dir) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  snprintf(path, sizeof path, "%s/state.json", st->dir);
+  {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    st->json = fd_slurp(fd, &len);
+    close(fd);
+    if (!st->json) return -1;
+  }
+  st->status = "stopped";
+  v = state_raw(st->json, "pid", &len);
+  if (v) {
+    pid_t pid = (pid_t)strtol(v, NULL, 10);
+    const char *t = state_raw(st->json, "init_start_time", &len);
+    unsigned long long start = t ? strtoull(t, NULL, 10) : 0;
+    if (pid > 0 && start && state_starttime(pid) == start) {
+      struct stat sb;
+      char statf[64], buf[1024];
+      /* a zombie is as good as stopped */
+      snprintf(statf, sizeof statf, "/proc/%d/stat", (int)pid);
+      if (file_read_at(AT_FDCWD, statf, buf, sizeof buf) > 0 && strrchr(buf, ')') && strrchr(buf, ')')[2] != 'Z') {
+        st->pid = pid;
+        snprintf(path, sizeof path, "%s/exec.fifo", st->dir);
+        st->status = stat(path, &sb) == 0 ? "created" : frozen(st->dir) ? "paused" : "running";
+      }
+    }
+  }
+  return 0;
+}
+
+void state_free(struct cstate *st)
+{
+  free(st->json);
+  st->json = NULL;
 }

@@ -80,6 +80,8 @@ static struct cfg {
   struct sock_fprog prog; /* .len 0: no filter */
   unsigned bpfflags;
   unsigned long propagation; /* root.propagation, applied to the new "/" */
+  int create, fifo;           /* run.mode create: wait on state.dir/exec.fifo for `runc start` */
+  const char *statedir;
 } c;
 
 /* ---- 1. read and validate -------------------------------------------- */
@@ -216,7 +218,7 @@ static void read_spec(const struct spec *sp)
   c.cwd = "/";
   c.pivot = 1;
   c.umask = 022; /* runc's value when the config has none */
-  c.sync = c.logfd = -1;
+  c.sync = c.logfd = c.fifo = -1;
   c.path = DEFAULT_PATH;
   for (r = spec_next(sp, NULL, NULL); r; r = spec_next(sp, NULL, r)) {
     const char *k = r->f[0];
@@ -285,6 +287,13 @@ static void read_spec(const struct spec *sp)
       c.sync = (int)num(r, 1, 1 << 20);
     } else if (!strcmp(k, "fd.log")) {
       c.logfd = r->nf == 2 ? stage_fdnum(r->f[1]) : -1;
+    } else if (!strcmp(k, "run.mode")) {
+      nfields(r, 2);
+      if (!strcmp(r->f[1], "create")) c.create = 1;
+      else if (strcmp(r->f[1], "run")) die(EXIT_BADINPUT, "spec line %u: run.mode %s is not for oci-exec", r->line, r->f[1]);
+    } else if (!strcmp(k, "state.dir")) {
+      nfields(r, 2);
+      c.statedir = r->f[1];
     }
   }
 
@@ -485,14 +494,25 @@ static void set_identity(int setgroups_deny)
 
 /* 9. cwd, resolved inside the container's root without magic links: a cwd of /proc/self/fd/N would otherwise
    land on a host directory through an fd we still hold (CVE-2024-21626). */
+/* The cwd is resolved with the new root as "/" and no magic links, so a
+   /proc/self/fd/N cwd can never reach a host fd (CVE-2024-21626). It is
+   opened before any filter (openat2 is missing from older profiles) and
+   entered with fchdir after the uid switch, so the search permission is
+   the user's. */
+static int cwd_fd = -1;
+static void open_cwd(void)
+{
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) die_sys(EXIT_SYSFAIL, "open /");
+  cwd_fd = path_open_in_root(root, c.cwd, O_PATH | O_DIRECTORY);
+  if (cwd_fd < 0) die_sys(EXIT_SYSFAIL, "chdir %s", c.cwd);
+  close(root);
+}
 static void set_cwd(void)
 {
-  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
-  if (root < 0) die_sys(EXIT_SYSFAIL, "open /");
-  fd = path_open_in_root(root, c.cwd, O_PATH | O_DIRECTORY);
-  if (fd < 0 || fchdir(fd) < 0) die_sys(EXIT_SYSFAIL, "chdir %s", c.cwd);
-  close(fd);
-  close(root);
+  if (fchdir(cwd_fd) < 0) die_sys(EXIT_SYSFAIL, "chdir %s", c.cwd);
+  close(cwd_fd);
+  cwd_fd = -1;
 }
 
 /* X_OK for the container's user, on a regular file. 0, or an errno. */
@@ -500,7 +520,8 @@ static int executable(const char *p)
 {
   struct stat st;
   if (stat(p, &st) < 0) return errno;
-  if (!S_ISREG(st.st_mode) || faccessat(AT_FDCWD, p, X_OK, AT_EACCESS) < 0) return EACCES;
+  /* access(2), not faccessat2: older seccomp profiles lack the latter */
+  if (!S_ISREG(st.st_mode) || access(p, X_OK) < 0) return EACCES;
   return 0;
 }
 
@@ -576,15 +597,17 @@ static void close_between(unsigned lo, unsigned hi)
    log fd stays for the same reason. Both are CLOEXEC, so the workload never sees them. */
 static void close_fds(void)
 {
-  unsigned base = 3 + (unsigned)c.preserve, keep[2];
+  unsigned base = 3 + (unsigned)c.preserve, keep[3];
   int n = 0;
   if (c.sync >= 0) keep[n++] = (unsigned)c.sync;
   if (c.logfd >= 0 && c.logfd != c.sync) keep[n++] = (unsigned)c.logfd;
-  if (n == 2 && keep[0] > keep[1]) {
-    unsigned t = keep[0];
-    keep[0] = keep[1];
-    keep[1] = t;
-  }
+  if (c.fifo >= 0) keep[n++] = (unsigned)c.fifo;
+  for (int i = 1; i < n; i++) /* ascending */
+    for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+      unsigned t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
   for (int i = 0; i < n; i++) {
     if (fd_cloexec((int)keep[i], 1) < 0) die_sys(EXIT_SYSFAIL, "set close-on-exec on fd %u", keep[i]);
     if (keep[i] < base) continue;
@@ -599,6 +622,28 @@ static void close_fds(void)
 static void reset_signals(void)
 {
   if (signals_reset() < 0) die_sys(EXIT_SYSFAIL, "unblock signals");
+}
+
+/* 12a. Create mode: tell the monitor we are ready (it writes the state and
+   exits), then block on the exec fifo until `runc start` writes a byte to
+   it. The fifo was opened read-write on the host side, before the root
+   switch: no /proc is needed and the open never blocks. Signals are
+   reset first, so that a created container can be killed. */
+static void wait_start(void)
+{
+  char b;
+  ssize_t n;
+  if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "clear the parent death signal");
+  reset_signals();
+  if (c.sync >= 0 && sync_send(c.sync, "ready", -1) < 0) die_sys(EXIT_SYSFAIL, "tell the monitor we are ready");
+  if (c.sync >= 0) close(c.sync);
+  c.sync = -1;
+  die_set_report(-1); /* the monitor is gone: failures from here on go to stderr and the log only */
+  do n = read(c.fifo, &b, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) die_sys(EXIT_SYSFAIL, "wait for start on the exec fifo");
+  close(c.fifo);
+  c.fifo = -1;
 }
 
 /* 12b. startContainer hooks run in the container, as its user, just before its program (runc's place). */
@@ -633,8 +678,15 @@ int main(int argc, char **argv)
     die_sys(EXIT_SYSFAIL, "open /proc/self/oom_score_adj");
   if (file_read_at(AT_FDCWD, "/proc/self/setgroups", buf, sizeof buf) > 0) deny = !strncmp(buf, "deny", 4);
 
+  if (c.create) { /* the exec fifo, from the host's side of the root switch */
+    char fifo[4200];
+    if (!c.statedir) die(EXIT_BADINPUT, "spec: run.mode create needs a state.dir record");
+    snprintf(fifo, sizeof fifo, "%s/exec.fifo", c.statedir);
+    if ((c.fifo = open(fifo, O_RDWR | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open %s", fifo);
+  }
   if (c.keyring) join_keyring();            /* 2 */
   switch_root();                            /* 3 */
+  open_cwd();                               /* 3a: resolved now, entered at 9 */
   if (!c.has_home) set_home();              /* 3b: as root, before any filter */
   if (c.terminal) setup_terminal();         /* 4 */
   set_limits(oomfd);                        /* 5 */
@@ -645,9 +697,8 @@ int main(int argc, char **argv)
   path = lookup(c.args[0]);                 /* 10 */
   if (c.nnp) set_nnp();                     /* 11 */
   close_fds();                              /* 12: the filter is already in memory */
+  if (c.create) wait_start();               /* 12a: created; runc start goes on */
   start_hooks(&sp);                         /* 12b: startContainer, inside, before the filter */
-  /* Create mode ("run.mode create": send "ready", wait for start) slots in here: after the fd sweep, before
-     the filter, which could block the wait. */
   reset_signals();                         /* 13 */
   if (c.nnp && c.prog.len) load_seccomp(); /* 14 */
   execve(path, c.args, c.envp);            /* 15 */

@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -46,6 +47,7 @@ static const struct nsinfo *nstab;
 static const struct rec *newns[NTYPES], *joinns[NTYPES];
 static const struct rec *hostname, *domainname;
 static int terminal;        /* process.terminal 1: the chain inside may send a pty master */
+static int create_mode;     /* run.mode create */
 static int *joinfds, njoin; /* cgroup.join: one per v1 hierarchy */
 static int v2fd = -1, procsfd = -1;
 static int setup_status = EXIT_SYSFAIL; /* what a failure inside is reported as: exit.setup, else 111 */
@@ -202,9 +204,8 @@ static void check_records(void)
     } else if (!strcmp(k, "run.mode")) {
       if (r->nf != 2 || (strcmp(r->f[1], "run") && strcmp(r->f[1], "create")))
         die(EXIT_BADINPUT, "spec line %u: bad run.mode record", r->line);
-      /* create: the monitor writes state on "ready" and exits, leaving the init reparented (a later issue) */
-      if (!strcmp(r->f[1], "create"))
-        die(EXIT_BADINPUT, "spec line %u: run.mode create is not supported yet", r->line);
+      /* create: the monitor writes the state on "ready" and exits, leaving the init reparented */
+      create_mode = !strcmp(r->f[1], "create");
     } else if (!strcmp(k, "process.terminal")) {
       if (r->nf != 2 || (strcmp(r->f[1], "0") && strcmp(r->f[1], "1")))
         die(EXIT_BADINPUT, "spec line %u: bad process.terminal record", r->line);
@@ -530,6 +531,20 @@ static void winsize_copy(int master)
   if (master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
+/* --console-socket: the pty master goes to whoever listens there (conmon,
+   containerd's shim), with SCM_RIGHTS, instead of being relayed. */
+static void console_send(const char *path, int master)
+{
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  int s;
+  if (strlen(path) >= sizeof sa.sun_path) die(EXIT_BADINPUT, "console socket %s: name too long", path);
+  strcpy(sa.sun_path, path);
+  if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) die_sys(EXIT_SYSFAIL, "socket");
+  if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) die_sys(EXIT_SYSFAIL, "connect console socket %s", path);
+  if (sync_send(s, "/dev/ptmx", master) < 0) die_sys(EXIT_SYSFAIL, "send the pty master to %s", path);
+  close(s);
+}
+
 static void pty_start(struct relay *rl, int fd)
 {
   if (rl->master >= 0 || !terminal) {
@@ -597,8 +612,17 @@ static int sync_message(struct relay *rl, int *open)
     return 0;
   }
   if (!strncmp(msg, "error", 5)) return 1; /* the line is already on stderr and in the log */
-  if (!strcmp(msg, "pty") && fd >= 0)
+  if (!strcmp(msg, "pty") && fd >= 0 && terminal && spec_get(&sp, "run.consolesocket"))
+    console_send(spec_get(&sp, "run.consolesocket"), fd);
+  else if (!strcmp(msg, "pty") && fd >= 0)
     pty_start(rl, fd);
+  else if (!strcmp(msg, "ready") && create_mode) {
+    /* created: the state, then leave; the init waits on the exec fifo */
+    if (spec_get(&sp, "state.dir") && state_write(&sp, init_pid, "created") < 0)
+      die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
+    debug("container created");
+    _exit(0);
+  }
   else if (!strcmp(msg, "hook createRuntime")) {
     /* in the runtime's namespaces, once the container's exist: prestart
        (deprecated, same moment) then createRuntime */

@@ -33,7 +33,7 @@
 static struct specw w;
 static const char *bundle = ".";
 static char bundle_abs[PATH_MAX];
-static const char *id, *root, *mode = "run", *pidfile, *logfile, *logformat = "text";
+static const char *id, *root, *mode = "run", *pidfile, *logfile, *logformat = "text", *consock;
 static int debug_on, nopivot, nokeyring;
 static long long preserve;
 
@@ -446,7 +446,7 @@ static void parse_seccomp(const cJSON *lx)
   if (!def || !*def) json_die(json_path(P, "defaultAction"), "missing");
   if (xjson_str(s, "listenerPath", P))
     json_die(json_path(P, "listenerPath"), "seccomp notify is not supported");
-  ADD("seccomp.default", def, xjson_int(s, "defaultErrnoRet", P, 0, 4095, &err) ? num(err) : "-");
+  ADD("seccomp.default", def, xjson_int(s, "defaultErrnoRet", P, 0, 4095, &err) ? num(err) : "");
   cJSON_ArrayForEach(a, xjson_arr(s, "architectures", P))
       ADD("seccomp.arch", xjson_item_str(a, json_path(P, "architectures")));
   cJSON_ArrayForEach(a, xjson_arr(s, "flags", P))
@@ -482,7 +482,7 @@ static void parse_seccomp(const cJSON *lx)
       size_t n = 0;
       f[n++] = xjson_item_str(name, json_index(json_path(p, "names"), j++));
       f[n++] = action;
-      f[n++] = xjson_int(a, "errnoRet", p, 0, 4095, &err) ? num(err) : "-";
+      f[n++] = xjson_int(a, "errnoRet", p, 0, 4095, &err) ? num(err) : "";
       for (size_t k = 0; k < nargs; k++) f[n++] = argbuf[k];
       specw_addv(&w, "seccomp.syscall", f, n);
     }
@@ -744,6 +744,7 @@ int main(int argc, char **argv)
                                            {"no-pivot", no_argument, 0, 'P'},
                                            {"no-new-keyring", no_argument, 0, 'K'},
                                            {"preserve-fds", required_argument, 0, 'F'},
+                                           {"console-socket", required_argument, 0, 'C'},
                                            {0, 0, 0, 0}};
   char path[PATH_MAX], statedir[PATH_MAX] = "", pidabs[PATH_MAX];
   int opt, specfd = spec_fd(), cfgfd, logfd = -1, stagedir;
@@ -753,7 +754,7 @@ int main(int argc, char **argv)
   const char *ver;
 
   stage_init("oci-parse");
-  while ((opt = getopt_long(argc, argv, "+b:i:r:m:p:l:f:dE:PKF:", longopts, NULL)) != -1) switch (opt) {
+  while ((opt = getopt_long(argc, argv, "+b:i:r:m:p:l:f:dE:PKF:C:", longopts, NULL)) != -1) switch (opt) {
       case 'b': bundle = optarg; break;
       case 'i': id = optarg; break;
       case 'r': root = optarg; break;
@@ -770,6 +771,7 @@ int main(int argc, char **argv)
       }
       case 'P': nopivot = 1; break;
       case 'K': nokeyring = 1; break;
+      case 'C': consock = optarg; break;
       case 'F':
         if ((preserve = stage_num(optarg, 10000)) < 0) die_usage(USAGE);
         break;
@@ -866,6 +868,15 @@ int main(int argc, char **argv)
   ADD("run.mode", mode);
   if (preserve) ADD("run.preservefds", num(preserve));
   if (pidfile) ADD("run.pidfile", pidabs);
+  if (consock) {
+    char cs[PATH_MAX];
+    if (*consock == '/') snprintf(cs, sizeof cs, "%s", consock);
+    else if (!getcwd(cs, sizeof cs) || strlen(cs) + strlen(consock) + 2 > sizeof cs)
+      die(EXIT_BADINPUT, "--console-socket %s: name too long", consock);
+    else
+      strcat(strcat(cs, "/"), consock);
+    ADD("run.consolesocket", cs);
+  }
   if (root) {
     if ((size_t)snprintf(statedir, sizeof statedir, "%s/%s", root, id) >= sizeof statedir)
       die(EXIT_BADINPUT, "state dir %s/%s: name too long", root, id);
@@ -880,6 +891,15 @@ int main(int argc, char **argv)
   parse_linux(cfg);
   parse_process(cfg);
   parse_hooks(cfg);
+  {
+    /* runc: a terminal must go somewhere once runc is gone */
+    cJSON *pr = xjson_obj(cfg, "process", "");
+    int term = 0;
+    xjson_bool(pr, "terminal", "process", &term);
+    if (term && !strcmp(mode, "create") && !consock)
+      die(EXIT_BADINPUT, "cannot allocate tty if runc will detach without setting console socket");
+    if (!term && consock) die(EXIT_BADINPUT, "cannot use console socket if runc will not detach or allocate tty");
+  }
   if (xjson_str(cfg, "hostname", "") && *xjson_str(cfg, "hostname", "") && !ns_present("uts"))
     json_die("hostname", "setting the hostname needs a uts namespace");
   cJSON_Delete(cfg);
@@ -894,11 +914,27 @@ int main(int argc, char **argv)
       if (errno == EEXIST) die(EXIT_BADINPUT, "container with given ID already exists: %s", id);
       die_sys(EXIT_SYSFAIL, "mkdir %s", statedir);
     }
+    /* create: the init waits on this fifo until `runc start` writes to it */
+    if (!strcmp(mode, "create")) {
+      char fifo[PATH_MAX + 16];
+      snprintf(fifo, sizeof fifo, "%s/exec.fifo", statedir);
+      if (mkfifo(fifo, 0600) < 0) {
+        int e = errno;
+        rmdir(statedir);
+        errno = e;
+        die_sys(EXIT_SYSFAIL, "mkfifo %s", fifo);
+      }
+    }
   }
   chain_try_dir(stagedir, argv);
   {
     int e = errno;
-    if (root) rmdir(statedir); /* nothing else exists yet */
+    if (root) { /* nothing else exists yet */
+      char fifo[PATH_MAX + 16];
+      snprintf(fifo, sizeof fifo, "%s/exec.fifo", statedir);
+      unlink(fifo);
+      rmdir(statedir);
+    }
     errno = e;
   }
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", argv[0]);

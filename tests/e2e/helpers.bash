@@ -90,3 +90,14 @@ start_bg() {
 	echo "the container never said ready"
 	return 1
 }
+
+# create ARGS...: "runc create" with the container's stdio on files, not on
+# bats' pipes (a created container keeps them open); sets $status and
+# $output (what create printed on stderr) like bats' run
+create() {
+	local out=$BATS_TEST_TMPDIR/container
+	export status=0
+	"$RUNC" --root "$STATE" create "$@" < /dev/null > "$out.out" 2> "$out.err" 3>&- || status=$?
+	export output
+	output=$(cat "$out.err")
+}

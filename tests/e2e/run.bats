@@ -332,3 +332,13 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$output" = 0 ]
 }
+
+@test "run: a seccomp profile from config.json: errnoRet and the default" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 28}, {"names": ["rmdir"], "action": "SCMP_ACT_ERRNO"}]}'
+	set_args sh -c 'mkdir /tmp/x 2>&1; rmdir /tmp 2>&1; grep Seccomp: /proc/self/status'
+	run runc run "$ID"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"No space left on device"* ]]
+	[[ "${lines[1]}" == *"Operation not permitted"* ]]
+	[[ "${lines[2]}" =~ Seccomp:.2 ]]
+}

@@ -1,0 +1,66 @@
+/* oci-start: start a created container. Its init blocks reading
+   ROOT/ID/exec.fifo; one byte written there lets it go on to the
+   container's program. Then the poststart hooks run. A lifecycle program,
+   not a stage. See oci-start(8). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "fd.h"
+#include "hook.h"
+#include "spec.h"
+#include "stage.h"
+#include "state.h"
+
+#define USAGE "oci-start [--root=DIR] ID"
+
+int main(int argc, char **argv)
+{
+  static const struct option longopts[] = {{"root", required_argument, 0, 'r'}, {0, 0, 0, 0}};
+  const char *root = "/run/runc";
+  char path[4200], msg[1100];
+  struct cstate st;
+  struct spec sp;
+  unsigned line;
+  int opt, fd;
+
+  stage_init("oci-start");
+  while ((opt = getopt_long(argc, argv, "+r:", longopts, NULL)) != -1) switch (opt) {
+      case 'r': root = optarg; break;
+      default: die_usage(USAGE);
+    }
+  argv += optind;
+  if (!argv[0] || argv[1]) die_usage(USAGE);
+  if (!state_valid_id(argv[0])) die(EXIT_BADINPUT, "invalid container ID format: %s", argv[0]);
+  if (state_load(root, argv[0], &st) < 0) {
+    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", argv[0]);
+    die_sys(EXIT_SYSFAIL, "read state of %s", argv[0]);
+  }
+  if (!strcmp(st.status, "stopped")) die(EXIT_BADINPUT, "cannot start a container that has stopped");
+  if (strcmp(st.status, "created")) die(EXIT_BADINPUT, "cannot start an already running container");
+  snprintf(path, sizeof path, "%s/exec.fifo", st.dir);
+  /* the init holds the fifo open for reading: this open never blocks */
+  if ((fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+    if (errno == ENXIO || errno == ENOENT) die(EXIT_BADINPUT, "cannot start a container that has stopped");
+    die_sys(EXIT_SYSFAIL, "open %s", path);
+  }
+  if (write(fd, "0", 1) != 1) die_sys(EXIT_SYSFAIL, "write %s", path);
+  close(fd);
+  if (unlink(path) < 0 && errno != ENOENT) die_sys(EXIT_SYSFAIL, "remove %s", path);
+
+  /* poststart: a failure is a warning (runtime-spec) */
+  snprintf(path, sizeof path, "%s/spec", st.dir);
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && spec_read(fd, &sp, &line) == 0) {
+    if (hook_any(&sp, "poststart") && hook_run(&sp, "poststart", st.pid, "running", msg, sizeof msg) != 0)
+      warn("%s", msg);
+    spec_free(&sp);
+  }
+  if (fd >= 0) close(fd);
+  state_free(&st);
+  return 0;
+}

@@ -1,0 +1,179 @@
+/* oci-state: print a container's state (runc state), or every container's
+   (runc list, with --list). The status is derived from the process, never
+   taken from the file. A lifecycle program, not a stage. See oci-state(8). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "fd.h"
+#include "spec.h"
+#include "stage.h"
+#include "state.h"
+
+#define USAGE "oci-state [--root=DIR] ID | oci-state [--root=DIR] --list [--format=table|json] [--quiet]"
+
+static const char *root = "/run/runc";
+
+/* a raw token of state.json, or a default */
+static void raw(FILE *f, const char *json, const char *key, const char *dflt)
+{
+  size_t n;
+  const char *v = state_raw(json, key, &n);
+  if (v) fwrite(v, 1, n, f);
+  else fputs(dflt, f);
+}
+
+/* one state object, indented by ind spaces, as runc prints it */
+static void print_state(FILE *f, const struct cstate *st, int ind)
+{
+  char path[4200];
+  int fd;
+  struct spec sp;
+  unsigned line;
+  fprintf(f, "%*s{\n", ind, "");
+#define KEY(k) fprintf(f, "%*s  \"%s\": ", ind, "", k)
+  KEY("ociVersion"), raw(f, st->json, "ociVersion", "\"\""), fputs(",\n", f);
+  KEY("id"), raw(f, st->json, "id", "\"\""), fputs(",\n", f);
+  KEY("pid"), fprintf(f, "%d,\n", (int)st->pid);
+  KEY("status"), fprintf(f, "\"%s\",\n", st->status);
+  KEY("bundle"), raw(f, st->json, "bundle", "\"\""), fputs(",\n", f);
+  KEY("rootfs"), raw(f, st->json, "rootfs", "\"\""), fputs(",\n", f);
+  KEY("created"), raw(f, st->json, "created", "\"\""), fputs(",\n", f);
+  snprintf(path, sizeof path, "%s/spec", st->dir);
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && spec_read(fd, &sp, &line) == 0) {
+    const struct rec *r = NULL;
+    int first = 1;
+    while ((r = spec_next(&sp, "annotation", r))) {
+      char k[4096], v[16384];
+      if (r->nf != 3) continue;
+      json_escape_str(k, sizeof k, r->f[1]);
+      json_escape_str(v, sizeof v, r->f[2]);
+      if (first) KEY("annotations"), fputs("{\n", f);
+      fprintf(f, "%s%*s    \"%s\": \"%s\"", first ? "" : ",\n", ind, "", k, v);
+      first = 0;
+    }
+    if (!first) fprintf(f, "\n%*s  },\n", ind, "");
+    spec_free(&sp);
+  }
+  if (fd >= 0) close(fd);
+  KEY("owner"), raw(f, st->json, "owner", "\"\""), fputs("\n", f);
+#undef KEY
+  fprintf(f, "%*s}", ind, "");
+}
+
+static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* runc list's table: columns as wide as their widest cell plus 3, at
+   least 12 (Go's tabwriter with runc's settings) */
+static void table(char *const *cells, size_t rows)
+{
+  size_t w[6] = {0};
+  for (size_t r = 0; r < rows; r++)
+    for (int c = 0; c < 6; c++)
+      if (strlen(cells[r * 6 + c]) + 3 > w[c]) w[c] = strlen(cells[r * 6 + c]) + 3;
+  for (size_t r = 0; r < rows; r++) {
+    for (int c = 0; c < 5; c++) printf("%-*s", (int)(w[c] < 12 ? 12 : w[c]), cells[r * 6 + c]);
+    printf("%s\n", cells[r * 6 + 5]);
+  }
+}
+
+static char *token(const char *json, const char *key)
+{
+  size_t l;
+  const char *v = state_raw(json, key, &l);
+  if (!v || l < 2) return xasprintf("%s", "");
+  return xasprintf("%.*s", (int)(l - 2), v + 1);
+}
+
+static int list(const char *format, int quiet)
+{
+  DIR *d = opendir(root);
+  struct dirent *e;
+  char **ids = NULL, **cells;
+  size_t n = 0, cap = 0, rows = 1, shown = 0;
+  int json = !strcmp(format, "json");
+
+  if (!d && errno != ENOENT) die_sys(EXIT_SYSFAIL, "open %s", root);
+  while (d && (e = readdir(d))) {
+    if (e->d_name[0] == '.' || !state_valid_id(e->d_name)) continue;
+    if (n == cap && !(ids = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids))) die_sys(EXIT_SYSFAIL, "allocate");
+    ids[n++] = xasprintf("%s", e->d_name);
+  }
+  if (d) closedir(d);
+  if (n) qsort(ids, n, sizeof *ids, cmp);
+  if (!(cells = calloc((n + 1) * 6, sizeof *cells))) die_sys(EXIT_SYSFAIL, "allocate");
+  static const char *const head[] = {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"};
+  for (int c = 0; c < 6; c++) cells[c] = xasprintf("%s", head[c]);
+  if (json) fputs(n ? "[\n" : "null", stdout);
+  for (size_t i = 0; i < n; i++) {
+    struct cstate st;
+    if (state_load(root, ids[i], &st) < 0) continue; /* being created or deleted */
+    if (quiet) {
+      printf("%s\n", ids[i]);
+    } else if (json) {
+      if (shown++) fputs(",\n", stdout);
+      print_state(stdout, &st, 2);
+    } else {
+      char **row = cells + rows++ * 6;
+      row[0] = xasprintf("%s", ids[i]);
+      row[1] = xasprintf("%d", (int)st.pid);
+      row[2] = xasprintf("%s", st.status);
+      row[3] = token(st.json, "bundle");
+      row[4] = token(st.json, "created");
+      row[5] = xasprintf("%s", "root");
+    }
+    state_free(&st);
+  }
+  if (json) fputs(n ? "\n]\n" : "\n", stdout);
+  if (!json && !quiet) table(cells, rows);
+  for (size_t i = 0; i < rows * 6; i++) free(cells[i]);
+  free(cells);
+  for (size_t i = 0; i < n; i++) free(ids[i]);
+  free(ids);
+  return fflush(stdout) == 0 ? 0 : EXIT_SYSFAIL;
+}
+
+int main(int argc, char **argv)
+{
+  static const struct option longopts[] = {{"root", required_argument, 0, 'r'},
+                                           {"list", no_argument, 0, 'l'},
+                                           {"format", required_argument, 0, 'f'},
+                                           {"quiet", no_argument, 0, 'q'},
+                                           {0, 0, 0, 0}};
+  const char *format = "table";
+  int opt, listing = 0, quiet = 0;
+  struct cstate st;
+
+  stage_init("oci-state");
+  while ((opt = getopt_long(argc, argv, "+r:lf:q", longopts, NULL)) != -1) switch (opt) {
+      case 'r': root = optarg; break;
+      case 'l': listing = 1; break;
+      case 'f': format = optarg; break;
+      case 'q': quiet = 1; break;
+      default: die_usage(USAGE);
+    }
+  argv += optind;
+  if (listing) {
+    if (argv[0]) die_usage(USAGE);
+    if (strcmp(format, "table") && strcmp(format, "json")) die(EXIT_BADINPUT, "invalid format option: %s", format);
+    return list(format, quiet);
+  }
+  if (!argv[0] || argv[1]) die_usage(USAGE);
+  if (!state_valid_id(argv[0])) die(EXIT_BADINPUT, "invalid container ID format: %s", argv[0]);
+  if (state_load(root, argv[0], &st) < 0) {
+    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", argv[0]);
+    die_sys(EXIT_SYSFAIL, "read state of %s", argv[0]);
+  }
+  print_state(stdout, &st, 0);
+  fputs("\n", stdout);
+  state_free(&st);
+  return fflush(stdout) == 0 ? 0 : EXIT_SYSFAIL;
+}
