@@ -116,9 +116,12 @@ static void thaw(const struct spec *sp)
   for (const struct rec *r = NULL; (r = spec_next(sp, "cgroup.dir", r));)
     if (r->nf == 4 && !strcmp(r->f[3], "new")) {
       char path[4200];
-      snprintf(path, sizeof path, "%s/%s", r->f[2], strstr(r->f[1], "freezer") ? "freezer.state" : "cgroup.freeze");
-      if (strstr(r->f[1], "freezer")) file_write_at(AT_FDCWD, path, "THAWED");
-      else if (!strcmp(r->f[1], "unified")) file_write_at(AT_FDCWD, path, "0");
+      snprintf(path, sizeof path, "%s/%s", r->f[2],
+               strstr(r->f[1], "freezer") ? "freezer.state" : "cgroup.freeze");
+      if (strstr(r->f[1], "freezer"))
+        file_write_at(AT_FDCWD, path, "THAWED");
+      else if (!strcmp(r->f[1], "unified"))
+        file_write_at(AT_FDCWD, path, "0");
     }
 }
 
@@ -210,8 +213,8 @@ int main(int argc, char **argv)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL); /* the monitor blocked every signal */
-    if (hook_run(&sp, "poststop", p ? (pid_t)stage_num(p, 1 << 22) : 0, "stopped", msg, sizeof msg) != 0)
-      warn("%s", msg);
+    hook_run_all(&sp, "poststop", p ? (pid_t)stage_num(p, 1 << 22) : 0, "stopped", msg, sizeof msg,
+                 warn_line);
   }
   debug("done");
   if (status >= 0) return (int)status;

@@ -46,7 +46,8 @@ int main(int argc, char **argv)
   /* checked again with the pidfd held: a pid reused since is never signalled */
   {
     struct cstate again;
-    if (pidfd < 0 || state_load(root, id, &again) < 0 || again.pid != st.pid) die(EXIT_BADINPUT, "container not running");
+    if (pidfd < 0 || state_load(root, id, &again) < 0 || again.pid != st.pid)
+      die(EXIT_BADINPUT, "container not running");
     state_free(&again);
   }
   if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +29,7 @@ int main(int argc, char **argv)
   struct cstate st;
   struct spec sp;
   unsigned line;
-  int opt, fd;
+  int opt, fd, rfd;
 
   stage_init("oci-start");
   while ((opt = getopt_long(argc, argv, "+r:", longopts, NULL)) != -1) switch (opt) {
@@ -44,20 +46,35 @@ int main(int argc, char **argv)
   if (!strcmp(st.status, "stopped")) die(EXIT_BADINPUT, "cannot start a container that has stopped");
   if (strcmp(st.status, "created")) die(EXIT_BADINPUT, "cannot start an already running container");
   snprintf(path, sizeof path, "%s/exec.fifo", st.dir);
-  /* the init holds the fifo open for reading: this open never blocks */
-  if ((fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+  /* The init holds the fifo open read-write and blocks reading it. We open
+     a read end first (never blocks), then a write end (never blocks, a
+     reader exists), write the byte and close the write end: the read end
+     then sees POLLHUP once the last writer is gone, which is the init's
+     close-on-exec fd at its execve. So start returns, and poststart runs,
+     only after the container's program was executed. */
+  if ((rfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+      (fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
     if (errno == ENXIO || errno == ENOENT) die(EXIT_BADINPUT, "cannot start a container that has stopped");
     die_sys(EXIT_SYSFAIL, "open %s", path);
   }
   if (write(fd, "0", 1) != 1) die_sys(EXIT_SYSFAIL, "write %s", path);
   close(fd);
   if (unlink(path) < 0 && errno != ENOENT) die_sys(EXIT_SYSFAIL, "remove %s", path);
+  {
+    struct pollfd p = {.fd = rfd, .events = 0};
+    int n;
+    do n = poll(&p, 1, 30000);
+    while (n < 0 && errno == EINTR);
+    if (n == 0) die(EXIT_SYSFAIL, "start: the container's process did not start within 30s");
+    if (ioctl(rfd, FIONREAD, &n) == 0 && n > 0)
+      die(EXIT_SYSFAIL, "start: the container's process died before it started");
+    close(rfd);
+  }
 
   /* poststart: a failure is a warning (runtime-spec) */
   snprintf(path, sizeof path, "%s/spec", st.dir);
   if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && spec_read(fd, &sp, &line) == 0) {
-    if (hook_any(&sp, "poststart") && hook_run(&sp, "poststart", st.pid, "running", msg, sizeof msg) != 0)
-      warn("%s", msg);
+    hook_run_all(&sp, "poststart", st.pid, "running", msg, sizeof msg, warn_line);
     spec_free(&sp);
   }
   if (fd >= 0) close(fd);

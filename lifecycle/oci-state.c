@@ -27,8 +27,10 @@ static void raw(FILE *f, const char *json, const char *key, const char *dflt)
 {
   size_t n;
   const char *v = state_raw(json, key, &n);
-  if (v) fwrite(v, 1, n, f);
-  else fputs(dflt, f);
+  if (v)
+    fwrite(v, 1, n, f);
+  else
+    fputs(dflt, f);
 }
 
 /* one state object, indented by ind spaces, as runc prints it */
@@ -104,7 +106,8 @@ static int list(const char *format, int quiet)
   if (!d && errno != ENOENT) die_sys(EXIT_SYSFAIL, "open %s", root);
   while (d && (e = readdir(d))) {
     if (e->d_name[0] == '.' || !state_valid_id(e->d_name)) continue;
-    if (n == cap && !(ids = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids))) die_sys(EXIT_SYSFAIL, "allocate");
+    if (n == cap && !(ids = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids)))
+      die_sys(EXIT_SYSFAIL, "allocate");
     ids[n++] = xasprintf("%s", e->d_name);
   }
   if (d) closedir(d);
@@ -163,7 +166,8 @@ int main(int argc, char **argv)
   argv += optind;
   if (listing) {
     if (argv[0]) die_usage(USAGE);
-    if (strcmp(format, "table") && strcmp(format, "json")) die(EXIT_BADINPUT, "invalid format option: %s", format);
+    if (strcmp(format, "table") && strcmp(format, "json"))
+      die(EXIT_BADINPUT, "invalid format option: %s", format);
     return list(format, quiet);
   }
   if (!argv[0] || argv[1]) die_usage(USAGE);

@@ -171,6 +171,8 @@ void warn_sys(const char *fmt, ...)
   errno = e;
 }
 
+void warn_line(const char *line) { warn("%s", line); }
+
 void debug(const char *fmt, ...)
 {
   char buf[4096];

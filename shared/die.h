@@ -22,6 +22,8 @@ __attribute__((noreturn)) void die_usage(const char *usage);
 void warn(const char *fmt, ...) PRINTFLIKE(1, 2);
 void warn_sys(const char *fmt, ...) PRINTFLIKE(1, 2);
 void debug(const char *fmt, ...) PRINTFLIKE(1, 2);
+/* warn("%s", line), as a callback */
+void warn_line(const char *line);
 
 /* Where a failure goes besides fd 2. All optional; stage_config() sets them
    from the spec. */

@@ -61,6 +61,13 @@ static int wait_hook(pid_t pid, long long timeout, int *status)
 
 int hook_run(const struct spec *sp, const char *kind, pid_t pid, const char *status, char *msg, size_t size)
 {
+  return hook_run_all(sp, kind, pid, status, msg, size, NULL);
+}
+
+int hook_run_all(const struct spec *sp, const char *kind, pid_t pid, const char *status, char *msg,
+                 size_t size, void (*failed)(const char *msg))
+{
+  int rc = 0;
   char state[16384];
   size_t len = 0;
   int have = 0;
@@ -97,22 +104,21 @@ int hook_run(const struct spec *sp, const char *kind, pid_t pid, const char *sta
     close(p[0]);
     t = wait_hook(child, timeout, &st);
     if (t < 0) goto sys;
-    if (t > 0) {
+    if (t > 0)
       snprintf(msg, size, "hook %s %s: timed out after %llds", kind, r->f[2], timeout);
-      return -1;
-    }
-    if (WIFSIGNALED(st)) {
+    else if (WIFSIGNALED(st))
       snprintf(msg, size, "hook %s %s: killed by signal %d", kind, r->f[2], WTERMSIG(st));
-      return -1;
-    }
-    if (WEXITSTATUS(st)) {
+    else if (WEXITSTATUS(st))
       snprintf(msg, size, "hook %s %s: exit status %d", kind, r->f[2], WEXITSTATUS(st));
-      return -1;
-    }
-    continue;
+    else
+      continue;
+    goto failed;
   sys:
     snprintf(msg, size, "hook %s %s: %s", kind, r->f[2], strerror(errno));
-    return -1;
+  failed:
+    rc = -1;
+    if (!failed) return rc;
+    failed(msg); /* poststart, poststop: warn and go on with the others */
   }
-  return 0;
+  return rc;
 }

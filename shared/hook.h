@@ -18,5 +18,9 @@ int hook_any(const struct spec *sp, const char *kind);
    Returns 0, or -1 with msg set ("hook prestart /bin/x: exit status 2"),
    or -2 with msg set for a malformed record (line number included). */
 int hook_run(const struct spec *sp, const char *kind, pid_t pid, const char *status, char *msg, size_t size);
+/* The same, but a failing hook is handed to failed() and the others still
+   run (poststart, poststop: a failure is a warning). */
+int hook_run_all(const struct spec *sp, const char *kind, pid_t pid, const char *status, char *msg,
+                 size_t size, void (*failed)(const char *msg));
 
 #endif

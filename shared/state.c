@@ -150,7 +150,8 @@ int state_valid_id(const char *s)
 {
   if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > 1024) return 0;
   for (; *s; s++)
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("_+-.", *s)))
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          strchr("_+-.", *s)))
       return 0;
   return 1;
 }
@@ -204,7 +205,8 @@ static int frozen(const char *dir)
       }
   if (last) {
     snprintf(path, sizeof path, "%s/%s", last, v2 ? "cgroup.freeze" : "freezer.state");
-    if (file_read_at(AT_FDCWD, path, buf, sizeof buf) > 0) r = v2 ? buf[0] == '1' : !strncmp(buf, "FROZEN", 6);
+    if (file_read_at(AT_FDCWD, path, buf, sizeof buf) > 0)
+      r = v2 ? buf[0] == '1' : !strncmp(buf, "FROZEN", 6);
   }
   spec_free(&sp);
   return r;
@@ -239,7 +241,8 @@ int state_load(const char *root, const char *id, struct cstate *st)
       char statf[64], buf[1024];
       /* a zombie is as good as stopped */
       snprintf(statf, sizeof statf, "/proc/%d/stat", (int)pid);
-      if (file_read_at(AT_FDCWD, statf, buf, sizeof buf) > 0 && strrchr(buf, ')') && strrchr(buf, ')')[2] != 'Z') {
+      if (file_read_at(AT_FDCWD, statf, buf, sizeof buf) > 0 && strrchr(buf, ')') &&
+          strrchr(buf, ')')[2] != 'Z') {
         st->pid = pid;
         snprintf(path, sizeof path, "%s/exec.fifo", st->dir);
         st->status = stat(path, &sb) == 0 ? "created" : frozen(st->dir) ? "paused" : "running";

@@ -23,10 +23,10 @@ size_t state_json(const struct spec *sp, pid_t pid, const char *status, char *bu
 
 /* A container as the lifecycle programs see it. */
 struct cstate {
-  char dir[4096];        /* ROOT/ID */
-  char *json;            /* state.json as written */
-  pid_t pid;             /* the init; 0 when stopped */
-  const char *status;    /* derived: created, running, paused, stopped */
+  char dir[4096];     /* ROOT/ID */
+  char *json;         /* state.json as written */
+  pid_t pid;          /* the init; 0 when stopped */
+  const char *status; /* derived: created, running, paused, stopped */
 };
 /* Load ROOT/ID/state.json and derive the status: the init must still have
    the start time recorded (a reused pid is never taken for it); created
@@ -35,7 +35,7 @@ struct cstate {
 int state_load(const char *root, const char *id, struct cstate *st);
 void state_free(struct cstate *st);
 /* The raw JSON token of a top-level key of our state.json ("\"abc\"", 42);
-   *len gets its length. NULL when absent. */
+ *len gets its length. NULL when absent. */
 const char *state_raw(const char *json, const char *key, size_t *len);
 /* An id is a runc id: letters, digits, _ + - . and not . or .. */
 int state_valid_id(const char *id);

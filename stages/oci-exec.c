@@ -80,7 +80,8 @@ static struct cfg {
   struct sock_fprog prog; /* .len 0: no filter */
   unsigned bpfflags;
   unsigned long propagation; /* root.propagation, applied to the new "/" */
-  int create, fifo;           /* run.mode create: wait on state.dir/exec.fifo for `runc start` */
+  int create, fifo;          /* run.mode create: wait on state.dir/exec.fifo for `runc start` */
+  int mountns;               /* ns.new mount or ns.join mount: pivot_root; otherwise chroot */
   const char *statedir;
 } c;
 
@@ -287,10 +288,14 @@ static void read_spec(const struct spec *sp)
       c.sync = (int)num(r, 1, 1 << 20);
     } else if (!strcmp(k, "fd.log")) {
       c.logfd = r->nf == 2 ? stage_fdnum(r->f[1]) : -1;
+    } else if ((!strcmp(k, "ns.new") || !strcmp(k, "ns.join")) && r->nf > 1 && !strcmp(r->f[1], "mount")) {
+      c.mountns = 1;
     } else if (!strcmp(k, "run.mode")) {
       nfields(r, 2);
-      if (!strcmp(r->f[1], "create")) c.create = 1;
-      else if (strcmp(r->f[1], "run")) die(EXIT_BADINPUT, "spec line %u: run.mode %s is not for oci-exec", r->line, r->f[1]);
+      if (!strcmp(r->f[1], "create"))
+        c.create = 1;
+      else if (strcmp(r->f[1], "run"))
+        die(EXIT_BADINPUT, "spec line %u: run.mode %s is not for oci-exec", r->line, r->f[1]);
     } else if (!strcmp(k, "state.dir")) {
       nfields(r, 2);
       c.statedir = r->f[1];
@@ -354,6 +359,11 @@ static void switch_root(void)
   if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s", c.root);
   if (fchdir(fd) < 0) die_sys(EXIT_SYSFAIL, "chdir %s", c.root);
   close(fd);
+  if (!c.mountns) { /* the host's mount namespace: a plain chroot, as runc does, and nothing else */
+    if (chroot(".") < 0) die_sys(EXIT_SYSFAIL, "chroot %s", c.root);
+    if (chdir("/") < 0) die_sys(EXIT_SYSFAIL, "chdir /");
+    return;
+  }
   if (c.pivot) {
     if (syscall(SYS_pivot_root, ".", ".") < 0) die_sys(EXIT_SYSFAIL, "pivot_root %s", c.root);
     if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) die_sys(EXIT_SYSFAIL, "make old root rslave");
@@ -635,15 +645,16 @@ static void wait_start(void)
   ssize_t n;
   if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "clear the parent death signal");
   reset_signals();
-  if (c.sync >= 0 && sync_send(c.sync, "ready", -1) < 0) die_sys(EXIT_SYSFAIL, "tell the monitor we are ready");
+  if (c.sync >= 0 && sync_send(c.sync, "ready", -1) < 0)
+    die_sys(EXIT_SYSFAIL, "tell the monitor we are ready");
   if (c.sync >= 0) close(c.sync);
   c.sync = -1;
   die_set_report(-1); /* the monitor is gone: failures from here on go to stderr and the log only */
   do n = read(c.fifo, &b, 1);
   while (n < 0 && errno == EINTR);
   if (n != 1) die_sys(EXIT_SYSFAIL, "wait for start on the exec fifo");
-  close(c.fifo);
-  c.fifo = -1;
+  /* the fd stays open (close-on-exec): oci-start waits for it to close at
+     the execve, so that start returns once the program runs */
 }
 
 /* 12b. startContainer hooks run in the container, as its user, just before its program (runc's place). */
@@ -699,8 +710,8 @@ int main(int argc, char **argv)
   close_fds();                              /* 12: the filter is already in memory */
   if (c.create) wait_start();               /* 12a: created; runc start goes on */
   start_hooks(&sp);                         /* 12b: startContainer, inside, before the filter */
-  reset_signals();                         /* 13 */
-  if (c.nnp && c.prog.len) load_seccomp(); /* 14 */
-  execve(path, c.args, c.envp);            /* 15 */
+  reset_signals();                          /* 13 */
+  if (c.nnp && c.prog.len) load_seccomp();  /* 14 */
+  execve(path, c.args, c.envp);             /* 15 */
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", path);
 }

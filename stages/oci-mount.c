@@ -760,7 +760,7 @@ static void create_hooks(void)
     if (n == 0) die(EXIT_SYSFAIL, "wait for the hooks: the monitor is gone");
     if (strcmp(msg, "ok")) die(EXIT_SYSFAIL, "%s", strncmp(msg, "fail ", 5) ? msg : msg + 5);
   }
-  if ((r = hook_run(sp, "createContainer", pid, "creating", msg, sizeof msg)) != 0)
+  if ((r = hook_run(sp, "createContainer", pid, "created", msg, sizeof msg)) != 0)
     die(r == -2 ? EXIT_BADINPUT : EXIT_SYSFAIL, "%s", msg);
 }
 

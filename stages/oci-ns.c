@@ -540,7 +540,8 @@ static void console_send(const char *path, int master)
   if (strlen(path) >= sizeof sa.sun_path) die(EXIT_BADINPUT, "console socket %s: name too long", path);
   strcpy(sa.sun_path, path);
   if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) die_sys(EXIT_SYSFAIL, "socket");
-  if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) die_sys(EXIT_SYSFAIL, "connect console socket %s", path);
+  if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0)
+    die_sys(EXIT_SYSFAIL, "connect console socket %s", path);
   if (sync_send(s, "/dev/ptmx", master) < 0) die_sys(EXIT_SYSFAIL, "send the pty master to %s", path);
   close(s);
 }
@@ -607,8 +608,7 @@ static int sync_message(struct relay *rl, int *open)
     *open = 0;
     debug("container started");
     /* poststart: a failure is a warning, the container runs on (runtime-spec) */
-    if (hook_any(&sp, "poststart") && hook_run(&sp, "poststart", init_pid, "running", err, sizeof err) != 0)
-      warn("%s", err);
+    hook_run_all(&sp, "poststart", init_pid, "running", err, sizeof err, warn_line);
     return 0;
   }
   if (!strncmp(msg, "error", 5)) return 1; /* the line is already on stderr and in the log */
@@ -622,13 +622,12 @@ static int sync_message(struct relay *rl, int *open)
       die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
     debug("container created");
     _exit(0);
-  }
-  else if (!strcmp(msg, "hook createRuntime")) {
+  } else if (!strcmp(msg, "hook createRuntime")) {
     /* in the runtime's namespaces, once the container's exist: prestart
        (deprecated, same moment) then createRuntime */
     char err[1024], ans[1100] = "ok";
-    if (hook_run(&sp, "prestart", init_pid, "creating", err, sizeof err) != 0 ||
-        hook_run(&sp, "createRuntime", init_pid, "creating", err, sizeof err) != 0)
+    if (hook_run(&sp, "prestart", init_pid, "created", err, sizeof err) != 0 ||
+        hook_run(&sp, "createRuntime", init_pid, "created", err, sizeof err) != 0)
       snprintf(ans, sizeof ans, "fail %s", err);
     if (sync_send(sync_mon, ans, -1) < 0) die_sys(EXIT_SYSFAIL, "answer hook request");
   } else if (!strncmp(msg, "hook ", 5)) {

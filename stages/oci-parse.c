@@ -293,6 +293,8 @@ static int ns_present(const char *type)
   return info && has_ns[info - tab];
 }
 
+static long long root_id[2]; /* host uid and gid of the container's root */
+
 static void parse_idmaps(const cJSON *lx)
 {
   static const char *const keys[] = {"uidMappings", "gidMappings"}, *const recs[] = {"idmap.uid",
@@ -309,6 +311,7 @@ static void parse_idmaps(const cJSON *lx)
           !xjson_int(m, "hostID", p, 0, 0xffffffffLL, &h) || !xjson_int(m, "size", p, 1, 0xffffffffLL, &s))
         json_die(p, "containerID, hostID and size are required");
       ADD(recs[k], num(c), num(h), num(s));
+      if (c == 0) root_id[k] = h; /* who the container's root is on the host */
       any = 1;
     }
   }
@@ -732,20 +735,14 @@ static int open_stagedir(int specfd)
 
 int main(int argc, char **argv)
 {
-  static const struct option longopts[] = {{"bundle", required_argument, 0, 'b'},
-                                           {"id", required_argument, 0, 'i'},
-                                           {"root", required_argument, 0, 'r'},
-                                           {"mode", required_argument, 0, 'm'},
-                                           {"pid-file", required_argument, 0, 'p'},
-                                           {"log", required_argument, 0, 'l'},
-                                           {"log-format", required_argument, 0, 'f'},
-                                           {"debug", no_argument, 0, 'd'},
-                                           {"setup-exit", required_argument, 0, 'E'},
-                                           {"no-pivot", no_argument, 0, 'P'},
-                                           {"no-new-keyring", no_argument, 0, 'K'},
-                                           {"preserve-fds", required_argument, 0, 'F'},
-                                           {"console-socket", required_argument, 0, 'C'},
-                                           {0, 0, 0, 0}};
+  static const struct option longopts[] = {
+      {"bundle", required_argument, 0, 'b'},         {"id", required_argument, 0, 'i'},
+      {"root", required_argument, 0, 'r'},           {"mode", required_argument, 0, 'm'},
+      {"pid-file", required_argument, 0, 'p'},       {"log", required_argument, 0, 'l'},
+      {"log-format", required_argument, 0, 'f'},     {"debug", no_argument, 0, 'd'},
+      {"setup-exit", required_argument, 0, 'E'},     {"no-pivot", no_argument, 0, 'P'},
+      {"no-new-keyring", no_argument, 0, 'K'},       {"preserve-fds", required_argument, 0, 'F'},
+      {"console-socket", required_argument, 0, 'C'}, {0, 0, 0, 0}};
   char path[PATH_MAX], statedir[PATH_MAX] = "", pidabs[PATH_MAX];
   int opt, specfd = spec_fd(), cfgfd, logfd = -1, stagedir;
   size_t len;
@@ -870,7 +867,8 @@ int main(int argc, char **argv)
   if (pidfile) ADD("run.pidfile", pidabs);
   if (consock) {
     char cs[PATH_MAX];
-    if (*consock == '/') snprintf(cs, sizeof cs, "%s", consock);
+    if (*consock == '/')
+      snprintf(cs, sizeof cs, "%s", consock);
     else if (!getcwd(cs, sizeof cs) || strlen(cs) + strlen(consock) + 2 > sizeof cs)
       die(EXIT_BADINPUT, "--console-socket %s: name too long", consock);
     else
@@ -898,7 +896,8 @@ int main(int argc, char **argv)
     xjson_bool(pr, "terminal", "process", &term);
     if (term && !strcmp(mode, "create") && !consock)
       die(EXIT_BADINPUT, "cannot allocate tty if runc will detach without setting console socket");
-    if (!term && consock) die(EXIT_BADINPUT, "cannot use console socket if runc will not detach or allocate tty");
+    if (!term && consock)
+      die(EXIT_BADINPUT, "cannot use console socket if runc will not detach or allocate tty");
   }
   if (xjson_str(cfg, "hostname", "") && *xjson_str(cfg, "hostname", "") && !ns_present("uts"))
     json_die("hostname", "setting the hostname needs a uts namespace");
@@ -918,8 +917,10 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "create")) {
       char fifo[PATH_MAX + 16];
       snprintf(fifo, sizeof fifo, "%s/exec.fifo", statedir);
-      if (mkfifo(fifo, 0600) < 0) {
+      /* owned by the container's root, who opens it (in a user namespace) */
+      if (mkfifo(fifo, 0600) < 0 || chown(fifo, (uid_t)root_id[0], (gid_t)root_id[1]) < 0) {
         int e = errno;
+        unlink(fifo);
         rmdir(statedir);
         errno = e;
         die_sys(EXIT_SYSFAIL, "mkfifo %s", fifo);

@@ -32,9 +32,9 @@ hook() {
 	[ "$status" -eq 0 ]
 	[ "$output" = main ]
 	run cat "$LOG"
-	[ "${lines[0]}" = "prestart creating" ]
-	[ "${lines[1]}" = "createRuntime creating" ]
-	[ "${lines[2]}" = "createContainer creating" ]
+	[ "${lines[0]}" = "prestart created" ]
+	[ "${lines[1]}" = "createRuntime created" ]
+	[ "${lines[2]}" = "createContainer created" ]
 	[ "${lines[3]}" = "poststart running" ]
 	[ "${lines[4]}" = "poststop stopped" ]
 	[ "$(cat "$BATS_TEST_TMPDIR/shared/log")" = "startContainer created" ]
@@ -60,7 +60,7 @@ hook() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"hook prestart /bin/sh: exit status 3"* ]]
 	[[ "$output" != *should-not-run* ]]
-	[ "$(cat "$LOG")" = "$(printf 'prestart creating\npoststop stopped')" ]
+	[ "$(cat "$LOG")" = "$(printf 'prestart created\npoststop stopped')" ]
 	assert_clean
 }
 

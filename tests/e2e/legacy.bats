@@ -184,7 +184,7 @@ EOF2
 	run "$RUNC" --root "$STATE" start
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	[ "$(jq -r .status "$BATS_TEST_TMPDIR/pre")" = creating ]
+	[ "$(jq -r .status "$BATS_TEST_TMPDIR/pre")" = created ]
 	[ "$(jq -r .status "$BATS_TEST_TMPDIR/post")" = stopped ]
 	[ "$(jq -r .id "$BATS_TEST_TMPDIR/post")" = "$ID" ]
 	assert_clean

@@ -18,7 +18,7 @@ SECURE_NONE=("secure.cap.bounding 0x0" "secure.cap.effective 0x0" "secure.cap.pe
 
 # xspec LINES...: a spec on the test rootfs
 xspec() {
-  spec "root.path $ROOTFS" "$@"
+  spec "root.path $ROOTFS" "ns.new mount" "$@" # in_ns makes that mount namespace
 }
 
 # args WORD...: one arg record per word (spaces inside a word become \040)
@@ -77,7 +77,7 @@ DEVPTS='mount -t tmpfs tmpfs "$r/dev" && mkdir "$r/dev/pts" &&
     s=$(xspec "${SECURE_NONE[@]}" "arg /bin/true" "$1")
     run oci-exec 3< "$s"
     [ "$status" -eq 100 ]
-    [ "$output" = "oci-exec: spec line 9: $2" ]
+    [ "$output" = "oci-exec: spec line 10: $2" ]
   }
   check "process.priority 5" "unknown record process.priority"
   check "secure.cap.everything 0x1" "unknown record secure.cap.everything"
@@ -388,4 +388,11 @@ exit 127' ]
   [ "$output" = "eof
 0 1 2 
 exit 0" ]
+}
+
+@test "oci-exec: without a mount namespace the root switch is a plain chroot" {
+  s=$(spec "root.path $ROOTFS" "${CAPS_NONE[@]}" "$(args /bin/sh -c "probe stat /bin/busybox")")
+  in_ns "$s"
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == "- 0755"* ]]
 }

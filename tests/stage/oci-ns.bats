@@ -357,7 +357,7 @@ EOF
     "hook prestart /bin/sh 0 3 sh -c cat\\040>>$out" "hook createRuntime /bin/sh 0 3 sh -c echo\\040cr>>$out")"
   [ "$status" -eq 0 ]
   [ "$output" = ok ]
-  [[ "$(head -n1 "$out")" == '{"ociVersion":"1.2.0","id":"","status":"creating","pid":'* ]]
+  [[ "$(head -n1 "$out")" == '{"ociVersion":"1.2.0","id":"","status":"created","pid":'* ]]
   [[ "$(cat "$out")" == *"}cr" ]] # the state has no newline; then createRuntime ran
   run bin/oci-ns python3 "$py" hook "hook createRuntime" 3< "$(spec 'ns.new uts' 'hook prestart /bin/false 0 0')"
   [ "$status" -eq 0 ]
