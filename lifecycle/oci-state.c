@@ -106,8 +106,11 @@ static int list(const char *format, int quiet)
   if (!d && errno != ENOENT) die_sys(EXIT_SYSFAIL, "open %s", root);
   while (d && (e = readdir(d))) {
     if (e->d_name[0] == '.' || !state_valid_id(e->d_name)) continue;
-    if (n == cap && !(ids = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids)))
-      die_sys(EXIT_SYSFAIL, "allocate");
+    if (n == cap) {
+      char **more = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids);
+      if (!more) die_sys(EXIT_SYSFAIL, "allocate");
+      ids = more;
+    }
     ids[n++] = xasprintf("%s", e->d_name);
   }
   if (d) closedir(d);

@@ -28,7 +28,7 @@
 #define USAGE                                                                                                \
   "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create] [--pid-file=FILE] [--log=FILE] "      \
   "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
-  "prog..."
+  "[--console-socket=PATH] prog..."
 
 static struct specw w;
 static const char *bundle = ".";
