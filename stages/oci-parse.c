@@ -24,6 +24,7 @@
 #include "parse-2015.h"
 #include "spec.h"
 #include "stage.h"
+#include "state.h"
 
 #define USAGE                                                                                                \
   "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create] [--pid-file=FILE] [--log=FILE] "      \
@@ -690,15 +691,6 @@ static void parse_hooks(const cJSON *cfg)
 
 /* ---- the pipeline --------------------------------------------------------- */
 
-static int valid_id(const char *s)
-{
-  if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > 1024) return 0;
-  for (; *s; s++)
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-          strchr("_+-.", *s)))
-      return 0;
-  return 1;
-}
 
 /* An fd above the spec fd that survives exec, for records like fd.log. */
 static int keep_fd(int fd, int specfd)
@@ -792,7 +784,7 @@ int main(int argc, char **argv)
     const char *b = strrchr(bundle_abs, '/');
     id = b && b[1] ? b + 1 : "container";
   }
-  if (!valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
+  if (!state_valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
   if (root && *root != '/') die(EXIT_BADINPUT, "--root %s is not an absolute path", root);
   if (pidfile) {
     if (*pidfile == '/')
