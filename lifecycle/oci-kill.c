@@ -15,21 +15,47 @@
 #include "die.h"
 #include "fd.h"
 #include "names.h"
+#include "spec.h"
 #include "stage.h"
 #include "state.h"
 
-#define USAGE "oci-kill [--root=DIR] ID [SIGNAL]"
+#define USAGE "oci-kill [--root=DIR] [--all] ID [SIGNAL]"
+
+/* --all: every process in the container's cgroups (the deepest dir of each
+   hierarchy the chain created), as the saved spec records them. */
+static void kill_all(const char *dir, int sig)
+{
+  char path[4200], buf[65536];
+  struct spec sp;
+  unsigned line;
+  int fd;
+  snprintf(path, sizeof path, "%s/spec", dir);
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || spec_read(fd, &sp, &line) < 0)
+    die_sys(EXIT_SYSFAIL, "read %s", path);
+  close(fd);
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "cgroup.dir", r));) {
+    const struct rec *next = spec_next(&sp, "cgroup.dir", r);
+    if (r->nf != 4 || (next && next->nf == 4 && !strcmp(next->f[1], r->f[1]))) continue; /* not the deepest */
+    snprintf(path, sizeof path, "%s/cgroup.procs", r->f[2]);
+    if (file_read_at(AT_FDCWD, path, buf, sizeof buf) < 0) continue;
+    for (char *save, *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
+      kill((pid_t)atoi(t), sig); /* already gone is fine */
+  }
+  spec_free(&sp);
+}
 
 int main(int argc, char **argv)
 {
-  static const struct option longopts[] = {{"root", required_argument, 0, 'r'}, {0, 0, 0, 0}};
+  static const struct option longopts[] = {
+      {"root", required_argument, 0, 'r'}, {"all", no_argument, 0, 'a'}, {0, 0, 0, 0}};
   const char *root = "/run/runc", *id;
-  int opt, sig = SIGTERM, pidfd;
+  int opt, sig = SIGTERM, pidfd, all = 0;
   struct cstate st;
 
   stage_init("oci-kill");
-  while ((opt = getopt_long(argc, argv, "+r:", longopts, NULL)) != -1) switch (opt) {
+  while ((opt = getopt_long(argc, argv, "+r:a", longopts, NULL)) != -1) switch (opt) {
       case 'r': root = optarg; break;
+      case 'a': all = 1; break;
       default: die_usage(USAGE);
     }
   argv += optind;
@@ -50,6 +76,7 @@ int main(int argc, char **argv)
       die(EXIT_BADINPUT, "container not running");
     state_free(&again);
   }
+  if (all) kill_all(st.dir, sig);
   if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
     if (errno == ESRCH) die(EXIT_BADINPUT, "container not running");
     die_sys(EXIT_SYSFAIL, "kill container %s", id);

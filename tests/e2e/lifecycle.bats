@@ -157,3 +157,22 @@ PY
 	runc delete --force "$ID"
 	assert_clean
 }
+
+@test "lifecycle: kill --all reaches every process in the container's cgroups" {
+	# no pid namespace: the init's death would not take the others with it
+	update_config '.linux.namespaces -= [{"type": "pid"}]'
+	set_args sh -c 'sleep 1000 & sleep 1000'
+	create "$ID"
+	[ "$status" -eq 0 ]
+	runc start "$ID"
+	local procs
+	procs=$(own_cgroup_dir pids)/cgroup.procs
+	for _ in $(seq 50); do [ "$(wc -l < "$procs")" -eq 2 ] && break; sleep 0.1; done
+	[ "$(wc -l < "$procs")" -eq 2 ]
+	run runc kill --all "$ID" KILL
+	[ "$status" -eq 0 ]
+	for _ in $(seq 50); do [ "$(wc -l < "$procs")" -eq 0 ] && break; sleep 0.1; done
+	[ "$(wc -l < "$procs")" -eq 0 ]
+	runc delete "$ID"
+	assert_clean
+}
