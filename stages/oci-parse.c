@@ -691,7 +691,6 @@ static void parse_hooks(const cJSON *cfg)
 
 /* ---- the pipeline --------------------------------------------------------- */
 
-
 /* An fd above the spec fd that survives exec, for records like fd.log. */
 static int keep_fd(int fd, int specfd)
 {
