@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "die.h"
 #include "fd.h"
 #include "hook.h"
@@ -37,25 +38,15 @@ static void nap(long ms)
 /* SIGKILL every process listed in a cgroup; returns how many were seen. */
 static int kill_cgroup(const char *dir)
 {
-  char path[4200], buf[65536];
-  int seen = 0;
+  char path[4200];
   snprintf(path, sizeof path, "%s/cgroup.kill", dir);
   if (file_write_at(AT_FDCWD, path, "1") == 0) return 0; /* cgroup v2: the kernel does it */
-  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
-  if (file_read_at(AT_FDCWD, path, buf, sizeof buf) < 0) return 0;
-  for (char *save, *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
-    pid_t pid = (pid_t)atoi(t);
-    if (pid > 1 && pid != getpid()) {
-      kill(pid, SIGKILL);
-      seen++;
-    }
-  }
-  return seen;
+  return cgroup_signal(dir, SIGKILL);
 }
 
 static void remove_cgroups(const struct spec *sp)
 {
-  const struct rec *r, *last = NULL;
+  const struct rec *r;
   size_t n = 0, i;
   const struct rec **dirs;
 
@@ -67,7 +58,6 @@ static void remove_cgroups(const struct spec *sp)
     if (r->nf != 4) die(EXIT_BADINPUT, "spec line %u: bad cgroup.dir record", r->line);
     dirs[i++] = r;
   }
-  (void)last;
   /* last first: children before parents */
   for (i = n; i-- > 0;) {
     const char *dir = dirs[i]->f[2];
@@ -170,20 +160,15 @@ int main(int argc, char **argv)
   argv += optind;
   if (*argv) {
     /* by id: the spec the monitor saved in the state dir */
-    char path[4096];
-    int fd;
-    unsigned line;
+    char dir[4096];
     if (argv[1]) die_usage(USAGE);
     if (!state_valid_id(*argv)) die(EXIT_BADINPUT, "invalid container ID format: %s", *argv);
-    snprintf(path, sizeof path, "%s/%s/spec", root, *argv);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    snprintf(dir, sizeof dir, "%s/%s", root, *argv);
+    if (state_spec(dir, &sp) < 0) {
       if (errno == ENOENT && force) return 0; /* runc: delete --force of nothing is fine */
       if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", *argv);
-      die_sys(EXIT_SYSFAIL, "open %s", path);
+      die_sys(EXIT_SYSFAIL, "read %s/spec", dir);
     }
-    if (spec_read(fd, &sp, &line) < 0) die_sys(EXIT_SYSFAIL, "read %s", path);
-    close(fd);
     stop_init(root, *argv);
   } else {
     unsigned line;

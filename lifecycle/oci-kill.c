@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "die.h"
 #include "fd.h"
 #include "names.h"
@@ -25,21 +26,12 @@
    hierarchy the chain created), as the saved spec records them. */
 static void kill_all(const char *dir, int sig)
 {
-  char path[4200], buf[65536];
   struct spec sp;
-  unsigned line;
-  int fd;
-  snprintf(path, sizeof path, "%s/spec", dir);
-  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || spec_read(fd, &sp, &line) < 0)
-    die_sys(EXIT_SYSFAIL, "read %s", path);
-  close(fd);
+  if (state_spec(dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", dir);
   for (const struct rec *r = NULL; (r = spec_next(&sp, "cgroup.dir", r));) {
     const struct rec *next = spec_next(&sp, "cgroup.dir", r);
     if (r->nf != 4 || (next && next->nf == 4 && !strcmp(next->f[1], r->f[1]))) continue; /* not the deepest */
-    snprintf(path, sizeof path, "%s/cgroup.procs", r->f[2]);
-    if (file_read_at(AT_FDCWD, path, buf, sizeof buf) < 0) continue;
-    for (char *save, *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
-      kill((pid_t)atoi(t), sig); /* already gone is fine */
+    cgroup_signal(r->f[2], sig);
   }
   spec_free(&sp);
 }

@@ -28,7 +28,6 @@ int main(int argc, char **argv)
   char path[4200], msg[1100];
   struct cstate st;
   struct spec sp;
-  unsigned line;
   int opt, fd, rfd;
 
   stage_init("oci-start");
@@ -72,12 +71,10 @@ int main(int argc, char **argv)
   }
 
   /* poststart: a failure is a warning (runtime-spec) */
-  snprintf(path, sizeof path, "%s/spec", st.dir);
-  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && spec_read(fd, &sp, &line) == 0) {
+  if (state_spec(st.dir, &sp) == 0) {
     hook_run_all(&sp, "poststart", st.pid, "running", msg, sizeof msg, warn_line);
     spec_free(&sp);
   }
-  if (fd >= 0) close(fd);
   state_free(&st);
   return 0;
 }

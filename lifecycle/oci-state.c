@@ -36,10 +36,7 @@ static void raw(FILE *f, const char *json, const char *key, const char *dflt)
 /* one state object, indented by ind spaces, as runc prints it */
 static void print_state(FILE *f, const struct cstate *st, int ind)
 {
-  char path[4200];
-  int fd;
   struct spec sp;
-  unsigned line;
   fprintf(f, "%*s{\n", ind, "");
 #define KEY(k) fprintf(f, "%*s  \"%s\": ", ind, "", k)
   KEY("ociVersion"), raw(f, st->json, "ociVersion", "\"\""), fputs(",\n", f);
@@ -49,8 +46,7 @@ static void print_state(FILE *f, const struct cstate *st, int ind)
   KEY("bundle"), raw(f, st->json, "bundle", "\"\""), fputs(",\n", f);
   KEY("rootfs"), raw(f, st->json, "rootfs", "\"\""), fputs(",\n", f);
   KEY("created"), raw(f, st->json, "created", "\"\""), fputs(",\n", f);
-  snprintf(path, sizeof path, "%s/spec", st->dir);
-  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && spec_read(fd, &sp, &line) == 0) {
+  if (state_spec(st->dir, &sp) == 0) {
     const struct rec *r = NULL;
     int first = 1;
     while ((r = spec_next(&sp, "annotation", r))) {
@@ -65,7 +61,6 @@ static void print_state(FILE *f, const struct cstate *st, int ind)
     if (!first) fprintf(f, "\n%*s  },\n", ind, "");
     spec_free(&sp);
   }
-  if (fd >= 0) close(fd);
   KEY("owner"), raw(f, st->json, "owner", "\"\""), fputs("\n", f);
 #undef KEY
   fprintf(f, "%*s}", ind, "");

@@ -3,11 +3,16 @@
 #include "cgroup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "fd.h"
 
 int cgroup_dev_access(const char *rwm)
 {
@@ -155,4 +160,20 @@ unsigned long long cgroup_shares_to_weight(unsigned long long shares)
   double l = ln_((double)shares) / LN2, e = (l * l + 125 * l) / 612.0 - 7.0 / 34.0, w = pow10_(e);
   unsigned long long c = (unsigned long long)w;
   return c + ((double)c < w);
+}
+
+int cgroup_signal(const char *dir, int sig)
+{
+  char path[4200], buf[65536];
+  int seen = 0;
+  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+  if (file_read_at(AT_FDCWD, path, buf, sizeof buf) < 0) return -1;
+  for (char *save, *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+    pid_t pid = (pid_t)atoi(t);
+    if (pid > 1 && pid != getpid()) {
+      kill(pid, sig); /* already gone is fine */
+      seen++;
+    }
+  }
+  return seen;
 }

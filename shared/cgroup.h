@@ -27,4 +27,8 @@ int cgroup_devices_attach(int dirfd, const struct cgroup_dev *rules, size_t n, c
    >= 0.0.3) converts: 0 stays 0 (unset). */
 unsigned long long cgroup_shares_to_weight(unsigned long long shares);
 
+/* Send sig to every process listed in DIR/cgroup.procs (never to pid 1 or
+   ourselves); returns how many were listed, -1 when the file is unreadable. */
+int cgroup_signal(const char *dir, int sig);
+
 #endif

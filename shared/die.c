@@ -59,7 +59,7 @@ char *xasprintf(const char *fmt, ...)
   return s;
 }
 
-void die_emit(const char *level, const char *line)
+static void die_emit(const char *level, const char *line)
 {
   char buf[4096 + 64];
   size_t n = strlen(line);
@@ -87,17 +87,6 @@ void die_emit(const char *level, const char *line)
     }
   }
   errno = saved;
-}
-
-int die_format(char *buf, unsigned size, const char *level, const char *fmt, ...)
-{
-  va_list ap;
-  int n = snprintf(buf, size, "%s: %s%s", prog, level ? level : "", level ? ": " : "");
-  if (n < 0 || (unsigned)n >= size) return n;
-  va_start(ap, fmt);
-  n += vsnprintf(buf + n, size - (unsigned)n, fmt, ap);
-  va_end(ap);
-  return n;
 }
 
 static void vline(char *buf, size_t size, const char *pre, int err, const char *fmt, va_list ap)

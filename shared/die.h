@@ -38,9 +38,4 @@ size_t json_escape_str(char *out, size_t size, const char *s);
 /* asprintf that dies with 111 when memory runs out. */
 char *xasprintf(const char *fmt, ...) PRINTFLIKE(1, 2);
 
-/* Format "prog: msg" into buf (no newline); used by die and by the monitor. */
-int die_format(char *buf, unsigned size, const char *level, const char *fmt, ...) PRINTFLIKE(4, 5);
-/* Write a finished line (without newline) to fd 2 and the log. */
-void die_emit(const char *level, const char *line);
-
 #endif

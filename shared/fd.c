@@ -1,10 +1,10 @@
 #include "fd.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,21 +23,13 @@ int fd_cloexec(int fd, int on)
   return fcntl(fd, F_SETFD, on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC);
 }
 
-int close_from(int n)
+void fd_close_range(unsigned lo, unsigned hi)
 {
-#ifdef SYS_close_range
-  if (syscall(SYS_close_range, (unsigned)n, ~0U, 0) == 0) return 0;
-#endif
-  DIR *d = opendir("/proc/self/fd");
-  if (!d) return -1;
-  int dfd = dirfd(d);
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    int fd = atoi(e->d_name);
-    if (e->d_name[0] != '.' && fd >= n && fd != dfd) close(fd);
-  }
-  closedir(d);
-  return 0;
+  struct rlimit rl;
+  if (syscall(SYS_close_range, lo, hi, 0) == 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && hi >= rl.rlim_max)
+    hi = (unsigned)rl.rlim_max - 1;
+  for (unsigned fd = lo; fd <= hi && fd < (1U << 20); fd++) close((int)fd);
 }
 
 ssize_t read_all(int fd, void *buf, size_t n)

@@ -10,8 +10,9 @@
    itself would leave CLOEXEC set). Returns to, or -1. */
 int fd_move(int to, int from);
 int fd_cloexec(int fd, int on);
-/* Close every fd >= n (close_range, or a /proc/self/fd walk). */
-int close_from(int n);
+/* Close fds lo..hi (close_range(2); where it is missing or refused, one by
+   one up to the hard RLIMIT_NOFILE, which needs no /proc). */
+void fd_close_range(unsigned lo, unsigned hi);
 ssize_t read_all(int fd, void *buf, size_t n);
 ssize_t write_all(int fd, const void *buf, size_t n);
 /* Read a whole fd (from offset 0 with pread when it can seek) into a

@@ -35,16 +35,16 @@ long long stage_num(const char *s, long long max)
 
 int stage_fdnum(const char *s) { return (int)stage_num(s, 1 << 20); }
 
-/* Chain-load into the teardown; fd 3 still holds the spec, so oci-delete
-   knows the state dir and the cgroups. */
-static void teardown(int status)
+void stage_teardown(const struct spec *sp, int status)
 {
   char st[32];
   char *argv[] = {"oci-delete", "--force", st, NULL};
   snprintf(st, sizeof st, "--exit=%d", status);
-  chain_try(armed, argv);
-  /* oci-delete missing: nothing else to do but exit */
+  chain_try(sp, argv);
 }
+
+/* die()'s hook: oci-delete missing leaves nothing else to do but exit */
+static void teardown(int status) { stage_teardown(armed, status); }
 
 void stage_config(const struct spec *sp)
 {

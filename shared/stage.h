@@ -17,6 +17,9 @@ void stage_config(const struct spec *sp);
 /* Every signal back to its default disposition and unblocked, the
    glibc-reserved ones included. -1 with errno on failure. */
 int signals_reset(void);
+/* Chain-load "oci-delete --force --exit=STATUS" with the spec still on its
+   fd (the one teardown, DESIGN.md 5). Returns only when the exec failed. */
+void stage_teardown(const struct spec *sp, int status);
 /* Parse a decimal fd number from a record field; -1 on junk. */
 int stage_fdnum(const char *s);
 /* Parse a non-negative decimal; -1 on junk or overflow past max. */

@@ -174,23 +174,32 @@ const char *state_raw(const char *json, const char *key, size_t *len)
   return p;
 }
 
+int state_spec(const char *dir, struct spec *sp)
+{
+  char path[4200];
+  unsigned line;
+  int fd, r, e;
+  if ((size_t)snprintf(path, sizeof path, "%s/spec", dir) >= sizeof path) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return -1;
+  r = spec_read(fd, sp, &line);
+  e = errno;
+  close(fd);
+  errno = e;
+  return r;
+}
+
 /* Is the container's freezer frozen? Looks for a cgroup.dir record of the
    freezer in the saved spec: v1 freezer.state, or v2 cgroup.freeze. */
 static int frozen(const char *dir)
 {
   char path[4200], buf[64];
-  int fd;
   struct spec sp;
-  unsigned line;
   const char *last = NULL;
   int v2 = 0, r = 0;
-  snprintf(path, sizeof path, "%s/spec", dir);
-  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return 0;
-  if (spec_read(fd, &sp, &line) < 0) {
-    close(fd);
-    return 0;
-  }
-  close(fd);
+  if (state_spec(dir, &sp) < 0) return 0;
   /* the last (deepest) dir of the freezer hierarchy, or of the unified one on v2 */
   for (const struct rec *rc = NULL; (rc = spec_next(&sp, "cgroup.dir", rc));)
     if (rc->nf == 4 && strstr(rc->f[1], "freezer")) {

@@ -34,6 +34,8 @@ struct cstate {
    errno ENOENT when there is no such container. */
 int state_load(const char *root, const char *id, struct cstate *st);
 void state_free(struct cstate *st);
+/* Read the spec the monitor saved in a state dir (DIR/spec). -1 with errno. */
+int state_spec(const char *dir, struct spec *sp);
 /* The raw JSON token of a top-level key of our state.json ("\"abc\"", 42);
  *len gets its length. NULL when absent. */
 const char *state_raw(const char *json, const char *key, size_t *len);

@@ -593,14 +593,6 @@ static void set_nnp(void)
 }
 
 /* close_range(2), or one close(2) per fd when it is missing or (nnp 0) the filter refuses it. */
-static void close_between(unsigned lo, unsigned hi)
-{
-  struct rlimit rl;
-  if (syscall(SYS_close_range, lo, hi, 0) == 0) return;
-  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) die_sys(EXIT_SYSFAIL, "close_range");
-  if (rl.rlim_max != RLIM_INFINITY && hi >= rl.rlim_max) hi = (unsigned)rl.rlim_max - 1;
-  for (unsigned fd = lo; fd <= hi && fd < (1U << 20); fd++) close((int)fd);
-}
 
 /* 12. Nothing but stdio and the preserved fds reaches the container. The sync socket stays open until the
    execve (the monitor takes its EOF as "started", and a failure before that still reports through it); the
@@ -621,10 +613,10 @@ static void close_fds(void)
   for (int i = 0; i < n; i++) {
     if (fd_cloexec((int)keep[i], 1) < 0) die_sys(EXIT_SYSFAIL, "set close-on-exec on fd %u", keep[i]);
     if (keep[i] < base) continue;
-    if (keep[i] > base) close_between(base, keep[i] - 1);
+    if (keep[i] > base) fd_close_range(base, keep[i] - 1);
     base = keep[i] + 1;
   }
-  close_between(base, ~0U);
+  fd_close_range(base, ~0U);
 }
 
 /* 13. The monitor blocked signals before the clone; handlers and ignored signals must not leak into the

@@ -434,12 +434,11 @@ static void kill_init(void)
    otherwise (a stage run by hand) just exit with the status. */
 static __attribute__((noreturn)) void finish(int status)
 {
-  char st[32], *av[] = {"oci-delete", "--force", st, NULL};
   debug("container exited: %d", status);
   tty_restore();
   if (!spec_get(&sp, "state.dir")) _exit(status);
-  snprintf(st, sizeof st, "--exit=%d", status);
-  chain_exec(&sp, av);
+  stage_teardown(&sp, status);
+  die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec oci-delete");
 }
 
 /* die() after the clone: the container must not outlive the monitor. */

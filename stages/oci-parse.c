@@ -118,7 +118,6 @@ static void parse_mount(const cJSON *m, const char *path)
              *src = xjson_str(m, "source", path);
   cJSON *opts = xjson_arr(m, "options", path), *o;
   char flags[1024] = "", data[4096] = "", prop[32] = "", srcabs[PATH_MAX];
-  unsigned long set = 0;
   int bind = 0, i = 0;
   size_t ntab;
   const struct mntopt *tab = mount_opt_table(&ntab);
@@ -161,9 +160,7 @@ static void parse_mount(const cJSON *m, const char *path)
     }
     if (mo->kind == MO_SET && !mo->flag) continue; /* "defaults" */
     state[mo - tab] = 1;
-    set |= mo->flag;
   }
-  (void)set;
   for (size_t k = 0; k < ntab; k++)
     if (state[k] == 1) {
       if (strlen(flags) + strlen(tab[k].name) + 2 > sizeof flags) json_die(path, "too many options");
@@ -284,7 +281,6 @@ static void parse_namespaces(const cJSON *lx)
       ADD("ns.new", type);
     }
   }
-  (void)nt;
 }
 
 static int ns_present(const char *type)
@@ -820,7 +816,7 @@ int main(int argc, char **argv)
     json_file = "runtime.json";
     rt = xjson_parse(rtext, rlen);
     if (!cJSON_IsObject(rt)) json_die(NULL, "expected a JSON object");
-    conv = legacy_convert(cfg, rt, bundle_abs);
+    conv = legacy_convert(cfg, rt);
     cJSON_Delete(rt);
     cJSON_Delete(cfg);
     free(rtext);

@@ -274,12 +274,11 @@ static void conv_seccomp(const cJSON *rtlx, cJSON *nlx)
   }
 }
 
-cJSON *legacy_convert(const cJSON *cfg, const cJSON *rt, const char *bundle)
+cJSON *legacy_convert(const cJSON *cfg, const cJSON *rt)
 {
   cJSON *out = cJSON_CreateObject(), *root, *nlx, *lx, *v, *ns;
   const char *s, *ver;
   int readonly = 0, has_user = 0;
-  (void)bundle;
 
   json_nocase = 1;
   json_file = "config.json";

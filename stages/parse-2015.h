@@ -9,7 +9,7 @@
 /* Is this config.json of the 2015 format ("version" 0.x, no ociVersion)? */
 int legacy_detect(const cJSON *cfg);
 /* Convert config.json + runtime.json (both parsed) into a modern tree.
-   bundle is absolute. Dies with 100 naming the file and the field. */
-cJSON *legacy_convert(const cJSON *cfg, const cJSON *rt, const char *bundle);
+   Dies with 100 naming the file and the field. */
+cJSON *legacy_convert(const cJSON *cfg, const cJSON *rt);
 
 #endif
