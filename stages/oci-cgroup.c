@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cgres.h"
 #include "chain.h"
 #include "die.h"
 #include "fd.h"
@@ -43,43 +43,7 @@ static const char *opt_root, *opt_layout, *opt_self = "/proc/self/cgroup";
 
 /* ---- the resource records, validated before anything is created --------- */
 
-/* clang-format off */
-enum { M_LIMIT, M_RES, M_SWAP, M_KERNEL, M_KTCP, M_SWAPPINESS, M_NOOOM, M_HIER, C_SHARES, C_QUOTA,
-       C_PERIOD, C_RTRUN, C_RTPER, C_BURST, C_IDLE, C_CPUS, C_MEMS, P_LIMIT, NKEY };
-/* clang-format on */
-
-static const struct {
-  const char *key, *ctrl; /* record, v1 controller it needs */
-  long long min, max;     /* min > max: a string (cpuset list) */
-} keys[NKEY] = {
-    [M_LIMIT] = {"cgroup.memory.limit", "memory", -1, 1LL << 62},
-    [M_RES] = {"cgroup.memory.reservation", "memory", -1, 1LL << 62},
-    [M_SWAP] = {"cgroup.memory.swap", "memory", -1, 1LL << 62},
-    [M_KERNEL] = {"cgroup.memory.kernel", NULL, -1, 1LL << 62},
-    [M_KTCP] = {"cgroup.memory.kernelTCP", "memory", -1, 1LL << 62},
-    [M_SWAPPINESS] = {"cgroup.memory.swappiness", "memory", 0, 100},
-    [M_NOOOM] = {"cgroup.memory.disableOOMKiller", "memory", 0, 1},
-    [M_HIER] = {"cgroup.memory.useHierarchy", "memory", 0, 1},
-    [C_SHARES] = {"cgroup.cpu.shares", "cpu", 0, 262144},
-    [C_QUOTA] = {"cgroup.cpu.quota", "cpu", -1, 1LL << 62},
-    [C_PERIOD] = {"cgroup.cpu.period", "cpu", 0, 1LL << 62},
-    [C_RTRUN] = {"cgroup.cpu.realtimeRuntime", "cpu", -1, 1LL << 62},
-    [C_RTPER] = {"cgroup.cpu.realtimePeriod", "cpu", 0, 1LL << 62},
-    [C_BURST] = {"cgroup.cpu.burst", "cpu", 0, 1LL << 62},
-    [C_IDLE] = {"cgroup.cpu.idle", "cpu", 0, 1},
-    [C_CPUS] = {"cgroup.cpu.cpus", "cpuset", 1, 0},
-    [C_MEMS] = {"cgroup.cpu.mems", "cpuset", 1, 0},
-    [P_LIMIT] = {"cgroup.pids.limit", "pids", -1, 1LL << 62},
-};
-
-static const struct rec *kr[NKEY]; /* the record (last wins), or NULL */
-static long long kv[NKEY];
-
-static struct cgroup_dev *devs;
-static const struct rec **devrec; /* the record of each rule */
-static size_t ndev;
-static const struct rec **unified;
-static size_t nunified;
+static struct cgres res; /* the resource records */
 static const struct rec *path_rec;
 static char **pcomp; /* cgroup.path split into components */
 static size_t npcomp;
@@ -114,56 +78,16 @@ static void parse_path(const struct rec *r)
   }
 }
 
-static long long devnum(const struct rec *r, const char *s)
-{
-  long long v;
-  if (!strcmp(s, "*")) return -1;
-  if ((v = stage_num(s, 0xffffffffLL)) < 0) bad(r, "bad device number in");
-  return v;
-}
-
 /* Read every cgroup.* record; refuse unknown ones before touching anything. */
 static void parse_records(const struct spec *sp, int exec_mode)
 {
   for (const struct rec *r = NULL; (r = spec_next(sp, NULL, r));) {
     const char *k = r->f[0];
-    size_t i;
     if (strncmp(k, "cgroup.", 7)) continue;
-    for (i = 0; i < NKEY && strcmp(k, keys[i].key); i++) {
-    }
-    if (i < NKEY) {
-      if (r->nf != 2) bad(r, "bad");
-      kr[i] = r;
-      if (keys[i].min > keys[i].max) {
-        if (!*r->f[1]) bad(r, "empty");
-      } else if (!strcmp(r->f[1], "-1") && keys[i].min < 0) {
-        kv[i] = -1;
-      } else if ((kv[i] = stage_num(r->f[1], keys[i].max)) < 0 || kv[i] < keys[i].min) {
-        bad(r, "bad value for");
-      }
-    } else if (!strcmp(k, "cgroup.path")) {
+    if (cgres_record(&res, r)) continue;
+    if (!strcmp(k, "cgroup.path")) {
       if (r->nf != 2) bad(r, "bad");
       path_rec = r;
-    } else if (!strcmp(k, "cgroup.device")) {
-      struct cgroup_dev d;
-      int acc;
-      if (r->nf != 6 || (strcmp(r->f[1], "allow") && strcmp(r->f[1], "deny")) || strlen(r->f[2]) != 1 ||
-          !strchr("acb", r->f[2][0]) || (acc = cgroup_dev_access(r->f[5])) < 0)
-        bad(r, "bad");
-      d.allow = !strcmp(r->f[1], "allow");
-      d.type = r->f[2][0];
-      d.maj = devnum(r, r->f[3]);
-      d.min = devnum(r, r->f[4]);
-      d.access = (unsigned)acc;
-      devs = xrealloc(devs, ndev + 1, sizeof *devs);
-      devrec = xrealloc(devrec, ndev + 1, sizeof *devrec);
-      devrec[ndev] = r;
-      devs[ndev++] = d;
-    } else if (!strcmp(k, "cgroup.unified")) {
-      if (r->nf != 3 || !*r->f[1] || strchr(r->f[1], '/') || !strcmp(r->f[1], ".") || !strcmp(r->f[1], ".."))
-        bad(r, "bad");
-      unified = xrealloc(unified, nunified + 1, sizeof *unified);
-      unified[nunified++] = r;
     } else if (!strcmp(k, "cgroup.dir") || !strcmp(k, "cgroup.join") || !strcmp(k, "cgroup.v2fd")) {
       /* ours to append; in exec mode cgroup.dir names what to join */
       if (!exec_mode) bad(r, "oci-cgroup already ran:");
@@ -175,8 +99,7 @@ static void parse_records(const struct spec *sp, int exec_mode)
   if (exec_mode) return;
   if (!path_rec) die(EXIT_BADINPUT, "spec line 1: no cgroup.path record");
   parse_path(path_rec);
-  if (kr[M_SWAP] && kr[M_LIMIT] && kv[M_SWAP] > 0 && kv[M_LIMIT] > 0 && kv[M_SWAP] < kv[M_LIMIT])
-    die(EXIT_BADINPUT, "spec line %u: cgroup.memory.swap is below cgroup.memory.limit", kr[M_SWAP]->line);
+  cgres_validate(&res);
 }
 
 /* ---- finding the hierarchies ------------------------------------------- */
@@ -316,44 +239,15 @@ static void find_hiers(void)
   if (!nh) die(EXIT_SYSFAIL, "find cgroup hierarchies under %s: none mounted", root);
 }
 
-static struct hier *v1(const char *ctrl)
+/* the hierarchies as the shared resource writers see them */
+static struct cgres_hier *T;
+
+static void targets(void)
 {
+  T = xrealloc(NULL, nh, sizeof *T);
   for (size_t i = 0; i < nh; i++)
-    if (!H[i].v2 && has_all(H[i].name, ctrl)) return &H[i];
-  return NULL;
-}
-
-static struct hier *v2(void)
-{
-  for (size_t i = 0; i < nh; i++)
-    if (H[i].v2) return &H[i];
-  return NULL;
-}
-
-static int pure_v2(void) { return nh == 1 && H[0].v2; }
-
-/* Every resource must have somewhere to go: refuse rather than ignore. */
-static void check_targets(void)
-{
-  for (int i = 0; i < NKEY; i++) {
-    if (!kr[i] || !keys[i].ctrl) continue;
-    if (pure_v2()) {
-      if ((i == C_RTRUN || i == C_RTPER) && kv[i] != 0)
-        die(EXIT_BADINPUT, "spec line %u: %s is not supported on cgroup v2", kr[i]->line, keys[i].key);
-    } else if (!v1(keys[i].ctrl)) {
-      die(EXIT_BADINPUT, "spec line %u: %s needs the %s controller, which is not mounted", kr[i]->line,
-          keys[i].key, keys[i].ctrl);
-    }
-  }
-  if (pure_v2() && kr[M_SWAP] && kv[M_SWAP] > 0 && (!kr[M_LIMIT] || kv[M_LIMIT] <= 0))
-    die(EXIT_BADINPUT, "spec line %u: cgroup.memory.swap needs a cgroup.memory.limit on cgroup v2",
-        kr[M_SWAP]->line);
-  if (ndev && !v1("devices") && !v2())
-    die(EXIT_BADINPUT, "spec line %u: cgroup.device needs the devices controller, which is not mounted",
-        devrec[0]->line);
-  if (nunified && !v2())
-    die(EXIT_BADINPUT, "spec line %u: cgroup.unified needs cgroup v2, which is not mounted",
-        unified[0]->line);
+    T[i] = (struct cgres_hier){
+        .name = H[i].name, .dir = H[i].dir, .dfd = H[i].dfd, .v2 = H[i].v2, .fake = H[i].fake};
 }
 
 /* ---- resolving and creating -------------------------------------------- */
@@ -392,24 +286,11 @@ static void resolve(struct hier *h)
   h->dir = h->comp[h->ncomp - 1];
 }
 
-static int open_file(struct hier *h, int dfd, const char *name, int flags)
-{
-  return openat(dfd, name, flags | O_CLOEXEC | (h->fake ? O_CREAT : 0), 0644);
-}
-
 /* One write per value: cgroup files take one value per write(2). */
 static void cg_write_at(struct hier *h, int dfd, const char *dir, const char *file, const char *val)
 {
-  int fd = open_file(h, dfd, file, O_WRONLY | (h->fake ? O_TRUNC : 0));
-  ssize_t n = fd < 0 ? -1 : write(fd, val, strlen(val));
-  if (n >= 0 && (size_t)n != strlen(val)) errno = EIO, n = -1;
-  if (n < 0) die_sys(EXIT_SYSFAIL, "write %s in %s", file, dir);
-  close(fd);
-}
-
-static void cg_write(struct hier *h, const char *file, const char *val)
-{
-  cg_write_at(h, h->dfd, h->dir, file, val);
+  struct cgres_hier t = {.name = h->name, .dir = dir, .dfd = dfd, .v2 = h->v2, .fake = h->fake};
+  cgres_write(&t, dfd, dir, file, val);
 }
 
 static char *cg_read(const char *dir, const char *file)
@@ -425,40 +306,6 @@ static int opendir_fd(const char *p)
   int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s", p);
   return fd;
-}
-
-static void add_ctl(char **list, const char *c, size_t len)
-{
-  char *n, *one = xasprintf("%.*s", (int)len, c);
-  if (!**list || !has_all(*list, one)) {
-    n = xasprintf("%s%s%s", *list, **list ? "," : "", one);
-    free(*list);
-    *list = n;
-  }
-  free(one);
-}
-
-/* Controllers the v2 cgroup needs enabled by its created parents, as
-   cgroup.subtree_control wants them: "+memory +pids". */
-static char *v2_controllers(void)
-{
-  char *l = xasprintf("%s", ""), *s, *p, *c;
-  if (pure_v2()) {
-    if (kr[M_LIMIT] || kr[M_RES] || kr[M_SWAP]) add_ctl(&l, "memory", 6);
-    if (kr[C_SHARES] || kr[C_QUOTA] || kr[C_PERIOD] || kr[C_BURST] || kr[C_IDLE]) add_ctl(&l, "cpu", 3);
-    if (kr[C_CPUS] || kr[C_MEMS]) add_ctl(&l, "cpuset", 6);
-    if (kr[P_LIMIT]) add_ctl(&l, "pids", 4);
-  }
-  for (size_t i = 0; i < nunified; i++) { /* "io.max" needs io; cgroup.* files are core */
-    const char *key = unified[i]->f[1];
-    size_t len = strcspn(key, ".");
-    if (key[len] && strncmp(key, "cgroup.", 7)) add_ctl(&l, key, len);
-  }
-  s = xrealloc(NULL, 2 * strlen(l) + 2, 1);
-  *s = 0;
-  for (p = s, c = strtok(l, ","); c; c = strtok(NULL, ",")) p += sprintf(p, "%s+%s", p == s ? "" : " ", c);
-  free(l);
-  return s;
 }
 
 static void create(struct hier *h)
@@ -484,7 +331,7 @@ static void create(struct hier *h)
   }
   if (h->v2) {
     /* only cgroups we created: never write to the caller's own cgroups */
-    char *ctl = v2_controllers();
+    char *ctl = cgres_v2_controllers(&res, T, nh);
     for (size_t i = 0; *ctl && i + 1 < h->ncomp; i++) {
       if (!h->isnew[i]) continue;
       int dfd = opendir_fd(h->comp[i]);
@@ -494,110 +341,6 @@ static void create(struct hier *h)
     free(ctl);
   }
   h->dfd = opendir_fd(h->dir);
-}
-
-/* ---- resources ---------------------------------------------------------- */
-
-static const char *num(long long v, int max_for_neg)
-{
-  static char b[8][32];
-  static int k;
-  char *s = b[k++ & 7];
-  if (v < 0 && max_for_neg) return "max";
-  snprintf(s, 32, "%lld", v);
-  return s;
-}
-
-static void set_if(struct hier *h, int key, const char *file, int skip_zero, int max_for_neg)
-{
-  if (kr[key] && !(skip_zero && kv[key] == 0)) cg_write(h, file, num(kv[key], max_for_neg));
-}
-
-static void apply_v1(void)
-{
-  struct hier *h;
-  if ((h = v1("memory"))) {
-    /* memory+swap may never be below memory: raise whichever must go first */
-    int swap_first = 0;
-    if (kr[M_SWAP] && kv[M_SWAP] != 0 && kr[M_LIMIT] && kv[M_LIMIT] != 0) {
-      char *cur = cg_read(h->dir, "memory.memsw.limit_in_bytes");
-      long long c = stage_num(cur, 1LL << 62);
-      swap_first = kv[M_LIMIT] < 0 || (c >= 0 && kv[M_LIMIT] > c);
-      free(cur);
-    }
-    if (swap_first) set_if(h, M_SWAP, "memory.memsw.limit_in_bytes", 1, 0);
-    set_if(h, M_LIMIT, "memory.limit_in_bytes", 1, 0);
-    if (!swap_first) set_if(h, M_SWAP, "memory.memsw.limit_in_bytes", 1, 0);
-    set_if(h, M_RES, "memory.soft_limit_in_bytes", 1, 0);
-    set_if(h, M_KTCP, "memory.kmem.tcp.limit_in_bytes", 1, 0);
-    set_if(h, M_SWAPPINESS, "memory.swappiness", 0, 0);
-    if (kr[M_NOOOM] && kv[M_NOOOM]) cg_write(h, "memory.oom_control", "1");
-    set_if(h, M_HIER, "memory.use_hierarchy", 0, 0);
-  }
-  if ((h = v1("cpu"))) {
-    set_if(h, C_SHARES, "cpu.shares", 1, 0);
-    set_if(h, C_PERIOD, "cpu.cfs_period_us", 1, 0);
-    set_if(h, C_QUOTA, "cpu.cfs_quota_us", 1, 0);
-    set_if(h, C_BURST, "cpu.cfs_burst_us", 0, 0);
-    set_if(h, C_RTPER, "cpu.rt_period_us", 1, 0);
-    set_if(h, C_RTRUN, "cpu.rt_runtime_us", 1, 0);
-    set_if(h, C_IDLE, "cpu.idle", 0, 0);
-  }
-  if ((h = v1("cpuset"))) {
-    if (kr[C_CPUS]) cg_write(h, "cpuset.cpus", kr[C_CPUS]->f[1]);
-    if (kr[C_MEMS]) cg_write(h, "cpuset.mems", kr[C_MEMS]->f[1]);
-  }
-  if ((h = v1("pids")) && kr[P_LIMIT]) cg_write(h, "pids.max", num(kv[P_LIMIT] ? kv[P_LIMIT] : -1, 1));
-  if ((h = v1("devices")) && ndev) {
-    /* the allow-list: deny everything, then the rules in order */
-    cg_write(h, "devices.deny", "a");
-    for (size_t i = 0; i < ndev; i++) {
-      const struct rec *r = devrec[i];
-      char *v =
-          devs[i].type == 'a' ? xasprintf("a") : xasprintf("%s %s:%s %s", r->f[2], r->f[3], r->f[4], r->f[5]);
-      cg_write(h, devs[i].allow ? "devices.allow" : "devices.deny", v);
-      free(v);
-    }
-  }
-}
-
-static void apply_v2(struct hier *h)
-{
-  if (pure_v2()) {
-    set_if(h, M_LIMIT, "memory.max", 1, 1);
-    set_if(h, M_RES, "memory.low", 1, 1);
-    if (kr[M_SWAP] && kv[M_SWAP] != 0) {
-      long long s = kv[M_SWAP], l = kr[M_LIMIT] ? kv[M_LIMIT] : 0;
-      cg_write(h, "memory.swap.max", num(s < 0 ? -1 : s - l, 1)); /* v2 swap excludes memory */
-    }
-    for (int i = M_KTCP; i <= M_NOOOM; i++)
-      if (kr[i]) warn("%s is not supported on cgroup v2, ignored", keys[i].key);
-    if (kr[C_SHARES] && kv[C_SHARES]) {
-      char w[32];
-      snprintf(w, sizeof w, "%llu", cgroup_shares_to_weight((unsigned long long)kv[C_SHARES]));
-      cg_write(h, "cpu.weight", w);
-    }
-    if ((kr[C_QUOTA] && kv[C_QUOTA]) || (kr[C_PERIOD] && kv[C_PERIOD])) {
-      long long q = kr[C_QUOTA] ? kv[C_QUOTA] : 0, p = kr[C_PERIOD] && kv[C_PERIOD] ? kv[C_PERIOD] : 100000;
-      char *v = q > 0 ? xasprintf("%lld %lld", q, p) : xasprintf("max %lld", p);
-      cg_write(h, "cpu.max", v);
-      free(v);
-    }
-    set_if(h, C_BURST, "cpu.max.burst", 0, 0);
-    set_if(h, C_IDLE, "cpu.idle", 0, 0);
-    if (kr[C_CPUS]) cg_write(h, "cpuset.cpus", kr[C_CPUS]->f[1]);
-    if (kr[C_MEMS]) cg_write(h, "cpuset.mems", kr[C_MEMS]->f[1]);
-    if (kr[P_LIMIT]) cg_write(h, "pids.max", num(kv[P_LIMIT] ? kv[P_LIMIT] : -1, 1)); /* 0 too is unlimited */
-  }
-  for (size_t i = 0; i < nunified; i++) cg_write(h, unified[i]->f[1], unified[i]->f[2]);
-}
-
-/* Devices on cgroup v2: an eBPF program, as runc and crun attach. */
-static void devices_bpf(struct hier *h)
-{
-  const char *step;
-  if (cgroup_devices_attach(h->dfd, devs, ndev, &step) < 0)
-    die_sys(EXIT_SYSFAIL, "%s device filter %s %s", step, *step == 'l' ? "for" : "to", h->dir);
 }
 
 /* ---- handing over ------------------------------------------------------- */
@@ -676,7 +419,8 @@ int main(int argc, char **argv)
     if (!n) die(EXIT_BADINPUT, "spec line 1: no cgroup.dir record to join");
   } else {
     find_hiers();
-    check_targets();
+    targets();
+    cgres_check(&res, T, nh);
     names = xrealloc(NULL, nh, sizeof *names);
     dirs = xrealloc(NULL, nh, sizeof *dirs);
     for (size_t i = 0; i < nh; i++) resolve(&H[i]);
@@ -688,10 +432,8 @@ int main(int argc, char **argv)
                   (char *)NULL);
     if (spec_publish(&w, spec_fd()) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
     for (size_t i = 0; i < nh; i++) create(&H[i]);
-    if (kr[M_KERNEL]) warn("cgroup.memory.kernel is not supported, ignored");
-    apply_v1();
-    if (v2()) apply_v2(v2());
-    if (ndev && !v1("devices")) devices_bpf(v2());
+    targets();
+    cgres_apply(&res, T, nh);
     for (size_t i = 0; i < nh; i++) names[n] = H[i].name, dirs[n++] = H[i].dir;
   }
   fds = xrealloc(NULL, n, sizeof *fds);
