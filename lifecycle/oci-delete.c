@@ -118,7 +118,9 @@ static void thaw(const struct spec *sp)
 /* By id (runc delete): a stopped container goes; a created one is killed
    first (runc and crun do so, and containerd relies on it); a running or
    paused one only with --force. */
-static void stop_init(const char *root, const char *id)
+static void thaw(const struct spec *sp);
+
+static void stop_init(const char *root, const char *id, const struct spec *sp)
 {
   struct cstate st;
   int pfd;
@@ -130,7 +132,8 @@ static void stop_init(const char *root, const char *id)
   if (pfd >= 0 && state_starttime(st.pid) != 0) {
     struct pollfd p = {.fd = pfd, .events = POLLIN};
     syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
-    poll(&p, 1, 5000); /* readable once it has exited */
+    if (!strcmp(st.status, "paused")) thaw(sp); /* or it never dies */
+    poll(&p, 1, 5000);                          /* readable once it has exited */
   }
   if (pfd >= 0) close(pfd);
 out:
@@ -169,7 +172,7 @@ int main(int argc, char **argv)
       if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", *argv);
       die_sys(EXIT_SYSFAIL, "read %s/spec", dir);
     }
-    stop_init(root, *argv);
+    stop_init(root, *argv, &sp);
   } else {
     unsigned line;
     if (spec_read(spec_fd(), &sp, &line) < 0) {

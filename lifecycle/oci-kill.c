@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cgres.h"
 #include "die.h"
 #include "fd.h"
 #include "names.h"
@@ -72,6 +72,17 @@ int main(int argc, char **argv)
   if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
     if (errno == ESRCH) die(EXIT_BADINPUT, "container not running");
     die_sys(EXIT_SYSFAIL, "kill container %s", id);
+  }
+  /* a frozen task does not die of SIGKILL until thawed: thaw it after
+     signalling, as runc does, so that it can die (and be deleted) */
+  if (sig == SIGKILL && !strcmp(st.status, "paused")) {
+    struct cgres_hier h[64];
+    const struct cgres_hier *f;
+    struct spec sp;
+    if (state_spec(st.dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", st.dir);
+    if ((f = cgres_freezer(h, cgres_dirs(&sp, h, sizeof h / sizeof *h))) && cgres_freeze(f, 0) < 0)
+      die_sys(EXIT_SYSFAIL, "thaw %s", f->dir);
+    spec_free(&sp);
   }
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgres.h"
 #include "die.h"
 #include "fd.h"
 
@@ -191,32 +192,16 @@ int state_spec(const char *dir, struct spec *sp)
   return r;
 }
 
-/* Is the container's freezer frozen? Looks for a cgroup.dir record of the
-   freezer in the saved spec: v1 freezer.state, or v2 cgroup.freeze. */
+/* Is the container's freezer frozen? The deepest dir of the v1 freezer
+   hierarchy, or of the unified one, as the saved spec records them. */
 static int frozen(const char *dir)
 {
-  char path[4200], buf[64];
+  struct cgres_hier h[64];
+  const struct cgres_hier *f;
   struct spec sp;
-  const char *last = NULL;
-  int v2 = 0, r = 0;
+  int r = 0;
   if (state_spec(dir, &sp) < 0) return 0;
-  /* the last (deepest) dir of the freezer hierarchy, or of the unified one on v2 */
-  for (const struct rec *rc = NULL; (rc = spec_next(&sp, "cgroup.dir", rc));)
-    if (rc->nf == 4 && strstr(rc->f[1], "freezer")) {
-      last = rc->f[2];
-      v2 = 0;
-    }
-  if (!last)
-    for (const struct rec *rc = NULL; (rc = spec_next(&sp, "cgroup.dir", rc));)
-      if (rc->nf == 4 && !strcmp(rc->f[1], "unified")) {
-        last = rc->f[2];
-        v2 = 1;
-      }
-  if (last) {
-    snprintf(path, sizeof path, "%s/%s", last, v2 ? "cgroup.freeze" : "freezer.state");
-    if (file_read_at(AT_FDCWD, path, buf, sizeof buf) > 0)
-      r = v2 ? buf[0] == '1' : !strncmp(buf, "FROZEN", 6);
-  }
+  if ((f = cgres_freezer(h, cgres_dirs(&sp, h, sizeof h / sizeof *h)))) r = cgres_frozen(f) == 1;
   spec_free(&sp);
   return r;
 }
