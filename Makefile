@@ -35,6 +35,10 @@ LIBS_oci-delete  := -static
 LIBS_oci-kill    := -static
 LIBS_oci-start   := -static
 LIBS_oci-state   := -static
+LIBS_oci-pause   := -static
+LIBS_oci-ps      := -static
+LIBS_oci-events  := -static
+LIBS_oci-update  := $(shell $(PKG) --libs libcjson) -lm
 CFLAGS_oci-secure := $(LSM_CFLAGS)
 CFLAGS_oci-exec   := $(LSM_CFLAGS)
 

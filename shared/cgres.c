@@ -252,20 +252,24 @@ static void apply_v1(const struct cgres *c, struct cgres_hier *hs, size_t nh)
   const long long *kv = c->kv;
   struct cgres_hier *h;
   if ((h = cgres_v1(hs, nh, "memory"))) {
-    /* memory+swap may never be below memory: raise whichever must go first */
+    /* memory+swap may never be below memory: raise whichever must go
+       first. An unlimited memory without a swap value makes memory+swap
+       unlimited too, as runc does. */
+    long long lim = kr[CGRES_M_LIMIT] ? kv[CGRES_M_LIMIT] : 0, sw = kr[CGRES_M_SWAP] ? kv[CGRES_M_SWAP] : 0;
     int swap_first = 0;
-    if (kr[CGRES_M_SWAP] && kv[CGRES_M_SWAP] != 0 && kr[CGRES_M_LIMIT] && kv[CGRES_M_LIMIT] != 0) {
+    if (lim == -1 && sw == 0 && exists(h, "memory.memsw.limit_in_bytes")) sw = -1;
+    if (sw != 0 && lim != 0) {
       char cur[64] = "";
       long long v;
       if (file_read_at(h->dfd, "memory.memsw.limit_in_bytes", cur, sizeof cur) < 0)
         die_sys(EXIT_SYSFAIL, "read memory.memsw.limit_in_bytes in %s", h->dir);
       cur[strcspn(cur, "\n")] = 0;
       v = stage_num(cur, 1LL << 62);
-      swap_first = kv[CGRES_M_LIMIT] < 0 || (v >= 0 && kv[CGRES_M_LIMIT] > v);
+      swap_first = lim < 0 || (v >= 0 && lim > v);
     }
-    if (swap_first) set_if(c, h, CGRES_M_SWAP, "memory.memsw.limit_in_bytes", 1, 0);
+    if (swap_first) cg_write(h, "memory.memsw.limit_in_bytes", num(sw, 0));
     set_if(c, h, CGRES_M_LIMIT, "memory.limit_in_bytes", 1, 0);
-    if (!swap_first) set_if(c, h, CGRES_M_SWAP, "memory.memsw.limit_in_bytes", 1, 0);
+    if (!swap_first && sw != 0) cg_write(h, "memory.memsw.limit_in_bytes", num(sw, 0));
     set_if(c, h, CGRES_M_RES, "memory.soft_limit_in_bytes", 1, 0);
     set_if(c, h, CGRES_M_KTCP, "memory.kmem.tcp.limit_in_bytes", 1, 0);
     set_if(c, h, CGRES_M_SWAPPINESS, "memory.swappiness", 0, 0);
@@ -315,6 +319,8 @@ static void apply_v2(const struct cgres *c, struct cgres_hier *h, int pure)
     if (kr[CGRES_M_SWAP] && kv[CGRES_M_SWAP] != 0) {
       long long s = kv[CGRES_M_SWAP], l = kr[CGRES_M_LIMIT] ? kv[CGRES_M_LIMIT] : 0;
       cg_write(h, "memory.swap.max", num(s < 0 ? -1 : s - l, 1)); /* v2 swap excludes memory */
+    } else if (kr[CGRES_M_LIMIT] && kv[CGRES_M_LIMIT] == -1 && exists(h, "memory.swap.max")) {
+      cg_write(h, "memory.swap.max", "max"); /* unlimited memory: swap too, as on v1 */
     }
     for (int i = CGRES_M_KTCP; i <= CGRES_M_NOOOM; i++)
       if (kr[i]) warn("%s is not supported on cgroup v2, ignored", keys[i].key);

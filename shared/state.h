@@ -36,6 +36,9 @@ int state_load(const char *root, const char *id, struct cstate *st);
 void state_free(struct cstate *st);
 /* Read the spec the monitor saved in a state dir (DIR/spec). -1 with errno. */
 int state_spec(const char *dir, struct spec *sp);
+/* Replace DIR/spec with text, atomically (a temp name, then rename), so
+   that a reader sees the old spec or the new one. -1 with errno. */
+int state_write_spec(const char *dir, const char *text, size_t len);
 /* The raw JSON token of a top-level key of our state.json ("\"abc\"", 42);
  *len gets its length. NULL when absent. */
 const char *state_raw(const char *json, const char *key, size_t *len);
