@@ -192,7 +192,7 @@ static void memory(FILE *f)
   }
   if (st) {
     /* raw: memory.stat as a map, keys sorted as Go prints maps */
-    char *lines[512], *save;
+    char *lines[512] = {0}, *save;
     size_t n = 0;
     for (char *l = strtok_r(st, "\n", &save); l && n < 512; l = strtok_r(NULL, "\n", &save))
       if (strchr(l, ' ')) lines[n++] = l;
@@ -303,7 +303,7 @@ static void hugetlb(FILE *f)
 {
   DIR *d = opendir("/sys/kernel/mm/hugepages");
   struct dirent *e;
-  char *names[32];
+  char *names[32] = {0};
   size_t n = 0;
   int first = 1;
   fputs(",\"hugetlb\":{", f);
