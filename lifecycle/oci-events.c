@@ -27,7 +27,7 @@
 #include "stage.h"
 #include "state.h"
 
-#define USAGE "oci-events [--root=DIR] [--stats] [--interval=DURATION] ID"
+#define USAGE "oci-events [--root=DIR] [--stats] [--interval=DURATION] [--setup-exit=N] ID"
 
 static struct cgres_hier H[64];
 static size_t nh;
@@ -401,6 +401,7 @@ int main(int argc, char **argv)
   static const struct option longopts[] = {{"root", required_argument, 0, 'r'},
                                            {"stats", no_argument, 0, 's'},
                                            {"interval", required_argument, 0, 'i'},
+                                           {"setup-exit", required_argument, 0, 'E'},
                                            {0, 0, 0, 0}};
   const char *root = "/run/runc";
   long long interval = 5000;
@@ -419,6 +420,12 @@ int main(int argc, char **argv)
         if ((interval = duration_ms(optarg)) < 0) die(EXIT_BADINPUT, "invalid --interval value: %s", optarg);
         if (interval == 0) die(EXIT_BADINPUT, "duration interval must be greater than 0");
         break;
+      case 'E': {
+        long long e = stage_num(optarg, 255);
+        if (e < 0) die_usage(USAGE);
+        die_set_exit((int)e);
+        break;
+      }
       default: die_usage(USAGE);
     }
   argv += optind;
@@ -460,7 +467,11 @@ int main(int argc, char **argv)
     }
   }
   struct timespec next;
+  /* the first stats after one interval, as runc's ticker */
   clock_gettime(CLOCK_MONOTONIC, &next);
+  next.tv_sec += interval / 1000;
+  next.tv_nsec += (interval % 1000) * 1000000L;
+  if (next.tv_nsec >= 1000000000L) next.tv_sec++, next.tv_nsec -= 1000000000L;
   for (;;) {
     struct pollfd p[3] = {
         {.fd = pidfd, .events = POLLIN}, {.fd = efd, .events = POLLIN}, {.fd = ino, .events = POLLIN}};
