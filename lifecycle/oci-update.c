@@ -180,7 +180,8 @@ int main(int argc, char **argv)
   stage_init("oci-update");
   specw_init(&nw);
   if (specw_from(&nw, NULL) < 0) die_sys(EXIT_SYSFAIL, "allocate memory");
-  while ((opt = getopt_long(argc, argv, "+r:", longopts, NULL)) != -1) {
+  /* -memory as --memory: Go's flag package takes both */
+  while ((opt = getopt_long_only(argc, argv, "+r:", longopts, NULL)) != -1) {
     const char *f = opt >= O_MEM ? longopts[opt - O_MEM + 2].name : NULL;
     if (opt != O_ROOT && opt != 'r') flags++;
     switch (opt) {

@@ -2,7 +2,8 @@
      state.json  OCI state plus what the tools need (init pid and its start
                  time, so a reused pid is never mistaken for the init)
      spec        the normalized spec as the monitor saw it (with the
-                 cgroup.dir records the teardown needs)
+                 cgroup.dir records the teardown needs), then the cgroup.*
+                 records oci-update appended (the last of a key wins)
    Status is derived from the process, never trusted from the file. */
 #ifndef STATE_H
 #define STATE_H

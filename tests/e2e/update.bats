@@ -96,6 +96,11 @@ cg() { cat "$(own_cgroup_dir "$1")/$2"; }
 	run runc update --pids-limit -1 "$ID"
 	[ "$status" -eq 0 ]
 	[ "$(cg pids pids.max)" = max ]
+	# Go's single-dash long flags
+	run runc update -pids-limit 43 -cpu-share=700 "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(cg pids pids.max)" = 43 ]
+	[ "$(cg cpu cpu.shares)" = 700 ]
 	run runc update --cpu-period abc "$ID"
 	[ "$status" -eq 1 ]
 	[ "$output" = "oci-update: invalid value for cpu-period: abc" ]
