@@ -948,7 +948,16 @@ int main(int argc, char **argv)
   /* Last: the state dir. Everything before created nothing; from here on a
      failure of a later stage is torn down by oci-delete. */
   if (root) {
-    if (mkdir(root, 0711) < 0 && errno != EEXIST) die_sys(EXIT_SYSFAIL, "mkdir %s", root);
+    /* like runc (MkdirAll), --root is made with its parents: containerd's shim passes ROOT/NAMESPACE */
+    char *dir = strdup(root);
+    for (char *s = dir ? dir + 1 : NULL; s; s++)
+      if (*s == '/' || !*s) {
+        char c0 = *s;
+        *s = 0;
+        if (mkdir(dir, 0711) < 0 && errno != EEXIST) die_sys(EXIT_SYSFAIL, "mkdir %s", dir);
+        if (!(*s = c0)) break;
+      }
+    free(dir);
     if (mkdir(statedir, 0711) < 0) {
       if (errno == EEXIST) die(EXIT_BADINPUT, "container with given ID already exists: %s", id);
       die_sys(EXIT_SYSFAIL, "mkdir %s", statedir);

@@ -82,3 +82,13 @@ create_fails() {
 	[ "$output" = 'oci-exec: exec /bin/garbage: exec format error' ]
 	assert_clean
 }
+
+@test "engines: --root is made with its parents, as containerd's shim expects (ROOT/NAMESPACE)" {
+	set_args true
+	run "$RUNC" --root "$STATE/k8s.io/deeper" run "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -d "$STATE/k8s.io/deeper" ]
+	[ ! -e "$STATE/k8s.io/deeper/$ID" ]
+	assert_clean
+}
