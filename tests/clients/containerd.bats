@@ -100,8 +100,8 @@ gone() {
 	[ ! -e "$C/state/io.containerd.runtime.v2.task/$NS/$id" ]
 	[ ! -e "$(shim_socket "$id")" ]
 	[ -z "$(cgroups_named "$CG-$id")" ]
-	! pgrep -f -- "-id $id -address $C/containerd.sock" > /dev/null
-	! grep -qF "$BATS_TEST_TMPDIR/$id" /proc/self/mountinfo
+	! pgrep -f -- "-id $id -address $C/containerd.sock" > /dev/null || return 1
+	! grep -qF "$BATS_TEST_TMPDIR/$id" /proc/self/mountinfo || return 1
 }
 
 @test "containerd: run prints the container's output and returns its exit code" {
@@ -250,6 +250,6 @@ gone() {
 	[ -z "$(ls "$C/runc/$NS" 2> /dev/null)" ]
 	[ -z "$(ls "$C/state/io.containerd.runtime.v2.task/$NS" 2> /dev/null)" ]
 	# no shim of this daemon runs
-	! pgrep -f -- "-address $C/containerd.sock" > /dev/null
-	! grep -qF "$BATS_FILE_TMPDIR" /proc/self/mountinfo
+	! pgrep -f -- "-address $C/containerd.sock" > /dev/null || return 1
+	! grep -qF "$BATS_FILE_TMPDIR" /proc/self/mountinfo || return 1
 }

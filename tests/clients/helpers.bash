@@ -1,4 +1,5 @@
 # helpers.bash: real engines (podman, containerd, docker) driving bin/runc.
+# shellcheck disable=SC2034 # ROOT, RUNC and ULIMITS are for the .bats files
 # Each file starts its engine once, in setup_file, with private state under
 # $BATS_FILE_TMPDIR, and stops it in teardown_file; the tests then check
 # that nothing is left on the host.

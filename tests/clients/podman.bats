@@ -34,7 +34,7 @@ teardown_file() {
 	[ -n "${P:-}" ] || return 0
 	pm pod rm -af > /dev/null 2>&1 || true
 	pm rm -af > /dev/null 2>&1 || true
-	rm_cgroup_tree /sys/fs/cgroup/*/"$CGP"
+	rm_cgroup_tree $(cgroups_named "$CGP")
 }
 
 # pm ARGS...: this file's podman
@@ -265,7 +265,7 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 	[ -z "$output" ]
 	assert_nothing_left "$P/runroot"
 	# no container's cgroup remains under our parent; podman's own (conmon) ones are empty
-	rm_cgroup_tree /sys/fs/cgroup/*/"$CGP"
+	rm_cgroup_tree $(cgroups_named "$CGP")
 	[ -z "$(cgroups_named "$CGP")" ]
 	[ -z "$(ls /run/runc 2> /dev/null | grep -E '^[0-9a-f]{64}$' | while read -r i; do [ -e "$P/root/vfs-containers/$i" ] && echo "$i"; done)" ]
 	diff <(netns_list) "$P/netns.before"

@@ -151,7 +151,7 @@ edit() {
 		"cpu": {"shares": 0}, "blockIO": {"weight": 0}}'
 	parse
 	[ "$status" -eq 0 ]
-	! grep -q '^cgroup\.\(memory\|cpu\|pids\|blkio\)' <<< "$output"
+	! grep -q '^cgroup\.\(memory\|cpu\|pids\|blkio\)' <<< "$output" || return 1
 	# every field runc leaves alone when zero
 	edit '.linux.resources = {"memory": {"limit": 0, "reservation": 0, "swap": 0, "kernel": 0, "kernelTCP": 0,
 			"swappiness": 18446744073709551615, "disableOOMKiller": false},
@@ -162,11 +162,11 @@ edit() {
 		"hugepageLimits": [], "network": {"classID": 0, "priorities": []}, "rdma": {}}'
 	parse
 	[ "$status" -eq 0 ]
-	! grep -q '^cgroup\.\(memory\|cpu\|pids\|blkio\)' <<< "$output"
+	! grep -q '^cgroup\.\(memory\|cpu\|pids\|blkio\)' <<< "$output" || return 1
 	edit '.linux.resources.memory.swappiness = -1'
 	parse
 	[ "$status" -eq 0 ]
-	! grep -q '^cgroup\.memory' <<< "$output"
+	! grep -q '^cgroup\.memory' <<< "$output" || return 1
 	# what is not zero is kept, -1 (unlimited) included
 	edit '.linux.resources = {"memory": {"limit": -1, "swappiness": 0, "disableOOMKiller": true}, "cpu": {"shares": 512, "quota": -1}, "pids": {"limit": -1}}'
 	parse
