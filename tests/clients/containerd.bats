@@ -108,9 +108,16 @@ gone() {
 	run -4 crun --rm c-run sh -c 'echo hello; exit 4'
 	[ "$output" = hello ]
 	gone c-run
-	run crun --rm c-run2 cat /proc/self/cgroup
+	# the task's cgroup, seen from the host, is nested under ours
+	run crun -d c-run2 sleep 1000
 	[ "$status" -eq 0 ]
-	grep -q "^1:cpu:.*/$CG-c-run2\$" <<< "$output"
+	local pid
+	pid=$(c task ls | awk '$1 == "c-run2" { print $2 }')
+	grep -q "/$CG-c-run2\$" "/proc/$pid/cgroup"
+	c task kill -s KILL c-run2
+	wait_for sh -c "[ \"\$(ctr --address $C/containerd.sock --namespace $NS task ls | awk '\$1 == \"c-run2\" { print \$3 }')\" = STOPPED ]"
+	c task rm c-run2
+	c container rm c-run2
 	gone c-run2
 }
 

@@ -1,5 +1,5 @@
 # helpers.bash: real engines (podman, containerd, docker) driving bin/runc.
-# shellcheck disable=SC2034 # ROOT, RUNC and ULIMITS are for the .bats files
+# shellcheck disable=SC2034 # ROOT, RUNC, ULIMITS and CGFILES are for the .bats files
 # Each file starts its engine once, in setup_file, with private state under
 # $BATS_FILE_TMPDIR, and stops it in teardown_file; the tests then check
 # that nothing is left on the host.
@@ -98,3 +98,12 @@ assert_nothing_left() {
 netns_list() {
 	ls /run/netns 2> /dev/null || true
 }
+
+# CGFILES: a shell snippet, run in a container, printing its memory limit,
+# cpu shares and pids limit, from cgroup v1 or v2 files (v2's cpu.weight
+# 20 is shares 512, converted as runc does)
+CGFILES='if [ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+	cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/pids/pids.max
+else
+	cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.weight /sys/fs/cgroup/pids.max | sed "2s/^20\$/512/"
+fi'
