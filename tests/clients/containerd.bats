@@ -13,27 +13,7 @@ setup_file() {
 	export C=$BATS_FILE_TMPDIR/containerd
 	mkdir -p "$C"
 	"$ROOT/tests/mkrootfs.sh" "$C/base" > /dev/null
-	cat > "$C/config.toml" <<-CONF
-		version = 2
-		root = "$C/root"
-		state = "$C/state"
-		disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.tracing.processor.v1.otlp",
-		  "io.containerd.internal.v1.tracing", "io.containerd.snapshotter.v1.aufs",
-		  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
-		  "io.containerd.snapshotter.v1.devmapper"]
-		[grpc]
-		  address = "$C/containerd.sock"
-		[ttrpc]
-		  address = "$C/containerd.sock.ttrpc"
-		[debug]
-		  address = "$C/debug.sock"
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$C/opt"
-	CONF
-	containerd --config "$C/config.toml" > "$C/containerd.log" 2>&1 3>&- &
-	echo $! > "$C/pid"
-	wait_for test -S "$C/containerd.sock"
-	wait_for ctr --address "$C/containerd.sock" version > /dev/null 2>&1
+	start_containerd "$C"
 	export CG=rt-test-ctr-$$
 }
 
@@ -41,6 +21,9 @@ teardown_file() {
 	[ -n "${C:-}" ] || return 0
 	teardown
 	stop_pid "$(cat "$C/pid")"
+	# the daemon and its shims are gone, nothing is mounted
+	! pgrep -f -- "$C/" > /dev/null || return 1
+	! grep -qF " $C" /proc/self/mountinfo || return 1
 }
 
 # a test that failed half-way: remove its tasks and containers (through

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # docker 20.10 (Debian's docker.io) drives bin/runc: a private dockerd of
 # this file given the runtime with --add-runtime, its own --data-root,
-# --exec-root, socket and pidfile, and its embedded containerd; the host's
+# --exec-root, socket and pidfile, and a private containerd; the host's
 # network untouched (--iptables=false --ip-forward=false --bridge=none,
 # --network none); the image imported from the test rootfs; docker's
 # prestart hook (libnetwork-setkey) runs as docker gives it.
@@ -20,7 +20,10 @@ setup_file() {
 	export CGP=rt-test-docker-$$
 	rootfs_tar "$D"
 	netns_list > "$D/netns.before"
-	dockerd --data-root "$D/data" --exec-root "$D/exec" -H "unix://$D/docker.sock" --pidfile "$D/dockerd.pid" \
+	# a private containerd: dockerd would use the host's, if one runs
+	mkdir -p "$D/ctrd"
+	start_containerd "$D/ctrd"
+	dockerd --containerd "$D/ctrd/containerd.sock" --data-root "$D/data" --exec-root "$D/exec" -H "unix://$D/docker.sock" --pidfile "$D/dockerd.pid" \
 		--iptables=false --ip-forward=false --ip-masq=false --bridge=none --userland-proxy=false \
 		--storage-driver vfs --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "$CGP" \
 		--add-runtime "chain=$RUNC" --default-runtime chain \
@@ -36,9 +39,21 @@ teardown_file() {
 	[ -n "${D:-}" ] || return 0
 	dk rm -f $(dk ps -aq 2> /dev/null) > /dev/null 2>&1 || true
 	stop_pid "$(cat "$D/pid")"
+	stop_pid "$(cat "$D/ctrd/pid")"
 	rm_cgroup_tree $(cgroups_named "$CGP")
-	# only once nothing is mounted there any more
-	grep -qF " $D" /proc/self/mountinfo || rm -rf "$D"
+	# the daemons, their shims and their mounts are gone, then their files
+	local left=0
+	if pgrep -f -- "$D/" > /dev/null; then
+		echo "processes left: $(pgrep -f -- "$D/" | tr '\n' ' ')"
+		left=1
+	fi
+	if grep -qF " $D" /proc/self/mountinfo; then
+		echo "mounts left under $D"
+		return 1
+	fi
+	rm -rf "$D"
+	[ -z "$(cgroups_named "$CGP")" ] || left=1
+	return $left
 }
 
 # a test that failed half-way: its containers go, through the runtime
@@ -235,7 +250,7 @@ full_bounding_set() {
 	rm_cgroup_tree $(cgroups_named "$CGP")
 	[ -z "$(cgroups_named "$CGP")" ]
 	! grep -qF "$D/data/vfs" /proc/self/mountinfo || return 1
-	! grep -qF "$D/exec/containerd" /proc/self/mountinfo || return 1
+	! grep -qF "$D/ctrd" /proc/self/mountinfo || return 1
 	# no runtime state of a container
 	[ -z "$(find "$D/exec" -mindepth 3 -maxdepth 3 -path '*runtime-chain*' 2> /dev/null)" ]
 	diff <(netns_list) "$D/netns.before"

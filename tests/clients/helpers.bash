@@ -94,6 +94,34 @@ assert_nothing_left() {
 	done
 }
 
+# start_containerd DIR: a private containerd (root, state, sockets, its
+# pid in DIR/pid), no CRI plugin, nothing of the host's configuration; it
+# answers on DIR/containerd.sock when this returns
+start_containerd() {
+	local c=$1
+	cat > "$c/config.toml" <<-CONF
+		version = 2
+		root = "$c/root"
+		state = "$c/state"
+		disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.tracing.processor.v1.otlp",
+		  "io.containerd.internal.v1.tracing", "io.containerd.snapshotter.v1.aufs",
+		  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+		  "io.containerd.snapshotter.v1.devmapper"]
+		[grpc]
+		  address = "$c/containerd.sock"
+		[ttrpc]
+		  address = "$c/containerd.sock.ttrpc"
+		[debug]
+		  address = "$c/debug.sock"
+		[plugins."io.containerd.internal.v1.opt"]
+		  path = "$c/opt"
+	CONF
+	containerd --config "$c/config.toml" > "$c/containerd.log" 2>&1 3>&- &
+	echo $! > "$c/pid"
+	wait_for test -S "$c/containerd.sock"
+	wait_for ctr --address "$c/containerd.sock" version > /dev/null 2>&1
+}
+
 # netns_list: the host's /run/netns entries (compared before and after)
 netns_list() {
 	ls /run/netns 2> /dev/null || true
