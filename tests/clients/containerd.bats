@@ -113,6 +113,16 @@ gone() {
 	gone c-missing
 }
 
+@test "containerd: run with a tty (console socket)" {
+	newroot c-tty > /dev/null
+	run script -qec "ctr --address $C/containerd.sock --namespace $NS run --rm -t --rootfs --runc-binary $RUNC --runc-root $C/runc --cgroup $CG-c-tty $BATS_TEST_TMPDIR/c-tty c-tty sh -c 'tty; exit 2'" /dev/null
+	echo "$output"
+	[ "$status" -eq 2 ]
+	# ctr's console echoes a NUL it writes as ^@ (with runc 1.1 too)
+	[[ "${output#^@}" == /dev/pts/* ]]
+	gone c-tty
+}
+
 @test "containerd: run -d with a log file, kill, wait, delete" {
 	run crun -d --log-uri="file://$BATS_TEST_TMPDIR/log" c-logs sh -c 'echo out; echo err >&2; trap "exit 9" TERM; while :; do sleep 0.1; done'
 	[ "$status" -eq 0 ]

@@ -106,6 +106,16 @@ gone() {
 	[[ "$output" == *'permission denied'* ]]
 }
 
+@test "docker: run with a tty (console socket), user, env, cwd" {
+	run script -qec "DOCKER_HOST=unix://$D/docker.sock $DOCKER run --rm -t --runtime chain --network none $IMG sh -c 'tty; exit 2'" /dev/null
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == /dev/pts/* ]]
+	run drun --rm -u 1000:1000 -e FOO=bar -w /tmp "$IMG" sh -c 'echo $(id -u):$(id -g) $FOO $(pwd)'
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000:1000 bar /tmp" ]
+}
+
 @test "docker: run -d, logs, stop, rm" {
 	run drun -d "$IMG" sh -c 'echo line1; echo line2 >&2; exec sleep 1000'
 	[ "$status" -eq 0 ]

@@ -78,6 +78,16 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 	[[ "$output" == *'permission denied'* ]]
 }
 
+@test "podman: run with a tty (console socket), user, env, cwd" {
+	run script -qec "CONTAINERS_CONF=$P/containers.conf podman --root $P/root --runroot $P/runroot --tmpdir $P/tmp --storage-driver vfs --runtime $RUNC --cgroup-manager cgroupfs --events-backend file run --rm -t --network none --cgroup-parent /$CGP $IMG sh -c 'tty; exit 2'" /dev/null
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == /dev/pts/* ]]
+	run prun --rm -u 1000:1000 -e FOO=bar -w /tmp "$IMG" sh -c 'echo $(id -u):$(id -g) $FOO $(pwd)'
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000:1000 bar /tmp" ]
+}
+
 @test "podman: run -d, logs, stop, rm" {
 	run prun -d --name logs1 "$IMG" sh -c 'echo line1; echo line2 >&2; exec sleep 1000'
 	[ "$status" -eq 0 ]
