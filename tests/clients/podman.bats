@@ -2,7 +2,9 @@
 # podman 4.3 (through conmon) drives bin/runc: private --root, --runroot and
 # --tmpdir, a local busybox image imported from the test rootfs (no
 # registry), --network none, the cgroupfs manager under a cgroup parent of
-# our own, events in a file. podman has no daemon: setup_file makes the
+# our own, events in a file. The runtime's state is in runc's default
+# /run/runc: podman passes --runtime-flag options to create and start but
+# not to the `delete` of its exit command, so a private --root would leak. podman has no daemon: setup_file makes the
 # image, teardown_file removes every container and pod and checks the host.
 
 load helpers
@@ -27,6 +29,8 @@ setup_file() {
 		chain = ["$RUNC"]
 	CONF
 	netns_list > "$P/netns.before"
+	# podman gives the runtime no --root in its cleanup: runc's default it is
+	ls /run/runc > "$P/runc.before" 2> /dev/null || true
 	pm import --change 'CMD ["/bin/sh"]' "$P/rootfs.tar" localhost/busybox-chain > /dev/null
 }
 
@@ -280,6 +284,7 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 	# no container's cgroup remains under our parent; podman's own (conmon) ones are empty
 	rm_cgroup_tree $(cgroups_named "$CGP")
 	[ -z "$(cgroups_named "$CGP")" ]
-	[ -z "$(ls /run/runc 2> /dev/null | grep -E '^[0-9a-f]{64}$' | while read -r i; do [ -e "$P/root/vfs-containers/$i" ] && echo "$i"; done)" ]
+	# no runtime state dir of any container of this file, failed ones included
+	diff <(ls /run/runc 2> /dev/null) "$P/runc.before"
 	diff <(netns_list) "$P/netns.before"
 }
