@@ -90,6 +90,8 @@ gone() {
 	id=$(drun -d "$IMG" sleep 1000)
 	pid=$(dk inspect --format '{{.State.Pid}}' "$id")
 	grep -q "/$CGP/$id\$" "/proc/$pid/cgroup"
+	# docker's prestart hook ran (the container runs), as docker gave it
+	[ "$(jq -r '.hooks.prestart[0].args[0]' "$D/ctrd/state/io.containerd.runtime.v2.task/moby/$id/config.json")" = libnetwork-setkey ]
 	dk rm -f "$id" > /dev/null
 	gone "$id"
 }

@@ -195,8 +195,8 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 	run pm exec ex1 sh -c 'echo in; exit 5'
 	[ "$status" -eq 5 ]
 	[ "$output" = in ]
-	run pm exec -u 1000:1000 ex1 id
-	[ "$output" = "uid=1000 gid=1000 groups=1000" ]
+	run pm exec -u 1000:1000 ex1 sh -c 'echo $(id -u):$(id -g)'
+	[ "$output" = "1000:1000" ]
 	run pm exec -e FOO=bar -w /tmp ex1 sh -c 'echo $FOO $(pwd)'
 	[ "$output" = "bar /tmp" ]
 	run pm exec -t ex1 sh -c 'tty; stty size'
