@@ -118,6 +118,24 @@ gone() {
 	[ "$output" = "1000:1000 bar /tmp" ]
 }
 
+@test "docker: a bind volume, --read-only, --tmpfs and --init" {
+	mkdir -p "$BATS_TEST_TMPDIR/vol"
+	echo from-host > "$BATS_TEST_TMPDIR/vol/f"
+	run drun --rm --read-only --tmpfs /scratch -v "$BATS_TEST_TMPDIR/vol:/data" "$IMG" \
+		sh -c 'cat /data/f; echo new > /data/g; touch /root/x 2>&1 || echo ro; echo t > /scratch/t && cat /scratch/t'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = from-host ]
+	[ "${lines[-2]}" = ro ]
+	[ "${lines[-1]}" = t ]
+	[ "$(cat "$BATS_TEST_TMPDIR/vol/g")" = new ]
+	# docker-init, bind-mounted by docker, is the container's pid 1
+	run drun --rm --init "$IMG" sh -c 'cat /proc/1/cmdline | tr "\\0" " "'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "/sbin/docker-init -- sh -c"* ]]
+}
+
 @test "docker: run -d, logs, stop, rm" {
 	run drun -d "$IMG" sh -c 'echo line1; echo line2 >&2; exec sleep 1000'
 	[ "$status" -eq 0 ]

@@ -92,6 +92,19 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 	[ "$output" = "1000:1000 bar /tmp" ]
 }
 
+@test "podman: a bind volume, --read-only and --tmpfs" {
+	mkdir -p "$BATS_TEST_TMPDIR/vol"
+	echo from-host > "$BATS_TEST_TMPDIR/vol/f"
+	run prun --rm --read-only --tmpfs /scratch -v "$BATS_TEST_TMPDIR/vol:/data" "$IMG" \
+		sh -c 'cat /data/f; echo new > /data/g; touch /root/x 2>&1 || echo ro; echo t > /scratch/t && cat /scratch/t'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = from-host ]
+	[ "${lines[-2]}" = ro ]
+	[ "${lines[-1]}" = t ]
+	[ "$(cat "$BATS_TEST_TMPDIR/vol/g")" = new ]
+}
+
 @test "podman: run -d, logs, stop, rm" {
 	run prun -d --name logs1 "$IMG" sh -c 'echo line1; echo line2 >&2; exec sleep 1000'
 	[ "$status" -eq 0 ]
@@ -153,6 +166,11 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "character special file a:e5" ]
+	# what podman sends: the file type bits in fileMode (S_IFCHR|0600 here)
+	local id
+	id=$(prun -d --device /dev/fuse "$IMG" sleep 1000)
+	[ "$(jq '.linux.devices[] | select(.path == "/dev/fuse") | .fileMode' "$P/root/vfs-containers/$id/userdata/config.json")" = $((8192 + 0600)) ]
+	pm rm -f -t 0 "$id" > /dev/null
 }
 
 @test "podman: a pod's containers share its infra container's namespaces" {
