@@ -329,8 +329,7 @@ static void res_int(const cJSON *o, const char *key, const char *path, const cha
   if (xjson_int(o, key, path, min, max, &v)) ADD(rec, num(v));
 }
 
-/* runc reads a zero in these fields as "not set" (libcontainer's cgroup setters write only non-zero values)
- */
+/* runc reads a zero in these fields as "not set": its cgroup setters write only what is not zero */
 static void res_set(const cJSON *o, const char *key, const char *path, const char *rec, long long min,
                     long long max)
 {
@@ -950,7 +949,7 @@ int main(int argc, char **argv)
   if (root) {
     /* like runc (MkdirAll), --root is made with its parents: containerd's shim passes ROOT/NAMESPACE */
     char *dir = strdup(root);
-    for (char *s = dir ? dir + 1 : NULL; s; s++)
+    for (char *s = dir && *dir ? dir + 1 : NULL; s; s++)
       if (*s == '/' || !*s) {
         char c0 = *s;
         *s = 0;
