@@ -191,7 +191,8 @@ full_bounding_set() {
 		run drun --rm --privileged "$IMG" true
 		echo "$output"
 		[ "$status" -ne 0 ]
-		[[ "$output" == *"oci-exec: capset: Operation not permitted"* ]]
+		# runc: "unable to apply caps: operation not permitted"
+		[[ "$output" == *"oci-exec: capset: Operation not permitted"* || "$output" == *"apply caps: operation not permitted"* ]]
 		[ -z "$(dk ps -aq)" ]
 		[ -z "$(find /sys/fs/cgroup -maxdepth 5 -path "*$CGP/*" -type d)" ]
 		return
@@ -223,7 +224,9 @@ full_bounding_set() {
 	run dk exec -d "$id" sh -c 'echo detached > /tmp/mark'
 	[ "$status" -eq 0 ]
 	wait_for sh -c "DOCKER_HOST=unix://$D/docker.sock $DOCKER exec $id cat /tmp/mark 2> /dev/null | grep -q detached"
-	run -127 dk exec "$id" nosuchcommand
+	# docker maps any failed exec to 126 (it is 127 for run), with runc too
+	run -126 dk exec "$id" nosuchcommand
+	[[ "$output" == *'exec: "nosuchcommand": executable file not found in $PATH'* ]]
 	dk rm -f "$id" > /dev/null
 	gone "$id"
 }
