@@ -13,6 +13,7 @@ setup_file() {
 	export C=$BATS_FILE_TMPDIR/containerd
 	mkdir -p "$C"
 	"$ROOT/tests/mkrootfs.sh" "$C/base" > /dev/null
+	netns_list > "$C/netns.before"
 	start_containerd "$C"
 	export CG=rt-test-ctr-$$
 }
@@ -253,4 +254,5 @@ gone() {
 	# no shim of this daemon runs
 	! pgrep -f -- "-address $C/containerd.sock" > /dev/null || return 1
 	! grep -qF "$BATS_FILE_TMPDIR" /proc/self/mountinfo || return 1
+	diff <(netns_list) "$C/netns.before"
 }
