@@ -98,7 +98,7 @@ deps:
 lint:
 	clang-format --dry-run --Werror shared/*.[ch] stages/*.c lifecycle/*.c tests/unit/*.c tests/stage/probe.c
 	shellcheck -s sh bin/runc
-	shellcheck tests/run tests/demo tests/deps tests/bench tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash .ci/run
+	shellcheck tests/run tests/demo tests/deps tests/bench tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run
 	for m in man/*.[58]; do groff -man -ww -z $$m || exit 1; done
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Ishared -Istages -D_GNU_SOURCE \
 	  --include=/usr/include/cjson/cJSON.h \

@@ -562,6 +562,17 @@ static void set_home(void)
   close(root);
 }
 
+/* An errno's text as Go prints it, and engines match it case-sensitively: "no such file or directory",
+   "permission denied" (glibc's text with its first letter lowered). */
+static const char *go_strerror(int e)
+{
+  static char buf[128];
+  snprintf(buf, sizeof buf, "%s", strerror(e));
+  if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+    buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
 /* 10. arg[0] on the container's PATH, with runc's (Go's exec.LookPath) messages. */
 static char *lookup(const char *name)
 {
@@ -569,8 +580,8 @@ static char *lookup(const char *name)
   int e;
   if (strchr(name, '/')) {
     if ((e = executable(name)) == ENOENT || e == ENOTDIR)
-      die(EXIT_NOTFOUND, "exec: \"%s\": stat %s: %s", name, name, strerror(e));
-    if (e) die(e == EACCES ? EXIT_NOEXEC : EXIT_SYSFAIL, "exec: \"%s\": %s", name, strerror(e));
+      die(EXIT_NOTFOUND, "exec: \"%s\": stat %s: %s", name, name, go_strerror(e));
+    if (e) die(e == EACCES ? EXIT_NOEXEC : EXIT_SYSFAIL, "exec: \"%s\": %s", name, go_strerror(e));
     return (char *)name;
   }
   for (;;) {
@@ -705,5 +716,5 @@ int main(int argc, char **argv)
   reset_signals();                          /* 13 */
   if (c.nnp && c.prog.len) load_seccomp();  /* 14 */
   execve(path, c.args, c.envp);             /* 15 */
-  die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", path);
+  die(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s: %s", path, go_strerror(errno));
 }

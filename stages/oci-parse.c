@@ -232,7 +232,12 @@ static void parse_devices(const cJSON *lx)
     if (*type != 'p' &&
         (!xjson_int(d, "major", p, 0, 0xfff, &maj) || !xjson_int(d, "minor", p, 0, 0xfffff, &min)))
       json_die(p, "major and minor are required for type %s", type);
-    xjson_int(d, "fileMode", p, 0, 07777, &mode);
+    /* podman sends the file type bits too (S_IFCHR|0666): they must agree with the type */
+    if (xjson_int(d, "fileMode", p, 0, S_IFMT | 07777, &mode) && (mode & S_IFMT)) {
+      mode_t want = *type == 'b' ? S_IFBLK : *type == 'p' ? S_IFIFO : S_IFCHR;
+      if ((mode & S_IFMT) != (long long)want)
+        json_die(json_path(p, "fileMode"), "file type bits 0%llo do not match type %s", mode & S_IFMT, type);
+    }
     xjson_int(d, "uid", p, 0, 0xffffffffLL, &uid);
     xjson_int(d, "gid", p, 0, 0xffffffffLL, &gid);
     snprintf(mode_s, sizeof mode_s, "0%llo", mode & 07777);
@@ -324,6 +329,37 @@ static void res_int(const cJSON *o, const char *key, const char *path, const cha
   if (xjson_int(o, key, path, min, max, &v)) ADD(rec, num(v));
 }
 
+/* runc reads a zero in these fields as "not set": its cgroup setters write only what is not zero */
+static void res_set(const cJSON *o, const char *key, const char *path, const char *rec, long long min,
+                    long long max)
+{
+  long long v;
+  if (xjson_int(o, key, path, min, max, &v) && v) ADD(rec, num(v));
+}
+
+/* Does a resource this build cannot apply yet ask for something? Zeros and empty lists do not, as in runc:
+   blockIO weights and throttle rates of 0, net_cls classID 0 are never written. */
+static int res_nonzero(const cJSON *o, const char *key, const char *path)
+{
+  long long v;
+  return xjson_int(o, key, path, 0, LLONG_MAX, &v) && v;
+}
+
+static int res_list_asks(const cJSON *o, const char *key, const char *path, const char *const *fields)
+{
+  const cJSON *a = xjson_arr(o, key, path), *e;
+  const char *p = json_path(path, key);
+  int i = 0, asks = 0;
+  cJSON_ArrayForEach(e, a)
+  {
+    const char *q = json_index(p, i++);
+    if (!cJSON_IsObject(e)) json_die(q, "expected an object");
+    if (!fields) asks = 1;
+    for (int k = 0; fields && fields[k]; k++) asks |= res_nonzero(e, fields[k], q);
+  }
+  return asks;
+}
+
 static void parse_resources(const cJSON *lx)
 {
   cJSON *r = xjson_obj(lx, "resources", "linux"), *o, *d;
@@ -341,12 +377,15 @@ static void parse_resources(const cJSON *lx)
   if ((o = xjson_obj(r, "memory", P))) {
     const char *p = json_path(P, "memory");
     int b = 0;
-    res_int(o, "limit", p, "cgroup.memory.limit", -1, LLONG_MAX);
-    res_int(o, "reservation", p, "cgroup.memory.reservation", -1, LLONG_MAX);
-    res_int(o, "swap", p, "cgroup.memory.swap", -1, LLONG_MAX);
-    res_int(o, "kernel", p, "cgroup.memory.kernel", -1, LLONG_MAX);
-    res_int(o, "kernelTCP", p, "cgroup.memory.kernelTCP", -1, LLONG_MAX);
-    res_int(o, "swappiness", p, "cgroup.memory.swappiness", 0, 100);
+    cJSON *sw = cJSON_GetObjectItemCaseSensitive(o, "swappiness");
+    res_set(o, "limit", p, "cgroup.memory.limit", -1, LLONG_MAX);
+    res_set(o, "reservation", p, "cgroup.memory.reservation", -1, LLONG_MAX);
+    res_set(o, "swap", p, "cgroup.memory.swap", -1, LLONG_MAX);
+    res_set(o, "kernel", p, "cgroup.memory.kernel", -1, LLONG_MAX);
+    res_set(o, "kernelTCP", p, "cgroup.memory.kernelTCP", -1, LLONG_MAX);
+    /* swappiness -1 is unset; so is its uint64 form, 2^64-1, which Go clients send */
+    if (!(cJSON_IsNumber(sw) && (sw->valuedouble == -1 || sw->valuedouble >= 18446744073709551615.0)))
+      res_int(o, "swappiness", p, "cgroup.memory.swappiness", 0, 100);
     if (cJSON_GetObjectItemCaseSensitive(o, "disableOOMKiller")) {
       xjson_bool(o, "disableOOMKiller", p, &b);
       if (b) ADD("cgroup.memory.disableOOMKiller", "1");
@@ -357,12 +396,12 @@ static void parse_resources(const cJSON *lx)
   }
   if ((o = xjson_obj(r, "cpu", P))) {
     const char *p = json_path(P, "cpu"), *s;
-    res_int(o, "shares", p, "cgroup.cpu.shares", 0, 262144);
-    res_int(o, "quota", p, "cgroup.cpu.quota", -1, LLONG_MAX);
+    res_set(o, "shares", p, "cgroup.cpu.shares", 0, 262144);
+    res_set(o, "quota", p, "cgroup.cpu.quota", -1, LLONG_MAX);
     res_int(o, "burst", p, "cgroup.cpu.burst", 0, LLONG_MAX);
-    res_int(o, "period", p, "cgroup.cpu.period", 0, 1000000);
-    res_int(o, "realtimeRuntime", p, "cgroup.cpu.realtimeRuntime", -1, LLONG_MAX);
-    res_int(o, "realtimePeriod", p, "cgroup.cpu.realtimePeriod", 0, LLONG_MAX);
+    res_set(o, "period", p, "cgroup.cpu.period", 0, 1000000);
+    res_set(o, "realtimeRuntime", p, "cgroup.cpu.realtimeRuntime", -1, LLONG_MAX);
+    res_set(o, "realtimePeriod", p, "cgroup.cpu.realtimePeriod", 0, LLONG_MAX);
     if ((s = xjson_str(o, "cpus", p)) && *s) ADD("cgroup.cpu.cpus", s);
     if ((s = xjson_str(o, "mems", p)) && *s) ADD("cgroup.cpu.mems", s);
     {
@@ -371,7 +410,7 @@ static void parse_resources(const cJSON *lx)
     }
   }
   if ((o = xjson_obj(r, "pids", P)))
-    res_int(o, "limit", json_path(P, "pids"), "cgroup.pids.limit", -1, LLONG_MAX);
+    res_set(o, "limit", json_path(P, "pids"), "cgroup.pids.limit", -1, LLONG_MAX);
   cJSON_ArrayForEach(d, xjson_arr(r, "devices", P))
   {
     const char *p = json_index(json_path(P, "devices"), i++);
@@ -400,13 +439,26 @@ static void parse_resources(const cJSON *lx)
       ADD("cgroup.unified", u->string, u->valuestring);
     }
   }
-  /* fields of later issues: refuse rather than silently ignore */
-  static const char *const later[] = {"blockIO", "hugepageLimits", "network", "rdma"};
-  for (size_t k = 0; k < sizeof later / sizeof *later; k++) {
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(r, later[k]);
-    if (v && !cJSON_IsNull(v) && !(cJSON_IsObject(v) && !v->child) && !(cJSON_IsArray(v) && !v->child))
-      json_die(json_path(P, later[k]), "not supported yet");
+  /* fields of later issues: refuse rather than silently ignore, but only when they ask for something */
+  if ((o = xjson_obj(r, "blockIO", P))) {
+    static const char *const weights[] = {"weight", "leafWeight", NULL}, *const rate[] = {"rate", NULL};
+    static const char *const throttles[] = {"throttleReadBpsDevice", "throttleWriteBpsDevice",
+                                            "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
+    const char *p = json_path(P, "blockIO");
+    int asks = res_nonzero(o, "weight", p) | res_nonzero(o, "leafWeight", p) |
+               res_list_asks(o, "weightDevice", p, weights);
+    for (size_t k = 0; k < sizeof throttles / sizeof *throttles; k++)
+      asks |= res_list_asks(o, throttles[k], p, rate);
+    if (asks) json_die(p, "not supported yet");
   }
+  if (res_list_asks(r, "hugepageLimits", P, NULL))
+    json_die(json_path(P, "hugepageLimits"), "not supported yet");
+  if ((o = xjson_obj(r, "network", P))) {
+    const char *p = json_path(P, "network");
+    if (res_nonzero(o, "classID", p) | res_list_asks(o, "priorities", p, NULL))
+      json_die(p, "not supported yet");
+  }
+  if ((o = xjson_obj(r, "rdma", P)) && o->child) json_die(json_path(P, "rdma"), "not supported yet");
 defaults:
   /* runc's default allow-list follows the configured rules: mknod of
      anything, the standard nodes, ptys and tun */
@@ -895,7 +947,16 @@ int main(int argc, char **argv)
   /* Last: the state dir. Everything before created nothing; from here on a
      failure of a later stage is torn down by oci-delete. */
   if (root) {
-    if (mkdir(root, 0711) < 0 && errno != EEXIST) die_sys(EXIT_SYSFAIL, "mkdir %s", root);
+    /* like runc (MkdirAll), --root is made with its parents: containerd's shim passes ROOT/NAMESPACE */
+    char *dir = strdup(root);
+    for (char *s = dir && *dir ? dir + 1 : NULL; s; s++)
+      if (*s == '/' || !*s) {
+        char c0 = *s;
+        *s = 0;
+        if (mkdir(dir, 0711) < 0 && errno != EEXIST) die_sys(EXIT_SYSFAIL, "mkdir %s", dir);
+        if (!(*s = c0)) break;
+      }
+    free(dir);
     if (mkdir(statedir, 0711) < 0) {
       if (errno == EEXIST) die(EXIT_BADINPUT, "container with given ID already exists: %s", id);
       die_sys(EXIT_SYSFAIL, "mkdir %s", statedir);

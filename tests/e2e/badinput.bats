@@ -108,3 +108,20 @@ expect_error() {
 	jq -e 'select(.level == "error") | .msg == "oci-parse: config.json: process.user.uid: expected a number"' "$BATS_TEST_TMPDIR/log.json"
 	jq -e '.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")' "$BATS_TEST_TMPDIR/log.json"
 }
+
+@test "bad input: a device whose fileMode type bits disagree with its type" {
+	# podman's form, S_IFCHR|0666, on a block device
+	update_config '.linux.devices = [{"path": "/dev/loop9", "type": "b", "major": 7, "minor": 9, "fileMode": 8630}]'
+	expect_error "oci-parse: config.json: linux.devices[0].fileMode: file type bits 020000 do not match type b"
+	update_config '.linux.devices = [{"path": "/dev/null2", "type": "c", "major": 1, "minor": 3, "fileMode": 16822}]'
+	expect_error "oci-parse: config.json: linux.devices[0].fileMode: file type bits 040000 do not match type c"
+}
+
+@test "bad input: a resource not supported yet that asks for something" {
+	update_config '.linux.resources.blockIO = {"weight": 500}'
+	expect_error "oci-parse: config.json: linux.resources.blockIO: not supported yet"
+	update_config '.linux.resources.blockIO = {"weight": 0} | .linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 1048576}]'
+	expect_error "oci-parse: config.json: linux.resources.hugepageLimits: not supported yet"
+	update_config 'del(.linux.resources.hugepageLimits) | .linux.resources.network = {"classID": 7}'
+	expect_error "oci-parse: config.json: linux.resources.network: not supported yet"
+}

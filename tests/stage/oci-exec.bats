@@ -268,12 +268,12 @@ CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000'
   s=$(xspec "${CAPS_NONE[@]}" "arg /bin/nope")
   in_ns -127 "$s"
   [ "$status" -eq 127 ]
-  [ "$stderr" = 'oci-exec: exec: "/bin/nope": stat /bin/nope: No such file or directory' ]
+  [ "$stderr" = 'oci-exec: exec: "/bin/nope": stat /bin/nope: no such file or directory' ]
 
   s=$(xspec "${CAPS_NONE[@]}" "arg /etc/passwd")
   in_ns -126 "$s"
   [ "$status" -eq 126 ]
-  [ "$stderr" = 'oci-exec: exec: "/etc/passwd": Permission denied' ]
+  [ "$stderr" = 'oci-exec: exec: "/etc/passwd": permission denied' ]
 }
 
 @test "oci-exec: the default PATH applies when the spec sets none, relative to the new root" {

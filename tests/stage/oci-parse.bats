@@ -113,3 +113,93 @@ edit() {
 	grep -qx "cgroup.device allow c 4 0 rwm" <<< "$output"
 	grep -qx "process.nnp 0" <<< "$output"
 }
+
+@test "oci-parse: a device fileMode may carry file type bits that agree with its type (podman's form)" {
+	# S_IFCHR|0666 = 8630, S_IFBLK|0660 = 25008, S_IFIFO|0600 = 4480
+	edit '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 8630},
+		{"path": "/dev/u1", "type": "u", "major": 1, "minor": 3, "fileMode": 8630},
+		{"path": "/dev/loop9", "type": "b", "major": 7, "minor": 9, "fileMode": 25008},
+		{"path": "/dev/p", "type": "p", "fileMode": 4480},
+		{"path": "/dev/plain", "type": "c", "major": 1, "minor": 3, "fileMode": 438}]'
+	parse
+	[ "$status" -eq 0 ]
+	grep -qx "device /dev/fuse c 10 229 0666 0 0" <<< "$output"
+	grep -qx "device /dev/u1 u 1 3 0666 0 0" <<< "$output"
+	grep -qx "device /dev/loop9 b 7 9 0660 0 0" <<< "$output"
+	grep -qx "device /dev/p p 0 0 0600 0 0" <<< "$output"
+	grep -qx "device /dev/plain c 1 3 0666 0 0" <<< "$output"
+}
+
+@test "oci-parse: device type bits that disagree with the type, or other bits, are an error naming the field" {
+	edit '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 8630}, {"path": "/dev/x", "type": "b", "major": 7, "minor": 0, "fileMode": 8630}]'
+	parse
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: config.json: linux.devices[1].fileMode: file type bits 020000 do not match type b" ]
+	edit '.linux.devices = [{"path": "/dev/x", "type": "c", "major": 1, "minor": 3, "fileMode": 33206}]'
+	parse
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: config.json: linux.devices[0].fileMode: file type bits 0100000 do not match type c" ]
+	edit '.linux.devices = [{"path": "/dev/x", "type": "c", "major": 1, "minor": 3, "fileMode": 65536}]'
+	parse
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: config.json: linux.devices[0].fileMode: 65536 is out of range [0, 65535]" ]
+}
+
+@test "oci-parse: zeros in linux.resources are unset, as runc reads them (docker's config)" {
+	# what docker 20.10 sends in every config
+	edit '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}], "memory": {"disableOOMKiller": false},
+		"cpu": {"shares": 0}, "blockIO": {"weight": 0}}'
+	parse
+	[ "$status" -eq 0 ]
+	! grep -q '^cgroup\.\(memory\|cpu\|pids\|blkio\)' <<< "$output" || return 1
+	# every field runc leaves alone when zero
+	edit '.linux.resources = {"memory": {"limit": 0, "reservation": 0, "swap": 0, "kernel": 0, "kernelTCP": 0,
+			"swappiness": 18446744073709551615, "disableOOMKiller": false},
+		"cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0, "cpus": "", "mems": ""},
+		"pids": {"limit": 0},
+		"blockIO": {"weight": 0, "leafWeight": 0, "weightDevice": [{"major": 8, "minor": 0, "weight": 0, "leafWeight": 0}],
+			"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 0}], "throttleWriteIOPSDevice": []},
+		"hugepageLimits": [], "network": {"classID": 0, "priorities": []}, "rdma": {}}'
+	parse
+	[ "$status" -eq 0 ]
+	! grep -q '^cgroup\.\(memory\|cpu\|pids\|blkio\)' <<< "$output" || return 1
+	edit '.linux.resources.memory.swappiness = -1'
+	parse
+	[ "$status" -eq 0 ]
+	! grep -q '^cgroup\.memory' <<< "$output" || return 1
+	# what is not zero is kept, -1 (unlimited) included
+	edit '.linux.resources = {"memory": {"limit": -1, "swappiness": 0, "disableOOMKiller": true}, "cpu": {"shares": 512, "quota": -1}, "pids": {"limit": -1}}'
+	parse
+	[ "$status" -eq 0 ]
+	grep -qx "cgroup.memory.limit -1" <<< "$output"
+	grep -qx "cgroup.memory.swappiness 0" <<< "$output"
+	grep -qx "cgroup.memory.disableOOMKiller 1" <<< "$output"
+	grep -qx "cgroup.cpu.shares 512" <<< "$output"
+	grep -qx "cgroup.cpu.quota -1" <<< "$output"
+	grep -qx "cgroup.pids.limit -1" <<< "$output"
+}
+
+@test "oci-parse: a resource this build cannot apply is refused only when it asks for something" {
+	local cases=(
+		'{"blockIO": {"weight": 500}}|linux.resources.blockIO'
+		'{"blockIO": {"leafWeight": 10}}|linux.resources.blockIO'
+		'{"blockIO": {"weightDevice": [{"major": 8, "minor": 0, "weight": 100}]}}|linux.resources.blockIO'
+		'{"blockIO": {"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 1048576}]}}|linux.resources.blockIO'
+		'{"hugepageLimits": [{"pageSize": "2MB", "limit": 0}]}|linux.resources.hugepageLimits'
+		'{"network": {"classID": 1048577}}|linux.resources.network'
+		'{"network": {"priorities": [{"name": "eth0", "priority": 5}]}}|linux.resources.network'
+		'{"rdma": {"mlx5_1": {"hcaHandles": 3}}}|linux.resources.rdma'
+	)
+	local c
+	for c in "${cases[@]}"; do
+		edit ".linux.resources = ${c%%|*}"
+		parse
+		echo "$c: $status $output"
+		[ "$status" -eq 100 ]
+		[ "$output" = "oci-parse: config.json: ${c#*|}: not supported yet" ]
+	done
+	edit '.linux.resources = {"blockIO": {"weight": "heavy"}}'
+	parse
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: config.json: linux.resources.blockIO.weight: expected a number" ]
+}
