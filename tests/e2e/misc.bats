@@ -51,3 +51,28 @@ teardown() {
 	[[ "$output" == *"invalid format option: yaml"* ]]
 	assert_clean
 }
+
+@test "SELinux labels and context= mount options are ignored without SELinux, with --debug lines" {
+	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled here"
+	set_args sh -c 'grep " /tmp " /proc/self/mounts'
+	update_config '.process.selinuxLabel = "system_u:system_r:container_t:s0:c1,c2"
+		| .linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"
+		| .mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
+			"options": ["nosuid", "context=\"system_u:object_r:container_file_t:s0\"", "size=1m"]}]'
+	run "$RUNC" --root "$STATE" --debug --log "$BATS_TEST_TMPDIR/log" run "$ID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "tmpfs /tmp tmpfs rw,nosuid,relatime,size=1024k"* ]]
+	grep -qx 'oci-secure: selinux label "system_u:system_r:container_t:s0:c1,c2" ignored: SELinux is disabled on this host' "$BATS_TEST_TMPDIR/log"
+	grep -qx 'oci-mount: mount label "system_u:object_r:container_file_t:s0:c1,c2" ignored: SELinux is disabled on this host' "$BATS_TEST_TMPDIR/log"
+	grep -qx 'oci-mount: mount option context="system_u:object_r:container_file_t:s0" ignored: SELinux is disabled on this host' "$BATS_TEST_TMPDIR/log"
+	assert_clean
+}
+
+@test "an AppArmor profile on a host without AppArmor stays an error" {
+	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != "Y" ] || skip "AppArmor is enabled here"
+	update_config '.process.apparmorProfile = "runc-default"'
+	run runc run "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = 'oci-secure: apparmor profile "runc-default": AppArmor is not enabled on this host' ]
+	assert_clean
+}
