@@ -35,8 +35,10 @@ LIBS_oci-delete  := -static
 LIBS_oci-kill    := -static
 LIBS_oci-start   := -static
 LIBS_oci-state   := -static
+LIBS_oci-features := -static $(shell $(PKG) --static --libs libseccomp libcap)
 CFLAGS_oci-secure := $(LSM_CFLAGS)
 CFLAGS_oci-exec   := $(LSM_CFLAGS)
+CFLAGS_oci-features := $(LSM_CFLAGS)
 
 all: $(PROGRAMS) bin/probe
 
