@@ -133,7 +133,7 @@ static int list(const char *format, int quiet)
   struct dirent *e;
   char **ids = NULL, **cells;
   size_t n = 0, cap = 0, rows = 1, shown = 0;
-  int json = !strcmp(format, "json");
+  int json = !strcmp(format, "json") && !quiet; /* runc: --quiet wins */
 
   if (!d && errno != ENOENT) die_sys(EXIT_SYSFAIL, "open %s", root);
   while (d && (e = readdir(d))) {

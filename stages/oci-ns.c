@@ -46,9 +46,10 @@ static struct spec sp;
 static const struct nsinfo *nstab;
 static const struct rec *newns[NTYPES], *joinns[NTYPES];
 static const struct rec *hostname, *domainname;
-static int terminal;        /* process.terminal 1: the chain inside may send a pty master */
-static int create_mode;     /* run.mode create */
-static int *joinfds, njoin; /* cgroup.join: one per v1 hierarchy */
+static int terminal;          /* process.terminal 1: the chain inside may send a pty master */
+static int create_mode;       /* run.mode create */
+static int keep, nosubreaper; /* run.keep, run.nosubreaper (runc run --keep, --no-subreaper) */
+static int *joinfds, njoin;   /* cgroup.join: one per v1 hierarchy */
 static int v2fd = -1, procsfd = -1;
 static int setup_status = EXIT_SYSFAIL; /* what a failure inside is reported as: exit.setup, else 111 */
 
@@ -430,6 +431,22 @@ static void kill_init(void)
   }
 }
 
+/* run.keep 1: the container's exit leaves its state dir and cgroups for `runc delete` (runc run --keep);
+   run.nosubreaper 1: the monitor is not the child subreaper (runc run --no-subreaper), which joining
+   namespaces needs (the helper's grandchild, the init, must come back to the monitor). */
+static void run_options(int joins)
+{
+  for (const struct rec *r = NULL; (r = spec_next(&sp, NULL, r));)
+    if (!strcmp(r->f[0], "run.keep") || !strcmp(r->f[0], "run.nosubreaper")) {
+      if (r->nf != 2 || strcmp(r->f[1], "1"))
+        die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
+      *(r->f[0][4] == 'k' ? &keep : &nosubreaper) = 1;
+    }
+  if (nosubreaper && joins)
+    die(EXIT_BADINPUT,
+        "--no-subreaper: joining existing namespaces needs the monitor as the child subreaper");
+}
+
 /* Chain-load the teardown when there is a state dir (fd 3 holds the spec: state.dir, cgroup.dir, ns.pid);
    otherwise (a stage run by hand) just exit with the status. */
 static __attribute__((noreturn)) void finish(int status)
@@ -680,7 +697,12 @@ static __attribute__((noreturn)) void monitor_run(void)
             if ((m = sync_message(&rl, &sync_open)) == 1) setup_failed(1, status);
         }
         pty_drain(&rl);
-        init_pidfd = -1; /* reaped: nothing left to kill */
+        init_pidfd = -1;                          /* reaped: nothing left to kill */
+        if (keep && spec_get(&sp, "state.dir")) { /* runc run --keep: `runc delete` tears down */
+          debug("container exited: %d, kept", status);
+          tty_restore();
+          _exit(status);
+        }
         finish(status);
       }
     }
@@ -702,6 +724,7 @@ int main(int argc, char **argv)
   check_records();
   if (spec_get_int(&sp, "exit.setup", -1, &st) == 0 && st >= 0 && st < 256) setup_status = (int)st;
   for (int i = 0; i < NTYPES; i++) joins |= joinns[i] != NULL;
+  run_options(joins);
 
   /* Everything the monitor holds is CLOEXEC; the child gets its end of the socket handed on by record. */
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) die_sys(EXIT_SYSFAIL, "socketpair");
@@ -713,7 +736,8 @@ int main(int argc, char **argv)
   sigfillset(&all);
   if (sigprocmask(SIG_BLOCK, &all, NULL) < 0) die_sys(EXIT_SYSFAIL, "block signals");
   if ((sigfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) die_sys(EXIT_SYSFAIL, "signalfd");
-  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_CHILD_SUBREAPER");
+  if (!nosubreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+    die_sys(EXIT_SYSFAIL, "prctl PR_SET_CHILD_SUBREAPER");
 
   if (joins) {
     pid = clone_via_helper(argv, &helper_status);

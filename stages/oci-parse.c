@@ -29,13 +29,13 @@
 #define USAGE                                                                                                \
   "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create] [--pid-file=FILE] [--log=FILE] "      \
   "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
-  "[--console-socket=PATH] prog..."
+  "[--console-socket=PATH] [--keep] [--no-subreaper] prog..."
 
 static struct specw w;
 static const char *bundle = ".";
 static char bundle_abs[PATH_MAX];
 static const char *id, *root, *mode = "run", *pidfile, *logfile, *logformat = "text", *consock;
-static int debug_on, nopivot, nokeyring;
+static int debug_on, nopivot, nokeyring, keep, nosubreaper;
 static long long preserve;
 
 static void add(const char *key, ...) __attribute__((sentinel));
@@ -729,7 +729,8 @@ int main(int argc, char **argv)
       {"log-format", required_argument, 0, 'f'},     {"debug", no_argument, 0, 'd'},
       {"setup-exit", required_argument, 0, 'E'},     {"no-pivot", no_argument, 0, 'P'},
       {"no-new-keyring", no_argument, 0, 'K'},       {"preserve-fds", required_argument, 0, 'F'},
-      {"console-socket", required_argument, 0, 'C'}, {0, 0, 0, 0}};
+      {"console-socket", required_argument, 0, 'C'}, {"keep", no_argument, 0, 'k'},
+      {"no-subreaper", no_argument, 0, 'S'},         {0, 0, 0, 0}};
   char path[PATH_MAX], statedir[PATH_MAX] = "", pidabs[PATH_MAX];
   int opt, specfd = spec_fd(), cfgfd, logfd = -1, stagedir;
   size_t len;
@@ -738,7 +739,7 @@ int main(int argc, char **argv)
   const char *ver;
 
   stage_init("oci-parse");
-  while ((opt = getopt_long(argc, argv, "+b:i:r:m:p:l:f:dE:PKF:C:", longopts, NULL)) != -1) switch (opt) {
+  while ((opt = getopt_long(argc, argv, "+b:i:r:m:p:l:f:dE:PKF:C:kS", longopts, NULL)) != -1) switch (opt) {
       case 'b': bundle = optarg; break;
       case 'i': id = optarg; break;
       case 'r': root = optarg; break;
@@ -756,6 +757,8 @@ int main(int argc, char **argv)
       case 'P': nopivot = 1; break;
       case 'K': nokeyring = 1; break;
       case 'C': consock = optarg; break;
+      case 'k': keep = 1; break;
+      case 'S': nosubreaper = 1; break;
       case 'F':
         if ((preserve = stage_num(optarg, 10000)) < 0) die_usage(USAGE);
         break;
@@ -764,6 +767,8 @@ int main(int argc, char **argv)
   argv += optind;
   if (!*argv) die_usage(USAGE);
   if (strcmp(mode, "run") && strcmp(mode, "create")) die(EXIT_BADINPUT, "unknown mode %s", mode);
+  if ((keep || nosubreaper) && strcmp(mode, "run"))
+    die(EXIT_BADINPUT, "--%s is for --mode=run only", keep ? "keep" : "no-subreaper");
   if (strcmp(logformat, "text") && strcmp(logformat, "json"))
     die(EXIT_BADINPUT, "unknown log format %s", logformat);
   if (preserve && specfd != 3 + preserve)
@@ -852,6 +857,8 @@ int main(int argc, char **argv)
   ADD("run.mode", mode);
   if (preserve) ADD("run.preservefds", num(preserve));
   if (pidfile) ADD("run.pidfile", pidabs);
+  if (keep) ADD("run.keep", "1");
+  if (nosubreaper) ADD("run.nosubreaper", "1");
   if (consock) {
     char cs[PATH_MAX];
     if (*consock == '/')

@@ -76,3 +76,148 @@ teardown() {
 	[ "$output" = 'oci-secure: apparmor profile "runc-default": AppArmor is not enabled on this host' ]
 	assert_clean
 }
+
+@test "run --keep: the state stays after the exit (stopped, pid 0), and delete removes the rest" {
+	set_args sh -c 'echo out; exit 3'
+	update_config '.hooks = {"poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "echo stopped >> '"$BATS_TEST_TMPDIR"'/poststop"]}]}'
+	run runc run --keep "$ID"
+	[ "$status" -eq 3 ]
+	[ "$output" = out ]
+	run runc state "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<< "$output")" = stopped ]
+	[ "$(jq -r .pid <<< "$output")" = 0 ]
+	[ "$(jq -r '.[0].status' <<< "$(runc list --format json)")" = stopped ]
+	# as runc 1.1: the cgroups stay until delete, and so do the poststop hooks
+	[ -d "$(own_cgroup_dir pids)" ]
+	[ ! -e "$BATS_TEST_TMPDIR/poststop" ]
+	run runc run --keep "$ID"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"container with given ID already exists"* ]]
+	runc delete "$ID"
+	[ "$(cat "$BATS_TEST_TMPDIR/poststop")" = stopped ]
+	assert_clean
+	# without --keep, nothing stays
+	run runc run "$ID"
+	[ "$status" -eq 3 ]
+	assert_clean
+}
+
+@test "run --keep and --no-subreaper are run's flags; create refuses them" {
+	run runc create --keep "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "runc: flag provided but not defined: --keep" ]
+	run runc create -no-subreaper "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "runc: flag provided but not defined: -no-subreaper" ]
+	assert_clean
+}
+
+@test "run --no-subreaper: an orphan of the container no longer comes back to runc" {
+	# no pid namespace: the orphan's parent is the host's view of who reaps it
+	update_config '.linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]'
+	set_args sh -c 'p=$(sh -c "sleep 1 >/dev/null & echo \$!"); sleep 0.2; grep PPid /proc/$p/status | cut -f2; echo $PPID'
+	run runc run "$ID"
+	[ "$status" -eq 0 ]
+	# the monitor (the init's parent) is the subreaper by default
+	[ "${lines[0]}" = "${lines[1]}" ]
+	run runc run -no-subreaper "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" != "${lines[1]}" ]
+	assert_clean
+	# joining a namespace needs the subreaper: refused, and nothing is left
+	update_config '.linux.namespaces += [{"type": "ipc", "path": "/proc/self/ns/ipc"}] | .linux.namespaces |= unique_by(.type)'
+	update_config '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then {"type": "ipc", "path": "/proc/1/ns/ipc"} else . end]'
+	run runc run --no-subreaper "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-ns: --no-subreaper: joining existing namespaces needs the monitor as the child subreaper" ]
+	assert_clean
+}
+
+@test "--systemd-cgroup: accepted, then a clear error naming systemd where a cgroup would be made" {
+	[ ! -d /run/systemd/system ] || skip "systemd runs here"
+	run "$RUNC" --root "$STATE" --systemd-cgroup run "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "runc: --systemd-cgroup: systemd is not running on this host (no /run/systemd/system)" ]
+	run "$RUNC" --root "$STATE" -systemd-cgroup create "$ID"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"systemd is not running"* ]]
+	assert_clean
+	# with systemd running (a private /run that says so): not supported yet
+	run unshare -m sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec "$0" --root "$1" --systemd-cgroup run "$2"' "$RUNC" "$STATE" "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "runc: --systemd-cgroup: the systemd cgroup driver is not supported yet" ]
+	assert_clean
+	# commands that make no cgroup take it, as containerd passes it to all
+	set_args sleep 100
+	create "$ID"
+	[ "$status" -eq 0 ]
+	run "$RUNC" --root "$STATE" --systemd-cgroup state "$ID"
+	[ "$status" -eq 0 ]
+	run "$RUNC" --root "$STATE" --systemd-cgroup list -q
+	[ "$output" = "$ID" ]
+	"$RUNC" --root "$STATE" --systemd-cgroup kill "$ID" KILL
+	"$RUNC" --root "$STATE" --systemd-cgroup delete --force "$ID"
+	assert_clean
+}
+
+@test "--rootless: false and auto (as root) are today's behaviour, true is refused; --criu is taken" {
+	run "$RUNC" --root "$STATE" --rootless true run "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "runc: --rootless true: rootless containers are not supported yet" ]
+	run "$RUNC" --root "$STATE" --rootless=1 run "$ID"
+	[ "$status" -eq 1 ]
+	run "$RUNC" --root "$STATE" --rootless maybe list
+	[ "$status" -eq 1 ]
+	[ "$output" = 'runc: invalid value "maybe" for flag --rootless: true, false or auto' ]
+	set_args true
+	run "$RUNC" --root "$STATE" --rootless false run "$ID"
+	[ "$status" -eq 0 ]
+	run "$RUNC" --root "$STATE" -rootless=auto run "$ID"
+	[ "$status" -eq 0 ]
+	# --criu names the binary checkpoint and restore would use; neither exists
+	run "$RUNC" --root "$STATE" --criu /usr/sbin/criu run "$ID"
+	[ "$status" -eq 0 ]
+	run "$RUNC" --root "$STATE" --criu /usr/sbin/criu checkpoint "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "runc: unknown command: checkpoint" ]
+	assert_clean
+}
+
+@test "spec --rootless is refused clearly; spec's Go-style flags work" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir s
+	run "$RUNC" spec --rootless -b s
+	[ "$status" -eq 1 ]
+	[ "$output" = "runc: spec --rootless: rootless containers are not supported yet" ]
+	[ ! -e s/config.json ]
+	run "$RUNC" spec -bundle s
+	[ "$status" -eq 0 ]
+	[ -s s/config.json ]
+	run "$RUNC" spec -bundle=s
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"config.json"* ]]
+}
+
+@test "every per-command flag runc 1.1 has for create, run, start, state, kill, delete, list is known" {
+	# a flag runc does not have is refused by name
+	local c
+	for c in create run state kill delete list; do
+		run runc "$c" --no-such-flag "$ID"
+		[ "$status" -eq 1 ] || { echo "$c took --no-such-flag"; return 1; }
+		[[ "$output" == *"flag provided but not defined: --no-such-flag"* ]] || { echo "$c: $output"; return 1; }
+	done
+	# start takes no flag at all (2015's form: flags of run)
+	run runc start --no-such-flag "$ID"
+	[ "$status" -eq 1 ]
+	# runc 1.1's flags of those commands, each in Go's single-dash form too
+	set_args true
+	run runc run -bundle "$BUNDLE" -pid-file "$BATS_TEST_TMPDIR/pid" -no-pivot -no-new-keyring -preserve-fds 0 -keep -no-subreaper "$ID"
+	[ "$status" -eq 0 ]
+	[ -s "$BATS_TEST_TMPDIR/pid" ]
+	run runc list -format json -quiet
+	[ "$output" = "$ID" ]
+	run runc delete -force "$ID"
+	[ "$status" -eq 0 ]
+	assert_clean
+}
