@@ -447,13 +447,26 @@ static void run_options(int joins)
         "--no-subreaper: joining existing namespaces needs the monitor as the child subreaper");
 }
 
-/* Chain-load the teardown when there is a state dir (fd 3 holds the spec: state.dir, cgroup.dir, ns.pid);
-   otherwise (a stage run by hand) just exit with the status. */
+/* Is there anything for oci-delete to remove? A state dir; or, in a chain composed by hand without one, the
+   cgroups this chain created (cgroup.dir ... new). Never in exec mode, which only joins cgroups (oci-cgroup
+   writes no new record there) and must not tear the container down. */
+static int teardown_wanted(void)
+{
+  const char *mode = spec_get(&sp, "run.mode");
+  if (spec_get(&sp, "state.dir")) return 1;
+  if (!mode || !strcmp(mode, "exec")) return 0;
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "cgroup.dir", r));)
+    if (r->nf == 4 && !strcmp(r->f[3], "new")) return 1;
+  return 0;
+}
+
+/* Chain-load the teardown when there is something to remove (fd 3 holds the spec: state.dir, cgroup.dir,
+   ns.pid); otherwise (a stage run by hand) just exit with the status. */
 static __attribute__((noreturn)) void finish(int status)
 {
   debug("container exited: %d", status);
   tty_restore();
-  if (!spec_get(&sp, "state.dir")) _exit(status);
+  if (!teardown_wanted()) _exit(status);
   stage_teardown(&sp, status);
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec oci-delete");
 }
@@ -465,7 +478,7 @@ static void monitor_teardown(int status)
   debug("container exited: %d", status);
   tty_restore();
   kill_init();
-  if (!spec_get(&sp, "state.dir")) return;
+  if (!teardown_wanted()) return;
   snprintf(st, sizeof st, "--exit=%d", status);
   chain_try(&sp, av);
 }

@@ -2,6 +2,7 @@
 # list --format json, run --keep, runc's flags honoured or refused, SELinux
 # labels on a host without SELinux, a chain composed by hand.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	setup_bundle
@@ -219,5 +220,37 @@ teardown() {
 	[ "$output" = "$ID" ]
 	run runc delete -force "$ID"
 	[ "$status" -eq 0 ]
+	assert_clean
+}
+
+# no cgroup dir named $ID anywhere, at any depth of our own cgroups
+no_cgroup_left() {
+	local d
+	for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+		if find "$d" -type d -name "$ID" 2>/dev/null | grep -q .; then
+			echo "cgroup left in $d"
+			return 1
+		fi
+	done
+}
+
+@test "a chain composed by hand without --root removes its cgroups, after an exit and after a failure" {
+	local chain=(oci-secure oci-cgroup oci-ns oci-mount oci-exec)
+	set_args sh -c 'cat /proc/self/cgroup | grep -c "/'"$ID"'$"; exit 4'
+	run "$ROOT/bin/oci-parse" --bundle=. --id="$ID" "${chain[@]}"
+	[ "$status" -eq 4 ]
+	[ "$output" -ge 1 ] # it ran in its own cgroups
+	no_cgroup_left
+	# the container's command is missing: oci-exec fails inside, the monitor tears down
+	set_args /no/such/program
+	run -127 "$ROOT/bin/oci-parse" --bundle=. --id="$ID" "${chain[@]}"
+	no_cgroup_left
+	# oci-cgroup fails after its mkdir (cpus this machine does not have)
+	set_args true
+	update_config '.linux.resources.cpu = {"cpus": "4095"}'
+	run "$ROOT/bin/oci-parse" --bundle=. --id="$ID" "${chain[@]}"
+	[ "$status" -eq 111 ]
+	[[ "$output" == oci-cgroup:* ]]
+	no_cgroup_left
 	assert_clean
 }
