@@ -284,11 +284,22 @@ static void loopback_up(void)
   close(s);
 }
 
+/* state.lock: the state dir's flock, taken by oci-parse (DESIGN.md 6). The container's side lets go of it at
+   once (an orphaned chain must never hold it); the monitor once the state is written, so that start and
+   delete, which wait for it, see a whole container. */
+static void lock_release(void)
+{
+  const char *s = spec_get(&sp, "state.lock");
+  int fd = s ? stage_fdnum(s) : -1;
+  if (fd >= 0) close(fd);
+}
+
 static __attribute__((noreturn)) void child(char **argv)
 {
   struct pollfd pf = {.fd = self_pidfd, .events = POLLIN};
   struct specw w;
 
+  lock_release();
   die_set_teardown(NULL); /* inside: failures go to the monitor, which tears down */
   die_set_report(sync_child);
   close(sync_mon);
@@ -788,5 +799,6 @@ int main(int argc, char **argv)
   if (spec_get(&sp, "run.pidfile")) write_pidfile(spec_get(&sp, "run.pidfile"), pid);
   if (spec_get(&sp, "state.dir") && state_write(&sp, pid, "running") < 0)
     die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
+  if (!create_mode) lock_release(); /* create: at "ready", when the monitor exits */
   monitor_run();
 }

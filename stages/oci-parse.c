@@ -688,6 +688,18 @@ static void parse_hooks(const cJSON *cfg)
 /* ---- the pipeline --------------------------------------------------------- */
 
 /* An fd above the spec fd that survives exec, for records like fd.log. */
+/* remove the state dir oci-parse made (nothing else exists yet) */
+static void undo_statedir(const char *statedir)
+{
+  static const char *const files[] = {"exec.fifo", "spec", ".spec.tmp"};
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    char *p = xasprintf("%s/%s", statedir, files[i]);
+    unlink(p);
+    free(p);
+  }
+  rmdir(statedir);
+}
+
 static int keep_fd(int fd, int specfd)
 {
   int k = fcntl(fd, F_DUPFD, specfd + 1);
@@ -898,7 +910,6 @@ int main(int argc, char **argv)
   cJSON_Delete(cfg);
   free(text);
 
-  if (spec_publish(&w, specfd) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", specfd);
   /* Last: the state dir. Everything before created nothing; from here on a
      failure of a later stage is torn down by oci-delete. */
   if (root) {
@@ -920,16 +931,38 @@ int main(int argc, char **argv)
         die_sys(EXIT_SYSFAIL, "mkfifo %s", fifo);
       }
     }
+    /* the lock (DESIGN.md 6): the chain holds it until the state is written
+       (oci-ns), so start and delete wait for a create in progress */
+    {
+      int lk = state_lock(statedir, 1000);
+      if (lk < 0) {
+        int e = errno;
+        undo_statedir(statedir);
+        errno = e;
+        die_sys(EXIT_SYSFAIL, "lock %s", statedir);
+      }
+      ADD("state.lock", num(keep_fd(lk, specfd)));
+    }
+  }
+  if (spec_publish(&w, specfd) < 0) {
+    int e = errno;
+    if (root) undo_statedir(statedir);
+    errno = e;
+    die_sys(EXIT_SYSFAIL, "publish spec on fd %d", specfd);
+  }
+  /* the spec goes into the state dir at once: a create killed from here on
+     leaves oci-delete what it needs (oci-cgroup saves it again with the
+     cgroups it is about to make, the monitor with the pid) */
+  if (root && state_save_spec(statedir, w.buf, w.len) < 0) {
+    int e = errno;
+    undo_statedir(statedir);
+    errno = e;
+    die_sys(EXIT_SYSFAIL, "write %s/spec", statedir);
   }
   chain_try_dir(stagedir, argv);
   {
     int e = errno;
-    if (root) { /* nothing else exists yet */
-      char fifo[PATH_MAX + 16];
-      snprintf(fifo, sizeof fifo, "%s/exec.fifo", statedir);
-      unlink(fifo);
-      rmdir(statedir);
-    }
+    if (root) undo_statedir(statedir); /* nothing else exists yet */
     errno = e;
   }
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", argv[0]);
