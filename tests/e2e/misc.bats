@@ -254,3 +254,31 @@ no_cgroup_left() {
 	no_cgroup_left
 	assert_clean
 }
+
+@test "start: poststart hooks run once the program took its first steps (it first sleeps or exits)" {
+	mkdir "$BATS_TEST_TMPDIR/out"
+	update_config '.mounts += [{"destination": "/out", "type": "bind", "source": "'"$BATS_TEST_TMPDIR"'/out", "options": ["rbind"]}]
+		| .hooks = {"poststart": [{"path": "/bin/sh", "args": ["sh", "-c", "echo hook >> '"$BATS_TEST_TMPDIR"'/out/f"]}]}'
+	set_args sh -c 'echo process >> /out/f; sleep 100'
+	local i
+	for i in 1 2 3; do
+		rm -f "$BATS_TEST_TMPDIR/out/f"
+		create "$ID"
+		[ "$status" -eq 0 ]
+		runc start "$ID"
+		[ "$(cat "$BATS_TEST_TMPDIR/out/f")" = "$(printf 'process\nhook')" ]
+		runc delete --force "$ID"
+	done
+	# a program that never sleeps delays the hooks by 100 ms at most
+	set_args sh -c 'while :; do :; done'
+	create "$ID"
+	[ "$status" -eq 0 ]
+	local t0 t1
+	t0=$(date +%s%N)
+	runc start "$ID"
+	t1=$(date +%s%N)
+	[ $(((t1 - t0) / 1000000)) -lt 2000 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/out/f")" = "$(printf 'process\nhook\nhook')" ]
+	runc delete --force "$ID"
+	assert_clean
+}
