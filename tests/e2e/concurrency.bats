@@ -120,3 +120,18 @@ no_cgroup_left() {
 	assert_clean
 	no_process_left
 }
+
+@test "concurrency: a process a hook leaves behind holds no lock (hooks get stdio only)" {
+	local pidf=$BATS_TEST_TMPDIR/daemon.pid
+	update_config '.hooks = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "ls /proc/self/fd > '"$BATS_TEST_TMPDIR"'/fds; sleep 30 < /dev/null > /dev/null 2>&1 & echo $! > '"$pidf"'"]}]}'
+	create "$ID"
+	[ "$status" -eq 0 ]
+	# ls's own fds: 0-2 and the directory it reads
+	[ "$(sort -n "$BATS_TEST_TMPDIR/fds" | paste -sd' ')" = "0 1 2 3" ]
+	run timeout 20 "$RUNC" --root "$STATE" start "$ID"
+	[ "$status" -eq 0 ]
+	run timeout 20 "$RUNC" --root "$STATE" delete --force "$ID"
+	[ "$status" -eq 0 ]
+	kill "$(cat "$pidf")"
+	assert_clean
+}
