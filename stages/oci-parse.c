@@ -687,7 +687,6 @@ static void parse_hooks(const cJSON *cfg)
 
 /* ---- the pipeline --------------------------------------------------------- */
 
-/* An fd above the spec fd that survives exec, for records like fd.log. */
 /* remove the state dir oci-parse made (nothing else exists yet) */
 static void undo_statedir(const char *statedir)
 {
@@ -700,6 +699,7 @@ static void undo_statedir(const char *statedir)
   rmdir(statedir);
 }
 
+/* An fd above the spec fd that survives exec, for records like fd.log. */
 static int keep_fd(int fd, int specfd)
 {
   int k = fcntl(fd, F_DUPFD, specfd + 1);
