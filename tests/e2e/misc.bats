@@ -208,9 +208,10 @@ teardown() {
 		[ "$status" -eq 1 ] || { echo "$c took --no-such-flag"; return 1; }
 		[[ "$output" == *"flag provided but not defined: --no-such-flag"* ]] || { echo "$c: $output"; return 1; }
 	done
-	# start takes no flag at all (2015's form: flags of run)
+	# start ID takes no flag at all (2015's start without an ID takes run's)
 	run runc start --no-such-flag "$ID"
 	[ "$status" -eq 1 ]
+	[ "$output" = "runc: flag provided but not defined: --no-such-flag" ]
 	# runc 1.1's flags of those commands, each in Go's single-dash form too
 	set_args true
 	run runc run -bundle "$BUNDLE" -pid-file "$BATS_TEST_TMPDIR/pid" -no-pivot -no-new-keyring -preserve-fds 0 -keep -no-subreaper "$ID"
