@@ -39,8 +39,10 @@ LIBS_oci-pause   := -static
 LIBS_oci-ps      := -static
 LIBS_oci-events  := -static
 LIBS_oci-update  := $(shell $(PKG) --libs libcjson) -lm
+LIBS_oci-features := -static $(shell $(PKG) --static --libs libseccomp libcap)
 CFLAGS_oci-secure := $(LSM_CFLAGS)
 CFLAGS_oci-exec   := $(LSM_CFLAGS)
+CFLAGS_oci-features := $(LSM_CFLAGS)
 
 all: $(PROGRAMS) bin/probe
 

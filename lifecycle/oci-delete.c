@@ -27,6 +27,9 @@
 
 #define USAGE "oci-delete [--force] [--exit=N] [--root=DIR] [ID]"
 
+/* how long start and delete wait for another runtime process's lock */
+#define LOCK_WAIT_MS 10000
+
 static int force, failed;
 
 static void nap(long ms)
@@ -167,8 +170,20 @@ int main(int argc, char **argv)
     if (argv[1]) die_usage(USAGE);
     if (!state_valid_id(*argv)) die(EXIT_BADINPUT, "invalid container ID format: %s", *argv);
     snprintf(dir, sizeof dir, "%s/%s", root, *argv);
-    if (state_spec(dir, &sp) < 0) {
+    /* one operation at a time (DESIGN.md 6): a create in progress holds the lock until its state is
+       written; one killed half-way holds it no more. Held until we exit. */
+    if (state_lock(dir, LOCK_WAIT_MS) < 0) {
       if (errno == ENOENT && force) return 0; /* runc: delete --force of nothing is fine */
+      if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", *argv);
+      if (errno == ETIMEDOUT)
+        die(EXIT_SYSFAIL, "container %s is busy: another runtime process holds its lock", *argv);
+      die_sys(EXIT_SYSFAIL, "lock %s", dir);
+    }
+    if (state_spec(dir, &sp) < 0) {
+      if (errno == ENOENT && force) { /* a create killed before it saved anything: the dir alone */
+        remove_statedir(dir);
+        return failed ? EXIT_SYSFAIL : 0;
+      }
       if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", *argv);
       die_sys(EXIT_SYSFAIL, "read %s/spec", dir);
     }

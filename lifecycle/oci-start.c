@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -20,6 +21,23 @@
 #include "state.h"
 
 #define USAGE "oci-start [--root=DIR] ID"
+
+/* The program was executed; before the poststart hooks, let it take its first steps: wait until it first
+   sleeps, stops or exits (it leaves the R and D states), at most 100 ms. A hook then sees a program that
+   started, not one still being loaded (the runtime-tools poststart test has both append to one file). */
+static void settle(pid_t pid)
+{
+  unsigned long long start = state_starttime(pid);
+  for (int ms = 0; start && ms < 100; ms++) {
+    char path[64], buf[512], *p;
+    struct timespec t = {0, 1000000L};
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (file_read_at(AT_FDCWD, path, buf, sizeof buf) <= 0 || !(p = strrchr(buf, ')')) || !p[1] ||
+        (p[2] != 'R' && p[2] != 'D') || state_starttime(pid) != start)
+      return;
+    nanosleep(&t, NULL);
+  }
+}
 
 int main(int argc, char **argv)
 {
@@ -38,6 +56,15 @@ int main(int argc, char **argv)
   argv += optind;
   if (!argv[0] || argv[1]) die_usage(USAGE);
   if (!state_valid_id(argv[0])) die(EXIT_BADINPUT, "invalid container ID format: %s", argv[0]);
+  /* one operation at a time (DESIGN.md 6): a create in progress holds the lock until its state is written,
+     a concurrent start until its container runs; the status is read under the lock */
+  snprintf(path, sizeof path, "%s/%s", root, argv[0]);
+  if (state_lock(path, 10000) < 0) {
+    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", argv[0]);
+    if (errno == ETIMEDOUT)
+      die(EXIT_SYSFAIL, "container %s is busy: another runtime process holds its lock", argv[0]);
+    die_sys(EXIT_SYSFAIL, "lock %s", path);
+  }
   if (state_load(root, argv[0], &st) < 0) {
     if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", argv[0]);
     die_sys(EXIT_SYSFAIL, "read state of %s", argv[0]);
@@ -72,6 +99,7 @@ int main(int argc, char **argv)
 
   /* poststart: a failure is a warning (runtime-spec) */
   if (state_spec(st.dir, &sp) == 0) {
+    if (hook_any(&sp, "poststart")) settle(st.pid);
     hook_run_all(&sp, "poststart", st.pid, "running", msg, sizeof msg, warn_line);
     spec_free(&sp);
   }

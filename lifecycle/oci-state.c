@@ -33,19 +33,46 @@ static void raw(FILE *f, const char *json, const char *key, const char *dflt)
     fputs(dflt, f);
 }
 
-/* one state object, indented by ind spaces, as runc prints it */
+/* The owner of a state dir as runc's list names it: the user name of its
+   uid from /etc/passwd, else "#UID". */
+static char *owner_of(const char *dir)
+{
+  struct stat sb;
+  char *text, *line, *save = NULL, *name = NULL;
+  size_t len;
+  int fd;
+  if (stat(dir, &sb) < 0) return xasprintf("%s", "");
+  if ((fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC)) >= 0) {
+    if ((text = fd_slurp(fd, &len))) {
+      for (line = strtok_r(text, "\n", &save); line && !name; line = strtok_r(NULL, "\n", &save)) {
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (c2 && strtoul(c2 + 1, NULL, 10) == sb.st_uid && c2[1] >= '0' && c2[1] <= '9')
+          name = xasprintf("%.*s", (int)(c1 - line), line);
+      }
+      free(text);
+    }
+    close(fd);
+  }
+  return name ? name : xasprintf("#%u", (unsigned)sb.st_uid);
+}
+
+/* one state object as runc prints it: indented by ind spaces (runc state),
+   or on one line (ind < 0: runc list --format json, with the owner) */
 static void print_state(FILE *f, const struct cstate *st, int ind)
 {
   struct spec sp;
-  fprintf(f, "%*s{\n", ind, "");
-#define KEY(k) fprintf(f, "%*s  \"%s\": ", ind, "", k)
-  KEY("ociVersion"), raw(f, st->json, "ociVersion", "\"\""), fputs(",\n", f);
-  KEY("id"), raw(f, st->json, "id", "\"\""), fputs(",\n", f);
-  KEY("pid"), fprintf(f, "%d,\n", (int)st->pid);
-  KEY("status"), fprintf(f, "\"%s\",\n", st->status);
-  KEY("bundle"), raw(f, st->json, "bundle", "\"\""), fputs(",\n", f);
-  KEY("rootfs"), raw(f, st->json, "rootfs", "\"\""), fputs(",\n", f);
-  KEY("created"), raw(f, st->json, "created", "\"\""), fputs(",\n", f);
+  int one = ind < 0;
+  const char *nl = one ? "" : "\n", *sep = one ? "," : ",\n";
+  if (one) ind = 0;
+  fprintf(f, "%*s{%s", ind, "", nl);
+#define KEY(k) (one ? fprintf(f, "\"%s\":", k) : fprintf(f, "%*s  \"%s\": ", ind, "", k))
+  KEY("ociVersion"), raw(f, st->json, "ociVersion", "\"\""), fputs(sep, f);
+  KEY("id"), raw(f, st->json, "id", "\"\""), fputs(sep, f);
+  KEY("pid"), fprintf(f, "%d%s", (int)st->pid, sep);
+  KEY("status"), fprintf(f, "\"%s\"%s", st->status, sep);
+  KEY("bundle"), raw(f, st->json, "bundle", "\"\""), fputs(sep, f);
+  KEY("rootfs"), raw(f, st->json, "rootfs", "\"\""), fputs(sep, f);
+  KEY("created"), raw(f, st->json, "created", "\"\""), fputs(sep, f);
   if (state_spec(st->dir, &sp) == 0) {
     const struct rec *r = NULL;
     int first = 1;
@@ -54,14 +81,24 @@ static void print_state(FILE *f, const struct cstate *st, int ind)
       if (r->nf != 3) continue;
       json_escape_str(k, sizeof k, r->f[1]);
       json_escape_str(v, sizeof v, r->f[2]);
-      if (first) KEY("annotations"), fputs("{\n", f);
-      fprintf(f, "%s%*s    \"%s\": \"%s\"", first ? "" : ",\n", ind, "", k, v);
+      if (first) KEY("annotations"), fprintf(f, "{%s", nl);
+      if (one)
+        fprintf(f, "%s\"%s\":\"%s\"", first ? "" : ",", k, v);
+      else
+        fprintf(f, "%s%*s    \"%s\": \"%s\"", first ? "" : ",\n", ind, "", k, v);
       first = 0;
     }
-    if (!first) fprintf(f, "\n%*s  },\n", ind, "");
+    if (!first) one ? fprintf(f, "}%s", sep) : fprintf(f, "\n%*s  },\n", ind, "");
     spec_free(&sp);
   }
-  KEY("owner"), raw(f, st->json, "owner", "\"\""), fputs("\n", f);
+  if (one) {
+    char *o = owner_of(st->dir), e[1024];
+    json_escape_str(e, sizeof e, o);
+    KEY("owner"), fprintf(f, "\"%s\"", e);
+    free(o);
+  } else {
+    KEY("owner"), raw(f, st->json, "owner", "\"\""), fputs("\n", f);
+  }
 #undef KEY
   fprintf(f, "%*s}", ind, "");
 }
@@ -96,7 +133,7 @@ static int list(const char *format, int quiet)
   struct dirent *e;
   char **ids = NULL, **cells;
   size_t n = 0, cap = 0, rows = 1, shown = 0;
-  int json = !strcmp(format, "json");
+  int json = !strcmp(format, "json") && !quiet; /* runc: --quiet wins */
 
   if (!d && errno != ENOENT) die_sys(EXIT_SYSFAIL, "open %s", root);
   while (d && (e = readdir(d))) {
@@ -113,15 +150,15 @@ static int list(const char *format, int quiet)
   if (!(cells = calloc((n + 1) * 6, sizeof *cells))) die_sys(EXIT_SYSFAIL, "allocate");
   static const char *const head[] = {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"};
   for (int c = 0; c < 6; c++) cells[c] = xasprintf("%s", head[c]);
-  if (json) fputs(n ? "[\n" : "null", stdout);
+  /* runc: json.Encoder, one line; a nil slice (no container) is null */
   for (size_t i = 0; i < n; i++) {
     struct cstate st;
     if (state_load(root, ids[i], &st) < 0) continue; /* being created or deleted */
     if (quiet) {
       printf("%s\n", ids[i]);
     } else if (json) {
-      if (shown++) fputs(",\n", stdout);
-      print_state(stdout, &st, 2);
+      fputs(shown++ ? "," : "[", stdout);
+      print_state(stdout, &st, -1);
     } else {
       char **row = cells + rows++ * 6;
       row[0] = xasprintf("%s", ids[i]);
@@ -129,11 +166,11 @@ static int list(const char *format, int quiet)
       row[2] = xasprintf("%s", st.status);
       row[3] = token(st.json, "bundle");
       row[4] = token(st.json, "created");
-      row[5] = xasprintf("%s", "root");
+      row[5] = owner_of(st.dir);
     }
     state_free(&st);
   }
-  if (json) fputs(n ? "\n]\n" : "\n", stdout);
+  if (json) fputs(shown ? "]\n" : "null\n", stdout);
   if (!json && !quiet) table(cells, rows);
   for (size_t i = 0; i < rows * 6; i++) free(cells[i]);
   free(cells);

@@ -34,6 +34,9 @@ static __attribute__((noreturn)) void hook_exec(const struct rec *r, long long n
   if (!nargs) argv[0] = r->f[2];
   signals_reset();
   if (dup2(in, 0) < 0) _exit(127);
+  /* stdio only, as runc's hooks get: no chain fd (the spec, the state dir's lock) outlives the runtime in a
+     process the hook leaves behind */
+  fd_close_range(3, ~0U);
   execve(r->f[2], argv, envp);
   _exit(errno == ENOENT ? 127 : 126);
 }

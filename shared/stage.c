@@ -62,7 +62,9 @@ void stage_config(const struct spec *sp)
   if ((s = spec_get(sp, "ns.sync")) && (fd = stage_fdnum(s)) >= 0) {
     die_set_report(fd); /* inside: the monitor tears down */
     die_set_teardown(NULL);
-  } else if (spec_get(sp, "state.dir")) {
+  } else if (spec_get(sp, "state.dir") || ((s = spec_get(sp, "run.mode")) && strcmp(s, "exec"))) {
+    /* a state dir, or a chain of oci-parse's composed by hand without one (run.mode run or create):
+       oci-delete removes what exists (cgroup.dir ... new records, published before the mkdir) */
     armed = sp;
     die_set_teardown(teardown);
   }

@@ -10,7 +10,8 @@ void stage_init(const char *name);
    malformed. Then stage_config(). */
 void stage_read(struct spec *sp);
 /* Route failures as the spec says: fd.log/log.format/log.level, exit.setup,
-   and, when the spec names a state dir and we are not inside the container
+   and, when the spec names a state dir or comes from oci-parse without one
+   (run.mode run or create, not exec) and we are not inside the container
    (no ns.sync record), chain-load into "oci-delete --force" on failure so
    that a failed run leaves nothing behind (DESIGN.md 5). */
 void stage_config(const struct spec *sp);

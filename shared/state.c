@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -261,4 +262,43 @@ void state_free(struct cstate *st)
 {
   free(st->json);
   st->json = NULL;
+}
+
+/* The lock of DESIGN.md 6: flock on the state dir itself. */
+int state_lock(const char *dir, int timeout_ms)
+{
+  for (int waited = 0, tries = 0;; tries++) {
+    struct stat a, b;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+      int e = errno;
+      if (e != EWOULDBLOCK || waited >= timeout_ms) {
+        close(fd);
+        errno = e == EWOULDBLOCK ? ETIMEDOUT : e;
+        return -1;
+      }
+      struct timespec t = {0, 10 * 1000000L};
+      nanosleep(&t, NULL);
+      waited += 10;
+    }
+    /* the dir we locked must still be the one at that path (removed and made anew meanwhile: lock that) */
+    if (fstat(fd, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) return fd;
+    close(fd);
+    if (stat(dir, &b) < 0 || tries > 100) {
+      errno = ENOENT;
+      return -1;
+    }
+  }
+}
+
+int state_save_spec(const char *dir, const char *text, size_t len)
+{
+  int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), rc, e;
+  if (dfd < 0) return -1;
+  rc = write_file_at(dfd, "spec", text, len);
+  e = errno;
+  close(dfd);
+  errno = e;
+  return rc;
 }

@@ -43,6 +43,15 @@ int state_write_spec(const char *dir, const char *text, size_t len);
 /* The raw JSON token of a top-level key of our state.json ("\"abc\"", 42);
  *len gets its length. NULL when absent. */
 const char *state_raw(const char *json, const char *key, size_t *len);
+/* Lock a state dir (flock on the dir, DESIGN.md 6): one lifecycle
+   operation of a container at a time. oci-parse takes it when it makes the
+   dir and the chain holds it (record state.lock) until the state is
+   written; oci-start and oci-delete take it. Waits up to timeout_ms; then -1
+   with ETIMEDOUT. -1 with ENOENT when the dir is gone. Returns the fd. */
+int state_lock(const char *dir, int timeout_ms);
+/* Save a spec's text as DIR/spec (atomically): a create killed at any
+   moment leaves oci-delete what it needs to remove what exists. */
+int state_save_spec(const char *dir, const char *text, size_t len);
 /* An id is a runc id: letters, digits, _ + - . and not . or .. */
 int state_valid_id(const char *id);
 

@@ -19,6 +19,7 @@
 #include "fd.h"
 #include "spec.h"
 #include "stage.h"
+#include "state.h"
 
 #define USAGE "oci-cgroup [-r root] [-t v1|v2|hybrid] [-s file] prog..."
 
@@ -431,6 +432,9 @@ int main(int argc, char **argv)
         specw_add(&w, "cgroup.dir", H[i].name, H[i].comp[j], H[i].isnew[j] ? "new" : "existing",
                   (char *)NULL);
     if (spec_publish(&w, spec_fd()) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
+    /* and into the state dir: a create killed from here on leaves oci-delete the list */
+    if (spec_get(&sp, "state.dir") && state_save_spec(spec_get(&sp, "state.dir"), w.buf, w.len) < 0)
+      die_sys(EXIT_SYSFAIL, "write %s/spec", spec_get(&sp, "state.dir"));
     for (size_t i = 0; i < nh; i++) create(&H[i]);
     targets();
     cgres_apply(&res, T, nh);

@@ -285,11 +285,41 @@ static int bind_at(const char *src, int fd, const char *dest, unsigned long flag
   return top;
 }
 
+static int selinux_on; /* /sys/fs/selinux is selinuxfs: the host has SELinux */
+
+/* Without SELinux, the SELinux options of a mount's data (context=, fscontext=, defcontext=, rootcontext=,
+   whose quoted value may hold commas) are dropped with a line in the --debug log, as runc's and crun's label
+   libraries do; the kernel would refuse them. */
+static char *drop_contexts(const char *data)
+{
+  static const char *const keys[] = {"context=", "fscontext=", "defcontext=", "rootcontext="};
+  char *out = xasprintf("%s", data), *o = out;
+  const char *p = data;
+  while (*p) {
+    const char *e = p;
+    int q = 0, drop = 0;
+    for (; *e && (q || *e != ','); e++)
+      if (*e == '"') q = !q;
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) drop |= !strncmp(p, keys[i], strlen(keys[i]));
+    if (drop)
+      debug("mount option %.*s ignored: SELinux is disabled on this host", (int)(e - p), p);
+    else {
+      if (o != out) *o++ = ',';
+      memcpy(o, p, (size_t)(e - p));
+      o += e - p;
+    }
+    p = *e ? e + 1 : e;
+  }
+  *o = 0;
+  return out;
+}
+
 /* Append the SELinux context= option for filesystems that take one. */
 static char *with_label(const char *type, const char *data)
 {
   static const char *const nolabel[] = {"proc", "sysfs", "mqueue", "cgroup", "cgroup2"};
   const char *l = label;
+  if (!selinux_on) return drop_contexts(data);
   for (size_t i = 0; l && i < sizeof nolabel / sizeof *nolabel; i++)
     if (!strcmp(type, nolabel[i])) l = NULL;
   if (!l) return xasprintf("%s", data);
@@ -729,12 +759,18 @@ static void prepare_root(void)
   if (mnt_fd_path(rootfd, rootreal, sizeof rootreal) < 0) die_sys(EXIT_SYSFAIL, "resolve %s", root);
 }
 
-/* go-selinux and crun label mounts only when SELinux is on */
+/* go-selinux and crun label mounts only when SELinux is on; without it the label is ignored, with a line in
+   the --debug log */
 static const char *mount_label(void)
 {
   const char *l = spec_get(sp, "mountlabel");
   struct statfs st;
-  if (!l || !*l || statfs("/sys/fs/selinux", &st) < 0 || st.f_type != SELINUX_MAGIC) return NULL;
+  selinux_on = statfs("/sys/fs/selinux", &st) == 0 && st.f_type == SELINUX_MAGIC;
+  if (!l || !*l) return NULL;
+  if (!selinux_on) {
+    debug("mount label \"%s\" ignored: SELinux is disabled on this host", l);
+    return NULL;
+  }
   return l;
 }
 

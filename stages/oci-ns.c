@@ -46,9 +46,10 @@ static struct spec sp;
 static const struct nsinfo *nstab;
 static const struct rec *newns[NTYPES], *joinns[NTYPES];
 static const struct rec *hostname, *domainname;
-static int terminal;        /* process.terminal 1: the chain inside may send a pty master */
-static int create_mode;     /* run.mode create */
-static int *joinfds, njoin; /* cgroup.join: one per v1 hierarchy */
+static int terminal;          /* process.terminal 1: the chain inside may send a pty master */
+static int create_mode;       /* run.mode create */
+static int keep, nosubreaper; /* run.keep, run.nosubreaper (runc run --keep, --no-subreaper) */
+static int *joinfds, njoin;   /* cgroup.join: one per v1 hierarchy */
 static int v2fd = -1, procsfd = -1;
 static int setup_status = EXIT_SYSFAIL; /* what a failure inside is reported as: exit.setup, else 111 */
 
@@ -283,11 +284,22 @@ static void loopback_up(void)
   close(s);
 }
 
+/* state.lock: the state dir's flock, taken by oci-parse (DESIGN.md 6). The container's side lets go of it at
+   once (an orphaned chain must never hold it); the monitor once the state is written, so that start and
+   delete, which wait for it, see a whole container. */
+static void lock_release(void)
+{
+  const char *s = spec_get(&sp, "state.lock");
+  int fd = s ? stage_fdnum(s) : -1;
+  if (fd >= 0) close(fd);
+}
+
 static __attribute__((noreturn)) void child(char **argv)
 {
   struct pollfd pf = {.fd = self_pidfd, .events = POLLIN};
   struct specw w;
 
+  lock_release();
   die_set_teardown(NULL); /* inside: failures go to the monitor, which tears down */
   die_set_report(sync_child);
   close(sync_mon);
@@ -430,13 +442,42 @@ static void kill_init(void)
   }
 }
 
-/* Chain-load the teardown when there is a state dir (fd 3 holds the spec: state.dir, cgroup.dir, ns.pid);
-   otherwise (a stage run by hand) just exit with the status. */
+/* run.keep 1: the container's exit leaves its state dir and cgroups for `runc delete` (runc run --keep);
+   run.nosubreaper 1: the monitor is not the child subreaper (runc run --no-subreaper), which joining
+   namespaces needs (the helper's grandchild, the init, must come back to the monitor). */
+static void run_options(int joins)
+{
+  for (const struct rec *r = NULL; (r = spec_next(&sp, NULL, r));)
+    if (!strcmp(r->f[0], "run.keep") || !strcmp(r->f[0], "run.nosubreaper")) {
+      if (r->nf != 2 || strcmp(r->f[1], "1"))
+        die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
+      *(r->f[0][4] == 'k' ? &keep : &nosubreaper) = 1;
+    }
+  if (nosubreaper && joins)
+    die(EXIT_BADINPUT,
+        "--no-subreaper: joining existing namespaces needs the monitor as the child subreaper");
+}
+
+/* Is there anything for oci-delete to remove? A state dir; or, in a chain composed by hand without one, the
+   cgroups this chain created (cgroup.dir ... new). Never in exec mode, which only joins cgroups (oci-cgroup
+   writes no new record there) and must not tear the container down. */
+static int teardown_wanted(void)
+{
+  const char *mode = spec_get(&sp, "run.mode");
+  if (spec_get(&sp, "state.dir")) return 1;
+  if (!mode || !strcmp(mode, "exec")) return 0;
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "cgroup.dir", r));)
+    if (r->nf == 4 && !strcmp(r->f[3], "new")) return 1;
+  return 0;
+}
+
+/* Chain-load the teardown when there is something to remove (fd 3 holds the spec: state.dir, cgroup.dir,
+   ns.pid); otherwise (a stage run by hand) just exit with the status. */
 static __attribute__((noreturn)) void finish(int status)
 {
   debug("container exited: %d", status);
   tty_restore();
-  if (!spec_get(&sp, "state.dir")) _exit(status);
+  if (!teardown_wanted()) _exit(status);
   stage_teardown(&sp, status);
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec oci-delete");
 }
@@ -448,7 +489,7 @@ static void monitor_teardown(int status)
   debug("container exited: %d", status);
   tty_restore();
   kill_init();
-  if (!spec_get(&sp, "state.dir")) return;
+  if (!teardown_wanted()) return;
   snprintf(st, sizeof st, "--exit=%d", status);
   chain_try(&sp, av);
 }
@@ -680,7 +721,12 @@ static __attribute__((noreturn)) void monitor_run(void)
             if ((m = sync_message(&rl, &sync_open)) == 1) setup_failed(1, status);
         }
         pty_drain(&rl);
-        init_pidfd = -1; /* reaped: nothing left to kill */
+        init_pidfd = -1;                          /* reaped: nothing left to kill */
+        if (keep && spec_get(&sp, "state.dir")) { /* runc run --keep: `runc delete` tears down */
+          debug("container exited: %d, kept", status);
+          tty_restore();
+          _exit(status);
+        }
         finish(status);
       }
     }
@@ -702,6 +748,7 @@ int main(int argc, char **argv)
   check_records();
   if (spec_get_int(&sp, "exit.setup", -1, &st) == 0 && st >= 0 && st < 256) setup_status = (int)st;
   for (int i = 0; i < NTYPES; i++) joins |= joinns[i] != NULL;
+  run_options(joins);
 
   /* Everything the monitor holds is CLOEXEC; the child gets its end of the socket handed on by record. */
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) die_sys(EXIT_SYSFAIL, "socketpair");
@@ -713,7 +760,8 @@ int main(int argc, char **argv)
   sigfillset(&all);
   if (sigprocmask(SIG_BLOCK, &all, NULL) < 0) die_sys(EXIT_SYSFAIL, "block signals");
   if ((sigfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) die_sys(EXIT_SYSFAIL, "signalfd");
-  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_CHILD_SUBREAPER");
+  if (!nosubreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+    die_sys(EXIT_SYSFAIL, "prctl PR_SET_CHILD_SUBREAPER");
 
   if (joins) {
     pid = clone_via_helper(argv, &helper_status);
@@ -751,5 +799,6 @@ int main(int argc, char **argv)
   if (spec_get(&sp, "run.pidfile")) write_pidfile(spec_get(&sp, "run.pidfile"), pid);
   if (spec_get(&sp, "state.dir") && state_write(&sp, pid, "running") < 0)
     die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
+  if (!create_mode) lock_release(); /* create: at "ready", when the monitor exits */
   monitor_run();
 }

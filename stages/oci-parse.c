@@ -29,13 +29,13 @@
 #define USAGE                                                                                                \
   "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create] [--pid-file=FILE] [--log=FILE] "      \
   "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
-  "[--console-socket=PATH] prog..."
+  "[--console-socket=PATH] [--keep] [--no-subreaper] prog..."
 
 static struct specw w;
 static const char *bundle = ".";
 static char bundle_abs[PATH_MAX];
 static const char *id, *root, *mode = "run", *pidfile, *logfile, *logformat = "text", *consock;
-static int debug_on, nopivot, nokeyring;
+static int debug_on, nopivot, nokeyring, keep, nosubreaper;
 static long long preserve;
 
 static void add(const char *key, ...) __attribute__((sentinel));
@@ -739,6 +739,18 @@ static void parse_hooks(const cJSON *cfg)
 
 /* ---- the pipeline --------------------------------------------------------- */
 
+/* remove the state dir oci-parse made (nothing else exists yet) */
+static void undo_statedir(const char *statedir)
+{
+  static const char *const files[] = {"exec.fifo", "spec", ".spec.tmp"};
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    char *p = xasprintf("%s/%s", statedir, files[i]);
+    unlink(p);
+    free(p);
+  }
+  rmdir(statedir);
+}
+
 /* An fd above the spec fd that survives exec, for records like fd.log. */
 static int keep_fd(int fd, int specfd)
 {
@@ -781,7 +793,8 @@ int main(int argc, char **argv)
       {"log-format", required_argument, 0, 'f'},     {"debug", no_argument, 0, 'd'},
       {"setup-exit", required_argument, 0, 'E'},     {"no-pivot", no_argument, 0, 'P'},
       {"no-new-keyring", no_argument, 0, 'K'},       {"preserve-fds", required_argument, 0, 'F'},
-      {"console-socket", required_argument, 0, 'C'}, {0, 0, 0, 0}};
+      {"console-socket", required_argument, 0, 'C'}, {"keep", no_argument, 0, 'k'},
+      {"no-subreaper", no_argument, 0, 'S'},         {0, 0, 0, 0}};
   char path[PATH_MAX], statedir[PATH_MAX] = "", pidabs[PATH_MAX];
   int opt, specfd = spec_fd(), cfgfd, logfd = -1, stagedir;
   size_t len;
@@ -790,7 +803,7 @@ int main(int argc, char **argv)
   const char *ver;
 
   stage_init("oci-parse");
-  while ((opt = getopt_long(argc, argv, "+b:i:r:m:p:l:f:dE:PKF:C:", longopts, NULL)) != -1) switch (opt) {
+  while ((opt = getopt_long(argc, argv, "+b:i:r:m:p:l:f:dE:PKF:C:kS", longopts, NULL)) != -1) switch (opt) {
       case 'b': bundle = optarg; break;
       case 'i': id = optarg; break;
       case 'r': root = optarg; break;
@@ -808,6 +821,8 @@ int main(int argc, char **argv)
       case 'P': nopivot = 1; break;
       case 'K': nokeyring = 1; break;
       case 'C': consock = optarg; break;
+      case 'k': keep = 1; break;
+      case 'S': nosubreaper = 1; break;
       case 'F':
         if ((preserve = stage_num(optarg, 10000)) < 0) die_usage(USAGE);
         break;
@@ -816,6 +831,8 @@ int main(int argc, char **argv)
   argv += optind;
   if (!*argv) die_usage(USAGE);
   if (strcmp(mode, "run") && strcmp(mode, "create")) die(EXIT_BADINPUT, "unknown mode %s", mode);
+  if ((keep || nosubreaper) && strcmp(mode, "run"))
+    die(EXIT_BADINPUT, "--%s is for --mode=run only", keep ? "keep" : "no-subreaper");
   if (strcmp(logformat, "text") && strcmp(logformat, "json"))
     die(EXIT_BADINPUT, "unknown log format %s", logformat);
   if (preserve && specfd != 3 + preserve)
@@ -904,6 +921,8 @@ int main(int argc, char **argv)
   ADD("run.mode", mode);
   if (preserve) ADD("run.preservefds", num(preserve));
   if (pidfile) ADD("run.pidfile", pidabs);
+  if (keep) ADD("run.keep", "1");
+  if (nosubreaper) ADD("run.nosubreaper", "1");
   if (consock) {
     char cs[PATH_MAX];
     if (*consock == '/')
@@ -943,7 +962,6 @@ int main(int argc, char **argv)
   cJSON_Delete(cfg);
   free(text);
 
-  if (spec_publish(&w, specfd) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", specfd);
   /* Last: the state dir. Everything before created nothing; from here on a
      failure of a later stage is torn down by oci-delete. */
   if (root) {
@@ -974,16 +992,38 @@ int main(int argc, char **argv)
         die_sys(EXIT_SYSFAIL, "mkfifo %s", fifo);
       }
     }
+    /* the lock (DESIGN.md 6): the chain holds it until the state is written
+       (oci-ns), so start and delete wait for a create in progress */
+    {
+      int lk = state_lock(statedir, 1000);
+      if (lk < 0) {
+        int e = errno;
+        undo_statedir(statedir);
+        errno = e;
+        die_sys(EXIT_SYSFAIL, "lock %s", statedir);
+      }
+      ADD("state.lock", num(keep_fd(lk, specfd)));
+    }
+  }
+  if (spec_publish(&w, specfd) < 0) {
+    int e = errno;
+    if (root) undo_statedir(statedir);
+    errno = e;
+    die_sys(EXIT_SYSFAIL, "publish spec on fd %d", specfd);
+  }
+  /* the spec goes into the state dir at once: a create killed from here on
+     leaves oci-delete what it needs (oci-cgroup saves it again with the
+     cgroups it is about to make, the monitor with the pid) */
+  if (root && state_save_spec(statedir, w.buf, w.len) < 0) {
+    int e = errno;
+    undo_statedir(statedir);
+    errno = e;
+    die_sys(EXIT_SYSFAIL, "write %s/spec", statedir);
   }
   chain_try_dir(stagedir, argv);
   {
     int e = errno;
-    if (root) { /* nothing else exists yet */
-      char fifo[PATH_MAX + 16];
-      snprintf(fifo, sizeof fifo, "%s/exec.fifo", statedir);
-      unlink(fifo);
-      rmdir(statedir);
-    }
+    if (root) undo_statedir(statedir); /* nothing else exists yet */
     errno = e;
   }
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", argv[0]);

@@ -289,15 +289,20 @@ static void apparmor_check(const struct rec *r, struct specw *w)
 #endif
 }
 
-/* process.selinux (kind "label") and mountlabel (kind "mount label") need a host that enforces SELinux: a
-   label the host cannot apply must fail, never be silently dropped. */
+/* process.selinux (kind "label") and mountlabel (kind "mount label"). On a host where SELinux is disabled
+   they are ignored with a line in the --debug log, as runc's and crun's label libraries do: the process label
+   becomes an empty secure.selinux record (oci-exec applies none) and oci-mount leaves the mount label out. On
+   a host with SELinux, a label is checked and must apply. */
 static void selinux_check(const struct rec *r, const char *kind, struct specw *w)
 {
   const char *l = r->f[1];
   if (!*l) return;
 #ifdef HAVE_SELINUX
-  if (is_selinux_enabled() <= 0)
-    die(EXIT_SYSFAIL, "selinux %s \"%s\": SELinux is not enabled on this host", kind, l);
+  if (is_selinux_enabled() <= 0) {
+    debug("selinux %s \"%s\" ignored: SELinux is disabled on this host", kind, l);
+    if (w) specw_add(w, "secure.selinux", "", (char *)NULL);
+    return;
+  }
   if (security_check_context(l) < 0)
     die(EXIT_BADINPUT, "spec line %u: invalid SELinux %s \"%s\"", r->line, kind, l);
   if (w) specw_add(w, "secure.selinux", l, (char *)NULL);

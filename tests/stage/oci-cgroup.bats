@@ -10,7 +10,8 @@ setup() {
   NAME=ocg-$$-$BATS_TEST_NUMBER
   # a stand-in teardown: oci-cgroup chain-loads into it on failure when the
   # spec has state.dir; it keeps the spec so that teardown() can clean up
-  mkdir -p "$T/td"
+  # the state dir oci-parse would have made (oci-cgroup saves the spec there)
+  mkdir -p "$T/td" "$T/state"
   cat > "$T/td/oci-delete" <<'EOF'
 #!/bin/sh
 cat /dev/fd/3 > "$OCG_OUT"
@@ -301,5 +302,7 @@ requires_unified() {
   [ "${lines[0]}" = "oci-cgroup: write cpuset.cpus in $d: Invalid argument" ]
   [ "${lines[1]}" = "oci-delete --force --exit=111" ]
   [ -d "$d" ]
+  # the state dir got the records before the dirs were made (a create killed now leaves them to oci-delete)
+  grep -qx "cgroup.dir cpuset $d new" "$T/state/spec"
   ! grep -q '^cgroup\.join' "$OCG_OUT"
 }
