@@ -350,6 +350,24 @@ PY
 	run runc exec --cgroup nosuchctrl:sub "$ID" true
 	[ "$status" -eq 1 ]
 	[ "$output" = "oci-parse: --cgroup nosuchctrl:sub: the container has no nosuchctrl cgroup" ]
+	# no prefix: the sub-cgroup of every hierarchy (v1 ones and the unified one)
+	local dirs d
+	dirs=$(awk '$1 == "cgroup.dir" {d[$2] = $3} END {for (h in d) print d[h]}' "$STATE/$ID/spec")
+	[ -n "$dirs" ]
+	for d in $dirs; do
+		mkdir "$d/all"
+		# a new v1 cpuset has no cpus nor mems: give it the container's
+		if [ -e "$d/cpuset.cpus" ]; then
+			cat "$d/cpuset.cpus" > "$d/all/cpuset.cpus"
+			cat "$d/cpuset.mems" > "$d/all/cpuset.mems"
+		fi
+	done
+	run runc exec --cgroup all "$ID" cat /proc/self/cgroup
+	for d in $dirs; do rmdir "$d/all"; done
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q "^0::.*/$ID/all\$"
+	echo "$output" | grep -q ":memory:.*/$ID/all\$"
+	echo "$output" | grep -q ":pids:.*/$ID/all\$"
 	down
 }
 
@@ -364,5 +382,36 @@ PY
 	cd "$BATS_TEST_TMPDIR"
 	run runc exec "$ID" echo modern
 	[ "$output" = modern ]
+	down
+}
+
+@test "exec: a container with user and cgroup namespaces: joined, user first" {
+	update_config '.linux.namespaces += [{"type": "user"}, {"type": "cgroup"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+	# the container's root (uid 200000) must reach its rootfs: bats' own tmp dirs are 0700
+	local d
+	d=$(shared_rootfs)
+	while [ "$d" != / ] && [ "${d#"$BATS_RUN_TMPDIR"}" != "$d" ]; do
+		chmod o+x "$d"
+		d=${d%/*}
+	done
+	chmod o+x "$BATS_RUN_TMPDIR"
+	up
+	local ns
+	for ns in user cgroup mnt pid net ipc uts; do
+		[ "$(runc exec "$ID" readlink "/proc/self/ns/$ns")" = "$(readlink "/proc/$INIT/ns/$ns")" ]
+	done
+	run runc exec -u 1000 "$ID" sh -c 'id -u; cat /proc/self/uid_map'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1000 ]
+	[ "$(echo ${lines[1]})" = "0 200000 65536" ]
+	# as the host sees it: the mapped uid
+	runc exec -d -u 1000 --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" sleep 100 > /dev/null 2>&1 3>&-
+	[ "$(awk '/^Uid:/ {print $2}' "/proc/$(cat "$BATS_TEST_TMPDIR/pid")/status")" = 201000 ]
+	# in the cgroup namespace rooted at the container's cgroup
+	run runc exec "$ID" cat /proc/self/cgroup
+	echo "$output" | grep -qx '0::/'
 	down
 }
