@@ -307,6 +307,9 @@ static void sub_cgroups(struct specw *w)
   for (size_t k = 0; k < o.ncgroups; k++) {
     const char *arg = o.cgroups[k], *colon = strchr(arg, ':'), *path = colon ? colon + 1 : arg;
     char *ctrls = colon ? strndup(arg, (size_t)(colon - arg)) : NULL, *save = NULL, *c;
+    if (colon && strchr(colon + 1, ':')) die(EXIT_BADINPUT, "invalid --cgroup argument: %s", arg);
+    if (!colon && o.ncgroups != 1)
+      die(EXIT_BADINPUT, "invalid --cgroup argument: %s (missing <controller>: prefix)", arg);
     if (colon == arg) die(EXIT_BADINPUT, "--cgroup %s: empty controller", arg);
     while (*path == '/') path++;
     if (!*path) die(EXIT_BADINPUT, "--cgroup %s: empty sub-cgroup path", arg);
@@ -316,9 +319,8 @@ static void sub_cgroups(struct specw *w)
         die(EXIT_BADINPUT, "--cgroup %s: the path must stay under the container's cgroup", arg);
       p += l + (p[l] == '/');
     }
-    if (!colon) {
-      for (size_t i = 0; i < nh; i++)
-        if (!h[i].sub || !strchr(h[i].arg, ':')) h[i].sub = path, h[i].arg = arg;
+    if (!colon) { /* the only one: every hierarchy */
+      for (size_t i = 0; i < nh; i++) h[i].sub = path, h[i].arg = arg;
       continue;
     }
     for (c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save)) {

@@ -47,7 +47,7 @@ down() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "a b  c -e -u" ]
 	run runc exec "$ID"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "$output" = "oci-parse: process args cannot be empty" ]
 	down
 }
@@ -78,10 +78,10 @@ down() {
 	run runc exec -u 7 "$ID" id -u
 	[ "$output" = 7 ]
 	run runc exec -u bob "$ID" true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "$output" = "oci-parse: --user bob: expected UID[:GID] (numbers)" ]
 	run runc exec --cwd /nonexistent "$ID" true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	echo "$output" | grep -q 'chdir /nonexistent'
 	down
 }
@@ -102,7 +102,7 @@ down() {
 	run runc exec --no-new-privs "$ID" awk '/^NoNewPrivs/ {print $2}' /proc/self/status
 	[ "$output" = 1 ]
 	run runc exec --cap CAP_NOPE "$ID" true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	echo "$output" | grep -q CAP_NOPE
 	down
 }
@@ -169,7 +169,7 @@ down() {
 	[ "${lines[0]}" = 2 ]
 	[ "${lines[1]}" = / ]
 	run runc exec -p "$BATS_TEST_TMPDIR/proc.json" "$ID" echo extra
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	echo "$output" | grep -q 'are exclusive'
 	down
 }
@@ -180,23 +180,23 @@ down() {
 	before=$(cat "$STATE/$ID/state.json" "$STATE/$ID/spec" | md5sum)
 	echo '{"args": 5, "cwd": "/"}' > "$BATS_TEST_TMPDIR/bad.json"
 	run runc exec -p "$BATS_TEST_TMPDIR/bad.json" "$ID"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[ "$output" = "oci-parse: $BATS_TEST_TMPDIR/bad.json: process.args: expected an array" ]
 	echo '{"args": ["true"' > "$BATS_TEST_TMPDIR/bad.json"
 	run runc exec -p "$BATS_TEST_TMPDIR/bad.json" "$ID"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "${#lines[@]}" -eq 1 ]
 	echo '{"args": ["true"]}' > "$BATS_TEST_TMPDIR/bad.json"
 	run runc exec -p "$BATS_TEST_TMPDIR/bad.json" "$ID"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "$output" = "oci-parse: $BATS_TEST_TMPDIR/bad.json: process.cwd: missing" ]
 	run runc exec -p "$BATS_TEST_TMPDIR/none.json" "$ID"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "${#lines[@]}" -eq 1 ]
 	# a failure inside the chain: the command is not there
 	run runc exec "$ID" /nonexistent
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	echo "$output" | grep -qi 'no such file or directory'
 	[ "$(runc state "$ID" | jq -r .status)" = running ]
 	[ "$(runc state "$ID" | jq -r .pid)" = "$INIT" ]
@@ -212,10 +212,10 @@ down() {
 	[[ "$output" == *"/dev/pts/"[0-9]* ]]
 	[[ "$output" == *"33 101"* ]] # the caller's window size
 	run runc exec --console-socket "$BATS_TEST_TMPDIR/x.sock" -t "$ID" true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "$output" = "oci-parse: cannot use console socket if runc will not detach or allocate tty" ]
 	run runc exec -d -t "$ID" true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "$output" = "oci-parse: cannot allocate tty if runc will detach without setting console socket" ]
 	command -v python3 >/dev/null || skip "needs python3"
 	local sock=$BATS_TEST_TMPDIR/console.sock
@@ -300,10 +300,10 @@ PY
 	runc kill "$ID" KILL
 	for _ in $(seq 50); do [ "$(runc state "$ID" | jq -r .status)" = stopped ] && break; sleep 0.1; done
 	run runc exec "$ID" true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "$output" = "oci-parse: cannot exec in a stopped container" ]
 	run runc exec nosuch-$$ true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "$output" = "oci-parse: container does not exist: nosuch-$$" ]
 	down
 }
@@ -317,7 +317,7 @@ PY
 	for _ in $(seq 50); do [ "$(cat "$fz/freezer.state")" = FROZEN ] && break; sleep 0.1; done
 	[ "$(runc state "$ID" | jq -r .status)" = paused ]
 	run runc exec "$ID" true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "$output" = "oci-parse: cannot exec in a paused container (use --ignore-paused to override)" ]
 	# it joins the frozen cgroup, so it runs once the container is thawed
 	"$RUNC" --root "$STATE" exec --ignore-paused "$ID" echo thawed > "$BATS_TEST_TMPDIR/out" 3>&- &
@@ -342,13 +342,13 @@ PY
 	echo "$output" | grep -q ":pids:.*/$ID/sub\$"
 	echo "$output" | grep -q ":memory:.*/$ID\$"
 	run runc exec --cgroup pids:../x "$ID" true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "$output" = "oci-parse: --cgroup pids:../x: the path must stay under the container's cgroup" ]
 	run runc exec --cgroup pids:nosub "$ID" true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	echo "$output" | grep -q "^oci-parse: --cgroup pids:nosub: .*No such file or directory"
 	run runc exec --cgroup nosuchctrl:sub "$ID" true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	[ "$output" = "oci-parse: --cgroup nosuchctrl:sub: the container has no nosuchctrl cgroup" ]
 	# no prefix: the sub-cgroup of every hierarchy (v1 ones and the unified one)
 	local dirs d

@@ -230,6 +230,10 @@ pexec() {
 	[ "$output" = "oci-parse: --additional-gids -1: expected a group id" ]
 	pexec --arg=x --cgroup=:x
 	[ "$output" = "oci-parse: --cgroup :x: empty controller" ]
+	pexec --arg=x --cgroup=a:b:c
+	[ "$output" = "oci-parse: invalid --cgroup argument: a:b:c" ]
+	pexec --arg=x --cgroup=pids:x --cgroup=y
+	[ "$output" = "oci-parse: invalid --cgroup argument: y (missing <controller>: prefix)" ]
 	pexec --arg=x --cgroup=pids:
 	[ "$output" = "oci-parse: --cgroup pids:: empty sub-cgroup path" ]
 	kill "$INIT"
