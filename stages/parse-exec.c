@@ -176,7 +176,7 @@ static void set_env(cJSON *p)
     kl = (size_t)(eq - o.env[i]) + 1;
     cJSON_ArrayForEach(e, env) if (cJSON_IsString(e) && !strncmp(e->valuestring, o.env[i], kl))
     {
-      cJSON_SetValuestring(e, o.env[i]);
+      if (!cJSON_SetValuestring(e, o.env[i])) die_sys(EXIT_SYSFAIL, "allocate");
       done = 1;
     }
     if (!done) cJSON_AddItemToArray(env, cJSON_CreateString(o.env[i]));
