@@ -243,3 +243,26 @@ pexec() {
 	[ "$output" = "oci-parse: cannot exec in a stopped container" ]
 	INIT=
 }
+
+@test "exec mode: --cgroup, v2 form: a checked sub-cgroup of the container's, appended last" {
+	mkstate
+	local cg=$BATS_TEST_TMPDIR/cg
+	mkdir -p "$cg/c1/sub" "$cg/other"
+	ln -s "$cg/other" "$cg/c1/esc"
+	sed -i '/^cgroup.dir /d' "$R/c1/spec"
+	echo "cgroup.dir unified $cg/c1 new" >> "$R/c1/spec"
+	pexec --arg=x --cgroup=sub
+	[ "$status" -eq 0 ]
+	[ "$(grep '^cgroup.dir ' <<< "$output")" = "cgroup.dir unified $cg/c1 existing
+cgroup.dir unified $cg/c1/sub existing" ]
+	pexec --arg=x --cgroup=/sub
+	[ "$status" -eq 0 ]
+	grep -qxF "cgroup.dir unified $cg/c1/sub existing" <<< "$output"
+	pexec --arg=x --cgroup=esc
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: --cgroup esc: $cg/c1/esc is not under the container's cgroup $cg/c1" ]
+	pexec --arg=x --cgroup=memory:sub
+	[ "$output" = "oci-parse: --cgroup memory:sub: the container has no memory cgroup" ]
+	pexec --arg=x --cgroup=nosub
+	[ "$output" = "oci-parse: --cgroup nosub: $cg/c1/nosub: No such file or directory" ]
+}
