@@ -9,6 +9,10 @@ setup() {
 }
 
 teardown() {
+	# a paused test that failed half-way: thaw what it froze
+	local fz
+	fz=$(own_cgroup_dir freezer 2>/dev/null)
+	[ ! -e "$fz/freezer.state" ] || echo THAWED > "$fz/freezer.state"
 	[ -n "${ID:-}" ] && "$RUNC" --root "$STATE" delete --force "$ID" >/dev/null 2>&1
 	teardown_bundle
 }
@@ -385,10 +389,20 @@ PY
 	run "$RUNC" --root "$STATE" --id "$ID" exec "$BATS_TEST_TMPDIR/proc.json"
 	[ "$status" -eq 0 ]
 	[ "$output" = "legacy 1" ]
-	# in the directory named like the container: the one positional is the file
-	cd "$BATS_TEST_TMPDIR"
+	# no --id: the container is named by the current directory, as in 2015
+	mkdir "$BATS_TEST_TMPDIR/$ID"
+	cp "$BATS_TEST_TMPDIR/proc.json" "$BATS_TEST_TMPDIR/$ID/proc.json"
+	cd "$BATS_TEST_TMPDIR/$ID"
+	run runc exec proc.json
+	[ "$status" -eq 0 ]
+	[ "$output" = "legacy 1" ]
+	# today's form is unchanged, even next to a file named like the container
+	touch "$ID"
 	run runc exec "$ID" echo modern
 	[ "$output" = modern ]
+	run "$RUNC" --root "$STATE" --id "$ID" exec a b
+	[ "$status" -eq 1 ]
+	[ "$output" = "runc: exec: exactly one process JSON file expected" ]
 	down
 }
 
