@@ -559,6 +559,7 @@ static __attribute__((noreturn)) void finish(int status)
 {
   debug("container exited: %d", status);
   tty_restore();
+  if (exec_mode) _exit(status); /* runc exec: nothing of the container's is ours to remove */
   if (!spec_get(&sp, "state.dir")) _exit(status);
   stage_teardown(&sp, status);
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec oci-delete");
@@ -571,7 +572,7 @@ static void monitor_teardown(int status)
   debug("container exited: %d", status);
   tty_restore();
   kill_init();
-  if (!spec_get(&sp, "state.dir")) return;
+  if (exec_mode || !spec_get(&sp, "state.dir")) return; /* exec: the container is not ours to tear down */
   snprintf(st, sizeof st, "--exit=%d", status);
   chain_try(&sp, av);
 }
