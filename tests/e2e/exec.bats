@@ -209,6 +209,9 @@ down() {
 	run runc exec "$ID" /nonexistent
 	[ "$status" -eq 255 ]
 	echo "$output" | grep -qi 'no such file or directory'
+	run runc exec -d "$ID" /nonexistent
+	[ "$status" -eq 255 ]
+	echo "$output" | grep -qi 'no such file or directory'
 	[ "$(runc state "$ID" | jq -r .status)" = running ]
 	[ "$(runc state "$ID" | jq -r .pid)" = "$INIT" ]
 	[ "$(cat "$STATE/$ID/state.json" "$STATE/$ID/spec" | md5sum)" = "$before" ]
