@@ -681,6 +681,12 @@ static void start_hooks(const struct spec *sp)
   if (r) die(r == -2 ? EXIT_BADINPUT : EXIT_SYSFAIL, "%s", msg);
 }
 
+/* 12c. runc exec: the process outlives a detached (or killed) runc, whose monitor is its parent. */
+static void outlive_monitor(void)
+{
+  if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "clear the parent death signal");
+}
+
 int main(int argc, char **argv)
 {
   struct spec sp;
@@ -710,11 +716,9 @@ int main(int argc, char **argv)
     snprintf(fifo, sizeof fifo, "%s/exec.fifo", c.statedir);
     if ((c.fifo = open(fifo, O_RDWR | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open %s", fifo);
   }
-  if (c.keyring) join_keyring(); /* 2 */
-  if (c.exec)
-    enter_root(); /* 3, exec mode */
-  else
-    switch_root();                          /* 3 */
+  if (c.keyring) join_keyring();            /* 2 */
+  if (c.exec) enter_root();                 /* 3, exec mode: the init's root */
+  if (!c.exec) switch_root();               /* 3 */
   open_cwd();                               /* 3a: resolved now, entered at 9 */
   if (!c.has_home) set_home();              /* 3b: as root, before any filter */
   if (c.terminal) setup_terminal();         /* 4 */
@@ -728,11 +732,9 @@ int main(int argc, char **argv)
   close_fds();                              /* 12: the filter is already in memory */
   if (c.create) wait_start();               /* 12a: created; runc start goes on */
   if (!c.exec) start_hooks(&sp);            /* 12b: startContainer, inside, before the filter */
-  /* runc exec: the process outlives a detached (or killed) runc */
-  if (c.exec && prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
-    die_sys(EXIT_SYSFAIL, "clear the parent death signal");
-  reset_signals();                         /* 13 */
-  if (c.nnp && c.prog.len) load_seccomp(); /* 14 */
-  execve(path, c.args, c.envp);            /* 15 */
+  if (c.exec) outlive_monitor();            /* 12c, exec mode */
+  reset_signals();                          /* 13 */
+  if (c.nnp && c.prog.len) load_seccomp();  /* 14 */
+  execve(path, c.args, c.envp);             /* 15 */
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", path);
 }
