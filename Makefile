@@ -55,9 +55,9 @@ build/libshared.a: $(SHARED)
 
 bin/%: stages/%.c build/libshared.a $(wildcard shared/*.h)
 	$(CC) $(CFLAGS) $(CFLAGS_$*) -o $@ $< $(EXTRA_$*) build/libshared.a $(LIBS_$*)
-# oci-parse's second file: the 2015 format, converted to today's
-EXTRA_oci-parse := stages/parse-2015.c
-bin/oci-parse: stages/parse-2015.c stages/parse-2015.h
+# oci-parse's other files: the 2015 format, converted to today's; exec mode
+EXTRA_oci-parse := stages/parse-2015.c stages/parse-exec.c
+bin/oci-parse: stages/parse-2015.c stages/parse-2015.h stages/parse-exec.c stages/parse-exec.h
 bin/%: lifecycle/%.c build/libshared.a $(wildcard shared/*.h)
 	$(CC) $(CFLAGS) $(CFLAGS_$*) -o $@ $< build/libshared.a $(LIBS_$*)
 # the in-container helper for tests: static so it runs inside any rootfs

@@ -1,6 +1,8 @@
 /* oci-exec: the irreversible steps, in one process, in one fixed order, ending in the container's execve.
    Reads root.*, process.*, rlimit, arg, env, secure.*, run.preservefds, ns.sync; appends nothing.
    Last stage, inside the container's namespaces after oci-mount; the secure.* records come from oci-secure.
+   Exec mode (run.mode exec, `runc exec`): oci-ns joined a running container; the root is the init's
+   (ns.rootfd), and there is no exec fifo, /dev/console, oom score (oci-ns set it) or startContainer hook.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +84,7 @@ static struct cfg {
   unsigned long propagation; /* root.propagation, applied to the new "/" */
   int create, fifo;          /* run.mode create: wait on state.dir/exec.fifo for `runc start` */
   int mountns;               /* ns.new mount or ns.join mount: pivot_root; otherwise chroot */
+  int exec, rootfd;          /* run.mode exec: enter the init's root, ns.rootfd */
   const char *statedir;
 } c;
 
@@ -219,7 +222,7 @@ static void read_spec(const struct spec *sp)
   c.cwd = "/";
   c.pivot = 1;
   c.umask = 022; /* runc's value when the config has none */
-  c.sync = c.logfd = c.fifo = -1;
+  c.sync = c.logfd = c.fifo = c.rootfd = -1;
   c.path = DEFAULT_PATH;
   for (r = spec_next(sp, NULL, NULL); r; r = spec_next(sp, NULL, r)) {
     const char *k = r->f[0];
@@ -294,8 +297,13 @@ static void read_spec(const struct spec *sp)
       nfields(r, 2);
       if (!strcmp(r->f[1], "create"))
         c.create = 1;
+      else if (!strcmp(r->f[1], "exec"))
+        c.exec = 1;
       else if (strcmp(r->f[1], "run"))
         die(EXIT_BADINPUT, "spec line %u: run.mode %s is not for oci-exec", r->line, r->f[1]);
+    } else if (!strcmp(k, "ns.rootfd")) {
+      c.rootfd = r->nf == 2 ? stage_fdnum(r->f[1]) : -1;
+      if (c.rootfd < 0) die(EXIT_BADINPUT, "spec line %u: bad ns.rootfd record", r->line);
     } else if (!strcmp(k, "state.dir")) {
       nfields(r, 2);
       c.statedir = r->f[1];
@@ -317,6 +325,9 @@ static void read_spec(const struct spec *sp)
     die(EXIT_BADINPUT, "spec: process.selinux without secure.selinux (oci-secure must run first)");
   if (c.terminal && c.sync < 0)
     die(EXIT_BADINPUT, "spec: process.terminal 1 needs ns.sync (the monitor takes the pty)");
+  if (c.exec && c.rootfd < 0)
+    die(EXIT_BADINPUT, "spec: run.mode exec needs ns.rootfd (oci-ns must run first)");
+  if (!c.exec && c.rootfd >= 0) die(EXIT_BADINPUT, "spec: ns.rootfd is for run.mode exec only");
   if ((c.caps[EFF] & ~c.caps[PRM]) != 0)
     die(EXIT_BADINPUT, "spec: secure.cap.effective has capabilities not in secure.cap.permitted");
 }
@@ -380,6 +391,18 @@ static void switch_root(void)
     die_sys(EXIT_SYSFAIL, "set propagation of /");
 }
 
+/* 3, exec mode. setns put us at the root of the container's mount namespace, which is not the container's
+   root after --no-pivot (a mount on top of it), and a container without a mount namespace has none of its
+   own: the init's root, opened by oci-ns on the host's side, is the one root in every case. */
+static void enter_root(void)
+{
+  if (fchdir(c.rootfd) < 0) die_sys(EXIT_SYSFAIL, "chdir to the container's root");
+  if (chroot(".") < 0) die_sys(EXIT_SYSFAIL, "chroot to the container's root");
+  if (chdir("/") < 0) die_sys(EXIT_SYSFAIL, "chdir /");
+  close(c.rootfd);
+  c.rootfd = -1;
+}
+
 /* Bind-mount the pty slave onto /dev/console, resolved inside the new root. The new mount API needs no /proc.
  */
 static void mount_console(int slave, const char *name)
@@ -419,7 +442,7 @@ static void setup_terminal(void)
     struct winsize ws = {.ws_row = c.rows, .ws_col = c.cols};
     if (ioctl(slave, TIOCSWINSZ, &ws) < 0) die_sys(EXIT_SYSFAIL, "set window size of %s", name);
   }
-  mount_console(slave, name);
+  if (!c.exec) mount_console(slave, name); /* runc exec: the init's console stays */
   if (sync_send(c.sync, "pty", master) < 0) die_sys(EXIT_SYSFAIL, "send pty master to the monitor");
   close(master);
   if (setsid() < 0 && !(errno == EPERM && getsid(0) == getpid())) die_sys(EXIT_SYSFAIL, "setsid");
@@ -669,6 +692,12 @@ static void start_hooks(const struct spec *sp)
   if (r) die(r == -2 ? EXIT_BADINPUT : EXIT_SYSFAIL, "%s", msg);
 }
 
+/* 12c. runc exec: the process outlives a detached (or killed) runc, whose monitor is its parent. */
+static void outlive_monitor(void)
+{
+  if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "clear the parent death signal");
+}
+
 int main(int argc, char **argv)
 {
   struct spec sp;
@@ -688,7 +717,7 @@ int main(int argc, char **argv)
 
   /* 1. Read and check everything; open what must come from the host's /proc. */
   read_spec(&sp);
-  if (c.has_oom && (oomfd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC)) < 0)
+  if (c.has_oom && !c.exec && (oomfd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC)) < 0)
     die_sys(EXIT_SYSFAIL, "open /proc/self/oom_score_adj");
   if (file_read_at(AT_FDCWD, "/proc/self/setgroups", buf, sizeof buf) > 0) deny = !strncmp(buf, "deny", 4);
 
@@ -699,7 +728,8 @@ int main(int argc, char **argv)
     if ((c.fifo = open(fifo, O_RDWR | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open %s", fifo);
   }
   if (c.keyring) join_keyring();            /* 2 */
-  switch_root();                            /* 3 */
+  if (c.exec) enter_root();                 /* 3, exec mode: the init's root */
+  if (!c.exec) switch_root();               /* 3 */
   open_cwd();                               /* 3a: resolved now, entered at 9 */
   if (!c.has_home) set_home();              /* 3b: as root, before any filter */
   if (c.terminal) setup_terminal();         /* 4 */
@@ -712,7 +742,8 @@ int main(int argc, char **argv)
   if (c.nnp) set_nnp();                     /* 11 */
   close_fds();                              /* 12: the filter is already in memory */
   if (c.create) wait_start();               /* 12a: created; runc start goes on */
-  start_hooks(&sp);                         /* 12b: startContainer, inside, before the filter */
+  if (!c.exec) start_hooks(&sp);            /* 12b: startContainer, inside, before the filter */
+  if (c.exec) outlive_monitor();            /* 12c, exec mode */
   reset_signals();                          /* 13 */
   if (c.nnp && c.prog.len) load_seccomp();  /* 14 */
   execve(path, c.args, c.envp);             /* 15 */

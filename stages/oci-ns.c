@@ -2,7 +2,9 @@
    monitor. Reads ns.new, ns.join, idmap.uid, idmap.gid, hostname, domainname, sysctl, time.offset,
    cgroup.join, cgroup.v2fd, run.mode, run.pidfile, state.dir, process.terminal, exit.setup; the child appends
    ns.sync, the monitor ns.pid. After oci-cgroup (its fds put the child in the container's cgroups), before
-   oci-mount (needs the new namespaces). */
+   oci-mount (needs the new namespaces). In exec mode (run.mode exec, `runc exec`) it joins a running
+   container through its init's pidfd instead (exec.pid, exec.starttime, exec.detach, process.oomscoreadj),
+   the child appends ns.rootfd, and the monitor never writes state nor tears down. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -48,6 +50,7 @@ static const struct rec *newns[NTYPES], *joinns[NTYPES];
 static const struct rec *hostname, *domainname;
 static int terminal;          /* process.terminal 1: the chain inside may send a pty master */
 static int create_mode;       /* run.mode create */
+static int exec_mode;         /* run.mode exec: join the container of exec.pid */
 static int keep, nosubreaper; /* run.keep, run.nosubreaper (runc run --keep, --no-subreaper) */
 static int *joinfds, njoin;   /* cgroup.join: one per v1 hierarchy */
 static int v2fd = -1, procsfd = -1;
@@ -59,6 +62,13 @@ static pid_t init_pid = -1;
 static int init_pidfd = -1;
 static struct termios saved_tio;
 static int tio_saved;
+
+/* exec mode: the container's init, its root, and what the process gets */
+static struct {
+  const struct rec *pid, *start;
+  int detach, pidfd, rootfd, has_oom;
+  long long oom;
+} ex = {.pidfd = -1, .rootfd = -1};
 
 static int ns_index(const char *type)
 {
@@ -150,6 +160,40 @@ static void sysctl_check(const struct rec *r)
   free(path);
 }
 
+/* ---- exec mode: records ------------------------------------------------ */
+
+static void exec_record(const struct rec *r)
+{
+  const char *k = r->f[0] + 5;
+  if (r->nf != 2) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
+  if (!strcmp(k, "pid") && stage_num(r->f[1], INT_MAX) > 0)
+    ex.pid = r;
+  else if (!strcmp(k, "starttime") && stage_num(r->f[1], LLONG_MAX) > 0)
+    ex.start = r;
+  else if (!strcmp(k, "detach") && (!strcmp(r->f[1], "0") || !strcmp(r->f[1], "1")))
+    ex.detach = r->f[1][0] == '1';
+  else if (!strcmp(k, "pid") || !strcmp(k, "starttime") || !strcmp(k, "detach"))
+    die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
+  else
+    die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
+}
+
+/* Exec mode joins what exists: nothing new, nothing the init already set up. Every joined namespace is the
+   init's own (it is joined through the init's pidfd, never by path). */
+static void exec_check(void)
+{
+  static const char *const setup[] = {"idmap.uid", "idmap.gid",   "hostname", "domainname",
+                                      "sysctl",    "time.offset", "state.dir"};
+  if (!ex.pid || !ex.start)
+    die(EXIT_BADINPUT, "spec line 1: run.mode exec needs exec.pid and exec.starttime");
+  for (int i = 0; i < NTYPES; i++)
+    if (newns[i]) die(EXIT_BADINPUT, "spec line %u: run.mode exec creates no namespace", newns[i]->line);
+  for (size_t i = 0; i < sizeof setup / sizeof *setup; i++) {
+    const struct rec *r = spec_next(&sp, setup[i], NULL);
+    if (r) die(EXIT_BADINPUT, "spec line %u: %s is not for run.mode exec", r->line, setup[i]);
+  }
+}
+
 static void check_records(void)
 {
   const struct rec *r = NULL, *uidmap = NULL, *gidmap = NULL;
@@ -203,10 +247,20 @@ static void check_records(void)
           (joinfds = nj)[njoin++] = fd;
       }
     } else if (!strcmp(k, "run.mode")) {
-      if (r->nf != 2 || (strcmp(r->f[1], "run") && strcmp(r->f[1], "create")))
+      if (r->nf != 2 || (strcmp(r->f[1], "run") && strcmp(r->f[1], "create") && strcmp(r->f[1], "exec")))
         die(EXIT_BADINPUT, "spec line %u: bad run.mode record", r->line);
       /* create: the monitor writes the state on "ready" and exits, leaving the init reparented */
       create_mode = !strcmp(r->f[1], "create");
+      exec_mode = !strcmp(r->f[1], "exec");
+    } else if (!strncmp(k, "exec.", 5)) {
+      exec_record(r);
+    } else if (!strcmp(k, "process.oomscoreadj")) {
+      char *end;
+      errno = 0;
+      ex.oom = r->nf == 2 ? strtoll(r->f[1], &end, 10) : 0;
+      if (r->nf != 2 || !*r->f[1] || *end || errno || ex.oom < -1000 || ex.oom > 1000)
+        die(EXIT_BADINPUT, "spec line %u: bad process.oomscoreadj record", r->line);
+      ex.has_oom = 1;
     } else if (!strcmp(k, "process.terminal")) {
       if (r->nf != 2 || (strcmp(r->f[1], "0") && strcmp(r->f[1], "1")))
         die(EXIT_BADINPUT, "spec line %u: bad process.terminal record", r->line);
@@ -231,6 +285,7 @@ static void check_records(void)
   for (r = NULL; (r = spec_next(&sp, "sysctl", r));) sysctl_check(r);
   if ((r = spec_next(&sp, "time.offset", NULL)) && !has_new("time"))
     die(EXIT_BADINPUT, "spec line %u: time.offset without a new time namespace", r->line);
+  if (exec_mode) exec_check();
 }
 
 /* ---- the child: the container's first process, before oci-mount ------- */
@@ -336,7 +391,12 @@ static __attribute__((noreturn)) void child(char **argv)
   if (has_new("network")) loopback_up();
 
   if (fd_move(sync_child, sync_child) < 0) die_sys(EXIT_SYSFAIL, "hand on sync fd %d", sync_child);
-  {
+  if (exec_mode) { /* the container's /proc may be all there is: no ns.pid; the init's root for oci-exec */
+    close(ex.pidfd);
+    if (fd_move(ex.rootfd, ex.rootfd) < 0) die_sys(EXIT_SYSFAIL, "hand on root fd %d", ex.rootfd);
+    if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.rootfd", "%d", ex.rootfd) < 0)
+      die_sys(EXIT_SYSFAIL, "spec");
+  } else {
     /* our pid as the host sees it: /proc is still the host's here */
     char self[32];
     ssize_t k = readlink("/proc/self", self, sizeof self - 1);
@@ -393,6 +453,65 @@ static void setns_path(const struct rec *r)
   close(fd);
 }
 
+/* ---- exec mode: joining through the init ------------------------------- */
+
+/* The container's init as a pidfd, never mistaken for a reused pid: its start time must still be the one
+   recorded, checked once the pidfd exists (from then on the pid cannot be reused while the pidfd shows the
+   process alive). Its root is opened here, on the host's side, and checked the same way: oci-exec enters it.
+ */
+static void exec_open(void)
+{
+  pid_t pid = (pid_t)stage_num(ex.pid->f[1], INT_MAX);
+  char path[64];
+  if ((ex.pidfd = pidfd_open(pid, 0)) < 0) {
+    if (errno == ESRCH) die(EXIT_BADINPUT, "cannot exec in a stopped container");
+    die_sys(EXIT_SYSFAIL, "pidfd_open %d", (int)pid);
+  }
+  if (state_starttime(pid) != strtoull(ex.start->f[1], NULL, 10))
+    die(EXIT_BADINPUT, "cannot exec in a stopped container (pid %d is no longer its init)", (int)pid);
+  snprintf(path, sizeof path, "/proc/%d/root", (int)pid);
+  if ((ex.rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open %s", path);
+  if (pidfd_send_signal(ex.pidfd, 0, NULL, 0) < 0) die(EXIT_BADINPUT, "cannot exec in a stopped container");
+  /* cgroup v2 through an fd opened here, with the host's credentials, rather than CLONE_INTO_CGROUP from
+     inside the container's user and cgroup namespaces */
+  if (v2fd >= 0 && procsfd < 0 && (procsfd = openat(v2fd, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0)
+    die_sys(EXIT_SYSFAIL, "open cgroup.procs");
+}
+
+/* In the helper: the oom score (inherited by the process; the container's /proc may be missing), then every
+   namespace of the container at once through the pidfd (the kernel enters the user namespace first). One the
+   helper already shares is left out (setns refuses the caller's own user namespace). */
+static void exec_join(void)
+{
+  int flags = 0;
+  if (ex.has_oom) {
+    char v[16];
+    snprintf(v, sizeof v, "%lld", ex.oom);
+    if (file_write_at(AT_FDCWD, "/proc/self/oom_score_adj", v) < 0)
+      die_sys(EXIT_SYSFAIL, "write /proc/self/oom_score_adj %s", v);
+  }
+  for (int i = 0; i < NTYPES; i++) {
+    char self[64], theirs[64];
+    if (!joinns[i]) continue;
+    snprintf(self, sizeof self, "/proc/self/ns/%s", nstab[i].proc);
+    snprintf(theirs, sizeof theirs, "/proc/%s/ns/%s", ex.pid->f[1], nstab[i].proc);
+    if (!same_file(self, theirs)) flags |= nstab[i].clone_flag;
+  }
+  if (flags && setns(ex.pidfd, flags) < 0)
+    die_sys(EXIT_SYSFAIL, "join the namespaces of pid %s", ex.pid->f[1]);
+}
+
+static void tty_restore(void);
+
+/* The process runs (the sync socket closed at its execve): a detached exec is done. */
+static void exec_started(void)
+{
+  if (!exec_mode || !ex.detach) return;
+  debug("process started, detached");
+  tty_restore();
+  _exit(0);
+}
+
 /* Joined namespaces: a short-lived helper enters them (the user namespace first) on the host's credentials,
    so namespaces the host owns can be joined even with a new user namespace, and a joined pid namespace
    applies to the helper's children. It then clones the init as the monitor's own child (CLONE_PARENT), sends
@@ -407,9 +526,13 @@ static pid_t clone_via_helper(char **argv, int *helper_status)
     die_set_teardown(NULL); /* the monitor sees the exit status and tears down */
     close(p[0]);
     int u = ns_index("user");
-    if (joinns[u]) setns_path(joinns[u]);
-    for (int i = 0; i < NTYPES; i++)
-      if (joinns[i] && i != u) setns_path(joinns[i]);
+    if (exec_mode) {
+      exec_join();
+    } else {
+      if (joinns[u]) setns_path(joinns[u]);
+      for (int i = 0; i < NTYPES; i++)
+        if (joinns[i] && i != u) setns_path(joinns[i]);
+    }
     pid_t c = clone3_child(clone_flags() | CLONE_PARENT, NULL);
     if (c < 0) die_sys(EXIT_SYSFAIL, "clone3");
     if (c == 0) child(argv);
@@ -464,6 +587,7 @@ static void run_options(int joins)
 static int teardown_wanted(void)
 {
   const char *mode = spec_get(&sp, "run.mode");
+  if (exec_mode) return 0;
   if (spec_get(&sp, "state.dir")) return 1;
   if (!mode || !strcmp(mode, "exec")) return 0;
   for (const struct rec *r = NULL; (r = spec_next(&sp, "cgroup.dir", r));)
@@ -477,7 +601,7 @@ static __attribute__((noreturn)) void finish(int status)
 {
   debug("container exited: %d", status);
   tty_restore();
-  if (!teardown_wanted()) _exit(status);
+  if (!teardown_wanted()) _exit(status); /* exec mode: nothing of the container's is ours to remove */
   stage_teardown(&sp, status);
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec oci-delete");
 }
@@ -489,7 +613,7 @@ static void monitor_teardown(int status)
   debug("container exited: %d", status);
   tty_restore();
   kill_init();
-  if (!teardown_wanted()) return;
+  if (!teardown_wanted()) return; /* exec: the container is not ours to tear down */
   snprintf(st, sizeof st, "--exit=%d", status);
   chain_try(&sp, av);
 }
@@ -649,6 +773,7 @@ static int sync_message(struct relay *rl, int *open)
     debug("container started");
     /* poststart: a failure is a warning, the container runs on (runtime-spec) */
     hook_run_all(&sp, "poststart", init_pid, "running", err, sizeof err, warn_line);
+    exec_started();
     return 0;
   }
   if (!strncmp(msg, "error", 5)) return 1; /* the line is already on stderr and in the log */
@@ -749,6 +874,7 @@ int main(int argc, char **argv)
   if (spec_get_int(&sp, "exit.setup", -1, &st) == 0 && st >= 0 && st < 256) setup_status = (int)st;
   for (int i = 0; i < NTYPES; i++) joins |= joinns[i] != NULL;
   run_options(joins);
+  if (exec_mode) exec_open();
 
   /* Everything the monitor holds is CLOEXEC; the child gets its end of the socket handed on by record. */
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) die_sys(EXIT_SYSFAIL, "socketpair");
@@ -763,7 +889,7 @@ int main(int argc, char **argv)
   if (!nosubreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
     die_sys(EXIT_SYSFAIL, "prctl PR_SET_CHILD_SUBREAPER");
 
-  if (joins) {
+  if (joins || exec_mode) {
     pid = clone_via_helper(argv, &helper_status);
     if (pid > 0 && (init_pidfd = pidfd_open(pid, 0)) < 0) { /* our unreaped child: the pid cannot be reused */
       int e = errno;
@@ -785,8 +911,9 @@ int main(int argc, char **argv)
   if (pid < 0) /* the helper failed and printed why */
     finish(helper_status && helper_status < 128 ? helper_status : setup_status);
 
+  if (ex.rootfd >= 0) close(ex.rootfd);
   if (has_new("user")) idmaps_write();
-  {
+  if (!exec_mode) {
     struct specw w; /* ns.pid for the state copy and the teardown */
     unsigned line;
     if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.pid", "%d", (int)pid) < 0 ||

@@ -22,14 +22,15 @@
 #include "json.h"
 #include "names.h"
 #include "parse-2015.h"
+#include "parse-exec.h"
 #include "spec.h"
 #include "stage.h"
 #include "state.h"
 
 #define USAGE                                                                                                \
-  "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create] [--pid-file=FILE] [--log=FILE] "      \
+  "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create|exec] [--pid-file=FILE] [--log=FILE] " \
   "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
-  "[--console-socket=PATH] [--keep] [--no-subreaper] prog..."
+  "[--console-socket=PATH] [--keep] [--no-subreaper] [exec options] prog..."
 
 static struct specw w;
 static const char *bundle = ".";
@@ -610,7 +611,7 @@ static void parse_caps(const cJSON *proc)
   }
 }
 
-static void parse_process(const cJSON *cfg)
+void parse_process(const cJSON *cfg)
 {
   cJSON *p = xjson_obj(cfg, "process", ""), *u, *a, *cs;
   const char *cwd, *s;
@@ -784,6 +785,56 @@ static int open_stagedir(int specfd)
   return keep_fd(fd, specfd);
 }
 
+/* config.json of a bundle, or the 2015 pair converted into today's tree;
+ *ver gets its ociVersion. Dies with 100 naming the file and the field. */
+cJSON *config_load(const char *dir, const char **ver)
+{
+  char path[PATH_MAX];
+  int cfgfd;
+  size_t len;
+  char *text;
+  cJSON *cfg;
+
+  if ((size_t)snprintf(path, sizeof path, "%s/config.json", dir) >= sizeof path)
+    die(EXIT_BADINPUT, "bundle %s: name too long", dir);
+  cfgfd = open(path, O_RDONLY | O_CLOEXEC);
+  if (cfgfd < 0) die_sys(EXIT_BADINPUT, "open %s", path);
+  text = fd_slurp(cfgfd, &len);
+  if (!text) die_sys(EXIT_SYSFAIL, "read %s", path);
+  close(cfgfd);
+  json_file = "config.json";
+  cfg = xjson_parse(text, len);
+  if (!cJSON_IsObject(cfg)) json_die(NULL, "expected a JSON object");
+  if (legacy_detect(cfg)) {
+    /* 2015: config.json + runtime.json, converted into today's tree */
+    char *rtext;
+    size_t rlen;
+    cJSON *rt, *conv;
+    if ((size_t)snprintf(path, sizeof path, "%s/runtime.json", dir) >= sizeof path)
+      die(EXIT_BADINPUT, "bundle %s: name too long", dir);
+    cfgfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (cfgfd < 0) die_sys(EXIT_BADINPUT, "open %s", path);
+    if (!(rtext = fd_slurp(cfgfd, &rlen))) die_sys(EXIT_SYSFAIL, "read %s", path);
+    close(cfgfd);
+    json_file = "runtime.json";
+    rt = xjson_parse(rtext, rlen);
+    if (!cJSON_IsObject(rt)) json_die(NULL, "expected a JSON object");
+    conv = legacy_convert(cfg, rt);
+    cJSON_Delete(rt);
+    cJSON_Delete(cfg);
+    free(rtext);
+    cfg = conv;
+    *ver = xjson_str(cfg, "ociVersion", "");
+  } else {
+    *ver = xjson_str(cfg, "ociVersion", "");
+    if (!*ver) json_die("ociVersion", "missing");
+    if (strncmp(*ver, "1.", 2)) json_die("ociVersion", "unsupported version %s", *ver);
+  }
+
+  free(text);
+  return cfg;
+}
+
 int main(int argc, char **argv)
 {
   static const struct option longopts[] = {
@@ -794,11 +845,9 @@ int main(int argc, char **argv)
       {"setup-exit", required_argument, 0, 'E'},     {"no-pivot", no_argument, 0, 'P'},
       {"no-new-keyring", no_argument, 0, 'K'},       {"preserve-fds", required_argument, 0, 'F'},
       {"console-socket", required_argument, 0, 'C'}, {"keep", no_argument, 0, 'k'},
-      {"no-subreaper", no_argument, 0, 'S'},         {0, 0, 0, 0}};
-  char path[PATH_MAX], statedir[PATH_MAX] = "", pidabs[PATH_MAX];
-  int opt, specfd = spec_fd(), cfgfd, logfd = -1, stagedir;
-  size_t len;
-  char *text;
+      {"no-subreaper", no_argument, 0, 'S'},         EXEC_LONGOPTS{0, 0, 0, 0}};
+  char statedir[PATH_MAX] = "", pidabs[PATH_MAX];
+  int opt, specfd = spec_fd(), logfd = -1, stagedir, exec_mode;
   cJSON *cfg;
   const char *ver;
 
@@ -826,13 +875,19 @@ int main(int argc, char **argv)
       case 'F':
         if ((preserve = stage_num(optarg, 10000)) < 0) die_usage(USAGE);
         break;
-      default: die_usage(USAGE);
+      default:
+        if (!exec_option(opt, optarg)) die_usage(USAGE);
     }
   argv += optind;
   if (!*argv) die_usage(USAGE);
-  if (strcmp(mode, "run") && strcmp(mode, "create")) die(EXIT_BADINPUT, "unknown mode %s", mode);
+  if (strcmp(mode, "run") && strcmp(mode, "create") && strcmp(mode, "exec"))
+    die(EXIT_BADINPUT, "unknown mode %s", mode);
+  exec_mode = !strcmp(mode, "exec");
   if ((keep || nosubreaper) && strcmp(mode, "run"))
     die(EXIT_BADINPUT, "--%s is for --mode=run only", keep ? "keep" : "no-subreaper");
+  if (exec_options_given() && !exec_mode) die(EXIT_BADINPUT, "exec options need --mode=exec");
+  if (exec_mode && (nopivot || nokeyring))
+    die(EXIT_BADINPUT, "--no-pivot and --no-new-keyring are for run and create");
   if (strcmp(logformat, "text") && strcmp(logformat, "json"))
     die(EXIT_BADINPUT, "unknown log format %s", logformat);
   if (preserve && specfd != 3 + preserve)
@@ -843,7 +898,15 @@ int main(int argc, char **argv)
     logfd = keep_fd(fd, specfd);
     die_set_log(logfd, !strcmp(logformat, "json"), debug_on);
   }
-  if (!realpath(bundle, bundle_abs)) die_sys(EXIT_BADINPUT, "bundle %s", bundle);
+  if (exec_mode) {
+    /* the container's bundle; its keyring is the container's too */
+    if (!id) die(EXIT_BADINPUT, "--mode=exec needs --id");
+    if (!state_valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
+    if (root && *root != '/') die(EXIT_BADINPUT, "--root %s is not an absolute path", root);
+    exec_load(root, id, bundle_abs, sizeof bundle_abs);
+    nokeyring = 1;
+  } else if (!realpath(bundle, bundle_abs))
+    die_sys(EXIT_BADINPUT, "bundle %s", bundle);
   if (!id) {
     const char *b = strrchr(bundle_abs, '/');
     id = b && b[1] ? b + 1 : "container";
@@ -861,40 +924,11 @@ int main(int argc, char **argv)
     }
   }
 
-  if ((size_t)snprintf(path, sizeof path, "%s/config.json", bundle_abs) >= sizeof path)
-    die(EXIT_BADINPUT, "bundle %s: name too long", bundle_abs);
-  cfgfd = open(path, O_RDONLY | O_CLOEXEC);
-  if (cfgfd < 0) die_sys(EXIT_BADINPUT, "open %s", path);
-  text = fd_slurp(cfgfd, &len);
-  if (!text) die_sys(EXIT_SYSFAIL, "read %s", path);
-  close(cfgfd);
-  json_file = "config.json";
-  cfg = xjson_parse(text, len);
-  if (!cJSON_IsObject(cfg)) json_die(NULL, "expected a JSON object");
-  if (legacy_detect(cfg)) {
-    /* 2015: config.json + runtime.json, converted into today's tree */
-    char *rtext;
-    size_t rlen;
-    cJSON *rt, *conv;
-    if ((size_t)snprintf(path, sizeof path, "%s/runtime.json", bundle_abs) >= sizeof path)
-      die(EXIT_BADINPUT, "bundle %s: name too long", bundle_abs);
-    cfgfd = open(path, O_RDONLY | O_CLOEXEC);
-    if (cfgfd < 0) die_sys(EXIT_BADINPUT, "open %s", path);
-    if (!(rtext = fd_slurp(cfgfd, &rlen))) die_sys(EXIT_SYSFAIL, "read %s", path);
-    close(cfgfd);
-    json_file = "runtime.json";
-    rt = xjson_parse(rtext, rlen);
-    if (!cJSON_IsObject(rt)) json_die(NULL, "expected a JSON object");
-    conv = legacy_convert(cfg, rt);
-    cJSON_Delete(rt);
-    cJSON_Delete(cfg);
-    free(rtext);
-    cfg = conv;
-    ver = xjson_str(cfg, "ociVersion", "");
+  if (exec_mode) {
+    cfg = exec_process(bundle_abs);
+    ver = exec_version();
   } else {
-    ver = xjson_str(cfg, "ociVersion", "");
-    if (!ver) json_die("ociVersion", "missing");
-    if (strncmp(ver, "1.", 2)) json_die("ociVersion", "unsupported version %s", ver);
+    cfg = config_load(bundle_abs, &ver);
   }
 
   specw_from(&w, NULL);
@@ -937,10 +971,18 @@ int main(int argc, char **argv)
     if ((size_t)snprintf(statedir, sizeof statedir, "%s/%s", root, id) >= sizeof statedir)
       die(EXIT_BADINPUT, "state dir %s/%s: name too long", root, id);
     ADD("state.root", root);
-    ADD("state.dir", statedir);
+    /* never in exec mode: state.dir arms the teardown of the container */
+    if (!exec_mode) ADD("state.dir", statedir);
   }
   ADD("state.id", id);
   ADD("state.bundle", bundle_abs);
+  if (exec_mode) {
+    exec_records(&w, cfg, consock != NULL);
+    cJSON_Delete(cfg);
+    if (spec_publish(&w, specfd) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", specfd);
+    chain_try_dir(stagedir, argv);
+    die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", argv[0]);
+  }
   parse_root(cfg);
   parse_names(cfg);
   parse_mounts(cfg);
@@ -960,7 +1002,6 @@ int main(int argc, char **argv)
   if (xjson_str(cfg, "hostname", "") && *xjson_str(cfg, "hostname", "") && !ns_present("uts"))
     json_die("hostname", "setting the hostname needs a uts namespace");
   cJSON_Delete(cfg);
-  free(text);
 
   /* Last: the state dir. Everything before created nothing; from here on a
      failure of a later stage is torn down by oci-delete. */

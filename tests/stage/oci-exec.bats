@@ -396,3 +396,20 @@ exit 0" ]
   [ "$status" -eq 0 ]
   [[ "${lines[0]}" == "- 0755"* ]]
 }
+
+@test "oci-exec: exec mode enters the root of ns.rootfd, no pivot_root, and needs that record" {
+  s=$(spec "root.path /nonexistent" "run.mode exec" "${CAPS_NONE[@]}" "$(args /bin/true)")
+  run oci-secure oci-exec 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-exec: spec: run.mode exec needs ns.rootfd (oci-ns must run first)" ]
+  s=$(spec "root.path /nonexistent" "run.mode exec" "ns.rootfd 7" "ns.join mount /proc/1/ns/mnt" "${CAPS_NONE[@]}" \
+    "$(args /bin/sh -c "probe stat /bin/busybox; ls /")")
+  in_ns "$s" 'exec 7< "$r"'
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == "- 0755"* ]]
+  [[ " ${lines[*]} " == *" bin "* ]]
+  s=$(spec "root.path $ROOTFS" "ns.rootfd 7" "${CAPS_NONE[@]}" "$(args /bin/true)")
+  run oci-secure oci-exec 3< "$s" 7< "$ROOTFS"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-exec: spec: ns.rootfd is for run.mode exec only" ]
+}

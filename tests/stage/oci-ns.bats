@@ -417,3 +417,89 @@ fake_delete() {
   for _ in $(seq 50); do [ -e "$BATS_TEST_TMPDIR/after" ] && break; sleep 0.1; done
   [ "$(cat "$BATS_TEST_TMPDIR/after")" = alive ]
 }
+
+# ---- exec mode: join the container of exec.pid ----------------------------
+
+starttime() { awk '{print $22}' "/proc/$1/stat"; }
+
+@test "run.mode exec needs exec.pid and exec.starttime, creates nothing, knows its exec. records" {
+  run bin/oci-ns probe pid 3< "$(spec 'run.mode exec')"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-ns: spec line 1: run.mode exec needs exec.pid and exec.starttime" ]
+  run bin/oci-ns probe pid 3< "$(spec 'run.mode exec' "exec.pid $$" "exec.starttime $(starttime $$)" 'ns.new uts')"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-ns: spec line 5: run.mode exec creates no namespace" ]
+  run bin/oci-ns probe pid 3< "$(spec 'run.mode exec' "exec.pid $$" "exec.starttime $(starttime $$)" 'state.dir /x')"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-ns: spec line 5: state.dir is not for run.mode exec" ]
+  run bin/oci-ns probe pid 3< "$(spec 'run.mode exec' "exec.pid $$" "exec.starttime $(starttime $$)" 'exec.frob 1')"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-ns: spec line 5: unknown record exec.frob" ]
+  run bin/oci-ns probe pid 3< "$(spec 'run.mode exec' "exec.pid $$" "exec.starttime x")"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-ns: spec line 4: bad exec.starttime record" ]
+}
+
+@test "exec mode joins the init's namespaces through its pidfd; the child appends ns.rootfd" {
+  start_target --pid --fork --uts --ipc --net --mount
+  s=$(spec 'run.mode exec' "exec.pid $target" "exec.starttime $(starttime "$target")" \
+    "ns.join uts /proc/$target/ns/uts" "ns.join ipc /proc/$target/ns/ipc" \
+    "ns.join network /proc/$target/ns/net" "ns.join pid /proc/$target/ns/pid" "ns.join mount /proc/$target/ns/mnt")
+  run bin/oci-ns probe ns uts -- ns ipc -- ns net -- ns mnt -- ns pid -- cat /proc/self/fd/3 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "$(readlink /proc/$target/ns/uts)" ]
+  [ "${lines[1]}" = "$(readlink /proc/$target/ns/ipc)" ]
+  [ "${lines[2]}" = "$(readlink /proc/$target/ns/net)" ]
+  [ "${lines[3]}" = "$(readlink /proc/$target/ns/mnt)" ]
+  [ "${lines[4]}" = "$(readlink /proc/$target/ns/pid)" ]
+  [[ "$output" == *$'\nns.rootfd '[0-9]* ]]
+  [[ "$output" != *$'\nns.pid '* ]]
+}
+
+@test "exec mode: a reused or gone pid is never joined" {
+  start_target --uts
+  s=$(spec 'run.mode exec' "exec.pid $target" "exec.starttime $(($(starttime "$target") + 1))" "ns.join uts /proc/$target/ns/uts")
+  run bin/oci-ns probe ns uts 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-ns: cannot exec in a stopped container (pid $target is no longer its init)" ]
+  kill "$target"
+  wait "$target" 2>/dev/null || true
+  s=$(spec 'run.mode exec' "exec.pid $target" "exec.starttime 1" "ns.join uts /proc/$target/ns/uts")
+  run bin/oci-ns probe ns uts 3< "$s"
+  [ "$status" -eq 100 ]
+  [[ "$output" == "oci-ns: cannot exec in a stopped container"* ]]
+}
+
+@test "exec mode: the status comes back, the oom score is set, no state is written" {
+  start_target --uts
+  s=$(spec 'run.mode exec' "exec.pid $target" "exec.starttime $(starttime "$target")" \
+    "ns.join uts /proc/$target/ns/uts" 'process.oomscoreadj 123' "run.pidfile $BATS_TEST_TMPDIR/pid")
+  run bin/oci-ns sh -c 'cat /proc/self/oom_score_adj; exit 5' 3< "$s"
+  [ "$status" -eq 5 ]
+  [ "$output" = 123 ]
+  [ "$(cat "$BATS_TEST_TMPDIR/pid")" -gt 0 ]
+  [ ! -e "$BATS_TEST_TMPDIR/state.json" ]
+}
+
+@test "exec mode with exec.detach 1: the monitor exits 0 once the process runs, which goes on" {
+  start_target --uts
+  s=$(spec 'run.mode exec' "exec.pid $target" "exec.starttime $(starttime "$target")" \
+    "ns.join uts /proc/$target/ns/uts" 'exec.detach 1')
+  command -v python3 > /dev/null || skip "needs python3"
+  # as oci-exec does: no parent-death signal, the sync socket closed at the "execve"
+  cat > "$BATS_TEST_TMPDIR/detach.py" << 'PY'
+import ctypes, os, sys, time
+spec = open("/proc/self/fd/3").read().splitlines()
+ctypes.CDLL(None).prctl(1, 0, 0, 0, 0)
+os.close(int([l.split()[1] for l in spec if l.startswith("ns.sync ")][-1]))
+os.close(1)
+os.close(2)
+time.sleep(0.5)
+open(sys.argv[1], "w").write("alive")
+PY
+  run bin/oci-ns python3 "$BATS_TEST_TMPDIR/detach.py" "$BATS_TEST_TMPDIR/after" 3< "$s"
+  [ "$status" -eq 0 ]
+  [ ! -e "$BATS_TEST_TMPDIR/after" ]
+  for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/after" ] && break; sleep 0.1; done
+  [ "$(cat "$BATS_TEST_TMPDIR/after")" = alive ]
+}

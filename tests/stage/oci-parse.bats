@@ -202,4 +202,155 @@ edit() {
 	parse
 	[ "$status" -eq 100 ]
 	[ "$output" = "oci-parse: config.json: linux.resources.blockIO.weight: expected a number" ]
+# ---- --mode=exec: a hand-made state dir of a "container" whose init is a sleep
+
+# mkstate: $R/c1 with state.json and spec; $INIT the sleep standing for the init
+mkstate() {
+	R=$BATS_TEST_TMPDIR/state
+	mkdir -p "$R/c1"
+	sleep 100 3>&- &
+	INIT=$!
+	local st
+	st=$(awk '{print $22}' "/proc/$INIT/stat")
+	printf '{"ociVersion":"1.0.2","id":"c1","pid":%d,"status":"running","bundle":"%s","init_start_time":%s}\n' \
+		"$INIT" "$B" "$st" > "$R/c1/state.json"
+	cat > "$R/c1/spec" <<-SPEC
+		ocispec 1
+		oci.version 1.0.2
+		state.dir $R/c1
+		state.bundle $B
+		root.path $B/rootfs
+		root.pivot 0
+		hostname runc
+		mount /proc proc proc - -
+		ns.new pid
+		ns.new mount
+		ns.join network /proc/1/ns/net
+		annotation a b
+		seccomp.default SCMP_ACT_ALLOW -
+		seccomp.syscall mkdir SCMP_ACT_ERRNO 1
+		process.apparmor container-profile
+		process.oomscoreadj 5
+		process.keyring c1
+		cap.bounding CAP_KILL,CAP_CHOWN
+		cap.effective CAP_KILL
+		cap.permitted CAP_KILL
+		cap.inheritable -
+		cap.ambient -
+		rlimit RLIMIT_NOFILE 10 10
+		cgroup.dir pids /sys/fs/cgroup/pids/x new
+		cgroup.dir pids /sys/fs/cgroup/pids/x/y new
+		ns.pid $INIT
+	SPEC
+}
+
+teardown() {
+	[ -z "${INIT:-}" ] || { kill "$INIT"; wait "$INIT" || true; } 2>/dev/null
+}
+
+pexec() {
+	run "$BIN/oci-parse" --mode=exec --root="$R" --id=c1 "$@" sh -c 'cat <&3' 3<&-
+}
+
+@test "exec mode: the container's records, the process's, and no state.dir" {
+	mkstate
+	pexec --arg=ls --arg=-l
+	[ "$status" -eq 0 ]
+	for want in "run.mode exec" "exec.pid $INIT" "exec.starttime $(awk '{print $22}' "/proc/$INIT/stat")" \
+		"exec.detach 0" "state.bundle $B" "state.root $R" "oci.version 1.0.2" "root.path $B/rootfs" \
+		"root.pivot 0" "ns.join pid /proc/$INIT/ns/pid" "ns.join mount /proc/$INIT/ns/mnt" \
+		"ns.join network /proc/$INIT/ns/net" "annotation a b" "seccomp.default SCMP_ACT_ALLOW -" \
+		"seccomp.syscall mkdir SCMP_ACT_ERRNO 1" "process.apparmor container-profile" \
+		"process.oomscoreadj 5" "process.keyring c1" "rlimit RLIMIT_NOFILE 1024 1024" \
+		"cgroup.dir pids /sys/fs/cgroup/pids/x existing" "cgroup.dir pids /sys/fs/cgroup/pids/x/y existing" \
+		"arg ls" "arg -l" "process.terminal 0" "cap.bounding CAP_AUDIT_WRITE,CAP_KILL,CAP_NET_BIND_SERVICE"; do
+		grep -qxF "$want" <<< "$output" || { echo "missing: $want"; return 1; }
+	done
+	for key in state.dir hostname mount ns.new ns.pid cgroup.path cgroup.device device symlink mask hook; do
+		! grep -q "^$key " <<< "$output" || { echo "unexpected: $key"; return 1; }
+	done
+	# config.json's own rlimits win over the container's (runc's newInitConfig)
+	[ "$(grep -c '^rlimit ' <<< "$output")" -eq 1 ]
+}
+
+@test "exec mode: a process file; what it leaves unset is the container's" {
+	mkstate
+	echo '{"args": ["x"], "cwd": "/w", "env": ["A=1"], "terminal": true, "user": {"uid": 1, "gid": 2}}' > "$BATS_TEST_TMPDIR/p.json"
+	pexec --process="$BATS_TEST_TMPDIR/p.json" --detach --console-socket=/run/x.sock
+	[ "$status" -eq 0 ]
+	for want in "arg x" "process.cwd /w" "env A=1" "process.user 1 2" "process.terminal 1" "exec.detach 1" \
+		"cap.bounding CAP_KILL,CAP_CHOWN" "cap.effective CAP_KILL" "rlimit RLIMIT_NOFILE 10 10" \
+		"process.apparmor container-profile" "process.nnp 0" "run.consolesocket /run/x.sock"; do
+		grep -qxF "$want" <<< "$output" || { echo "missing: $want"; return 1; }
+	done
+	echo '{"args": ["x"], "cwd": "/", "apparmorProfile": "mine", "oomScoreAdj": -3,
+	       "rlimits": [{"type": "RLIMIT_CORE", "soft": 1, "hard": 2}]}' > "$BATS_TEST_TMPDIR/p.json"
+	pexec --process="$BATS_TEST_TMPDIR/p.json" --cap=CAP_SYS_ADMIN --no-new-privs --user=3
+	[ "$status" -eq 0 ]
+	for want in "process.apparmor mine" "process.oomscoreadj -3" "rlimit RLIMIT_CORE 1 2" "process.nnp 1" \
+		"cap.bounding CAP_KILL,CAP_CHOWN,CAP_SYS_ADMIN" "cap.ambient -" "process.user 3 0"; do
+		grep -qxF "$want" <<< "$output" || { echo "missing: $want"; return 1; }
+	done
+	[ "$(grep -c '^process.apparmor \|^rlimit \|^process.oomscoreadj ' <<< "$output")" -eq 3 ]
+}
+
+@test "exec mode: bad requests fail in one line before anything" {
+	mkstate
+	run "$BIN/oci-parse" --mode=exec --id=c1 --arg=true true 3<&-
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: --mode=exec needs --root (the container's state)" ]
+	run "$BIN/oci-parse" --bundle="$B" --arg=true true 3<&-
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: exec options need --mode=exec" ]
+	run "$BIN/oci-parse" --mode=exec --root="$R" --id=nope --arg=true true 3<&-
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: container does not exist: nope" ]
+	pexec
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: process args cannot be empty" ]
+	pexec --arg=x --tty --detach
+	[ "$output" = "oci-parse: cannot allocate tty if runc will detach without setting console socket" ]
+	pexec --arg=x --console-socket=/x
+	[ "$output" = "oci-parse: cannot use console socket if runc will not detach or allocate tty" ]
+	pexec --arg=x --env=novalue
+	[ "$output" = "oci-parse: --env novalue: expected KEY=VALUE" ]
+	pexec --arg=x --additional-gids=-1
+	[ "$output" = "oci-parse: --additional-gids -1: expected a group id" ]
+	pexec --arg=x --cgroup=:x
+	[ "$output" = "oci-parse: --cgroup :x: empty controller" ]
+	pexec --arg=x --cgroup=a:b:c
+	[ "$output" = "oci-parse: invalid --cgroup argument: a:b:c" ]
+	pexec --arg=x --cgroup=pids:x --cgroup=y
+	[ "$output" = "oci-parse: invalid --cgroup argument: y (missing <controller>: prefix)" ]
+	pexec --arg=x --cgroup=pids:
+	[ "$output" = "oci-parse: --cgroup pids:: empty sub-cgroup path" ]
+	kill "$INIT"
+	wait "$INIT" || true
+	pexec --arg=x
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: cannot exec in a stopped container" ]
+	INIT=
+}
+
+@test "exec mode: --cgroup, v2 form: a checked sub-cgroup of the container's, appended last" {
+	mkstate
+	local cg=$BATS_TEST_TMPDIR/cg
+	mkdir -p "$cg/c1/sub" "$cg/other"
+	ln -s "$cg/other" "$cg/c1/esc"
+	sed -i '/^cgroup.dir /d' "$R/c1/spec"
+	echo "cgroup.dir unified $cg/c1 new" >> "$R/c1/spec"
+	pexec --arg=x --cgroup=sub
+	[ "$status" -eq 0 ]
+	[ "$(grep '^cgroup.dir ' <<< "$output")" = "cgroup.dir unified $cg/c1 existing
+cgroup.dir unified $cg/c1/sub existing" ]
+	pexec --arg=x --cgroup=/sub
+	[ "$status" -eq 0 ]
+	grep -qxF "cgroup.dir unified $cg/c1/sub existing" <<< "$output"
+	pexec --arg=x --cgroup=esc
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: --cgroup esc: $cg/c1/esc is not under the container's cgroup $cg/c1" ]
+	pexec --arg=x --cgroup=memory:sub
+	[ "$output" = "oci-parse: --cgroup memory:sub: the container has no memory cgroup" ]
+	pexec --arg=x --cgroup=nosub
+	[ "$output" = "oci-parse: --cgroup nosub: $cg/c1/nosub: No such file or directory" ]
 }
