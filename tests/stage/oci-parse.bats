@@ -202,6 +202,8 @@ edit() {
 	parse
 	[ "$status" -eq 100 ]
 	[ "$output" = "oci-parse: config.json: linux.resources.blockIO.weight: expected a number" ]
+}
+
 # ---- --mode=exec: a hand-made state dir of a "container" whose init is a sleep
 
 # mkstate: $R/c1 with state.json and spec; $INIT the sleep standing for the init
