@@ -44,10 +44,12 @@ int main(int argc, char **argv)
     if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", id);
     die_sys(EXIT_SYSFAIL, "read state of %s", id);
   }
-  /* runc's words: pause wants a running container, resume a paused one */
+  /* runc's words: pause wants a running or created container (runc 1.1 freezes a created one too; resume
+     brings it back to created), resume a paused one */
   if (resume && strcmp(st.status, "paused")) die(EXIT_BADINPUT, "container not paused");
   if (!resume && !strcmp(st.status, "paused")) return 0; /* already: runc says nothing either */
-  if (!resume && strcmp(st.status, "running")) die(EXIT_BADINPUT, "container not running");
+  if (!resume && strcmp(st.status, "running") && strcmp(st.status, "created"))
+    die(EXIT_BADINPUT, "container not running");
   if (state_spec(st.dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", st.dir);
   n = cgres_dirs(&sp, h, sizeof h / sizeof *h);
   if (!(f = cgres_freezer(h, n))) die(EXIT_BADINPUT, "container %s has no freezer cgroup", id);

@@ -70,6 +70,7 @@ int main(int argc, char **argv)
     die_sys(EXIT_SYSFAIL, "read state of %s", argv[0]);
   }
   if (!strcmp(st.status, "stopped")) die(EXIT_BADINPUT, "cannot start a container that has stopped");
+  if (!strcmp(st.status, "paused")) die(EXIT_BADINPUT, "cannot start a container in the paused state");
   if (strcmp(st.status, "created")) die(EXIT_BADINPUT, "cannot start an already running container");
   snprintf(path, sizeof path, "%s/exec.fifo", st.dir);
   /* The init holds the fifo open read-write and blocks reading it. We open

@@ -251,7 +251,8 @@ int state_load(const char *root, const char *id, struct cstate *st)
           strrchr(buf, ')')[2] != 'Z') {
         st->pid = pid;
         snprintf(path, sizeof path, "%s/exec.fifo", st->dir);
-        st->status = stat(path, &sb) == 0 ? "created" : frozen(st->dir) ? "paused" : "running";
+        /* runc: a created container can be paused too, and says so */
+        st->status = frozen(st->dir) ? "paused" : stat(path, &sb) == 0 ? "created" : "running";
       }
     }
   }

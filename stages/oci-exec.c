@@ -332,6 +332,8 @@ static void read_spec(const struct spec *sp)
     die(EXIT_BADINPUT, "spec: secure.cap.effective has capabilities not in secure.cap.permitted");
 }
 
+static const char *go_strerror(int e);
+
 /* ---- the steps ------------------------------------------------------- */
 
 /* 2. A fresh session keyring, so the container cannot see the caller's keys. Best effort, as in runc: a
@@ -513,7 +515,9 @@ static void set_identity(int setgroups_deny)
     d[i].permitted = (uint32_t)(c.caps[PRM] >> (32 * i));
     d[i].inheritable = (uint32_t)(c.caps[INH] >> (32 * i));
   }
-  if (syscall(SYS_capset, &h, d) < 0) die_sys(EXIT_SYSFAIL, "capset");
+  /* runc's words, in Go's lower case: engines match "operation not permitted" to choose their exit code */
+  if (syscall(SYS_capset, &h, d) < 0)
+    die(EXIT_SYSFAIL, "unable to apply caps: capset: %s", go_strerror(errno));
 
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     die_sys(EXIT_SYSFAIL, "clear ambient capabilities");

@@ -17,7 +17,10 @@ setup_file() {
 	# short paths: unix socket names have a 107-byte limit
 	export D
 	D=$(mktemp -d /tmp/rt-test-docker.XXXXXX)
-	export CGP=rt-test-docker-$$
+	# the cgroup parent: one name of ours, nested under our own cgroup
+	export CGNAME=rt-test-docker-$$ CGP
+	CGP=$(cg_parent "$CGNAME")
+	cg_ancestors "$CGP" > "$D/cg.before"
 	rootfs_tar "$D"
 	netns_list > "$D/netns.before"
 	# a private containerd: dockerd would use the host's, if one runs
@@ -40,7 +43,7 @@ teardown_file() {
 	dk rm -f $(dk ps -aq 2> /dev/null) > /dev/null 2>&1 || true
 	stop_pid "$(cat "$D/pid")"
 	stop_pid "$(cat "$D/ctrd/pid")"
-	rm_cgroup_tree $(cgroups_named "$CGP")
+	rm_cg_parent "$CGP" "$D/cg.before"
 	# the daemons, their shims and their mounts are gone, then their files
 	local left=0
 	if pgrep -f -- "$D/" > /dev/null; then
@@ -52,7 +55,7 @@ teardown_file() {
 		return 1
 	fi
 	rm -rf "$D"
-	[ -z "$(cgroups_named "$CGP")" ] || left=1
+	[ -z "$(cgroups_named "$CGNAME")" ] || left=1
 	return $left
 }
 
@@ -89,7 +92,7 @@ gone() {
 	local id pid
 	id=$(drun -d "$IMG" sleep 1000)
 	pid=$(dk inspect --format '{{.State.Pid}}' "$id")
-	grep -q "/$CGP/$id\$" "/proc/$pid/cgroup"
+	grep -q "$CGP/$id\$" "/proc/$pid/cgroup"
 	# docker's prestart hook ran (the container runs), as docker gave it
 	[ "$(jq -r '.hooks.prestart[0].args[0]' "$D/ctrd/state/io.containerd.runtime.v2.task/moby/$id/config.json")" = libnetwork-setkey ]
 	dk rm -f "$id" > /dev/null
@@ -192,9 +195,9 @@ full_bounding_set() {
 		echo "$output"
 		[ "$status" -ne 0 ]
 		# runc: "unable to apply caps: operation not permitted"
-		[[ "$output" == *"oci-exec: capset: Operation not permitted"* || "$output" == *"apply caps: operation not permitted"* ]]
+		[[ "$output" == *"oci-exec: unable to apply caps: capset: operation not permitted"* || "$output" == *"apply caps: operation not permitted"* ]]
 		[ -z "$(dk ps -aq)" ]
-		[ -z "$(find /sys/fs/cgroup -maxdepth 5 -path "*$CGP/*" -type d)" ]
+		[ -z "$(find /sys/fs/cgroup -maxdepth 5 -path "*$CGNAME/*" -type d)" ]
 		return
 	fi
 	run drun --rm --privileged "$IMG" sh -c 'grep CapEff /proc/self/status; ls /dev'
@@ -280,8 +283,8 @@ full_bounding_set() {
 	dk rm -f $(dk ps -aq) > /dev/null 2>&1 || true
 	[ -z "$(dk ps -aq)" ]
 	# only docker's own parent cgroup, empty
-	rm_cgroup_tree $(cgroups_named "$CGP")
-	[ -z "$(cgroups_named "$CGP")" ]
+	rm_cgroup_tree $(cgroups_named "$CGNAME")
+	[ -z "$(cgroups_named "$CGNAME")" ]
 	! grep -qF "$D/data/vfs" /proc/self/mountinfo || return 1
 	! grep -qF "$D/ctrd" /proc/self/mountinfo || return 1
 	# no runtime state of a container

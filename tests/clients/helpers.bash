@@ -60,6 +60,42 @@ cgroups_named() {
 	find /sys/fs/cgroup -maxdepth 6 -type d -name "$1" 2> /dev/null
 }
 
+# cg_parent NAME: an absolute cgroup parent for an engine that takes only
+# absolute ones (podman's and docker's cgroupfs drivers), nested under our
+# own cgroup: this shell's memory cgroup is not the root of its hierarchy
+# (the other v1 hierarchies have us at the root), and the engine makes the
+# same path in every hierarchy
+cg_parent() {
+	local own
+	own=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
+	[ -n "$own" ] || own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+	echo "${own%/}/$1"
+}
+
+# cg_ancestors PATH: the existing dirs, in any hierarchy, of PATH's ancestors
+cg_ancestors() {
+	local p=${1%/*} h
+	while [ -n "$p" ]; do
+		for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+			[ -d "$h${p#/}" ] && echo "$h${p#/}"
+		done
+		p=${p%/*}
+	done
+	return 0
+}
+
+# rm_cg_parent PATH BEFORE: remove the engine's tree at PATH in every
+# hierarchy, then the ancestors it made for it (those not listed in the
+# file BEFORE, from cg_ancestors before the engine ran), deepest first
+rm_cg_parent() {
+	local d
+	# shellcheck disable=SC2046 # cgroup paths have no spaces
+	rm_cgroup_tree $(cgroups_named "${1##*/}")
+	for d in $(cg_ancestors "$1" | awk '{ print length($0), $0 }' | sort -rn | cut -d' ' -f2-); do
+		grep -qxF "$d" "$2" || rmdir "$d" 2> /dev/null || true
+	done
+}
+
 # rm_cgroup_tree DIR...: remove empty cgroup dirs a test's engine made for
 # it under a parent the test named; a populated one stays (and is reported)
 rm_cgroup_tree() {

@@ -15,8 +15,10 @@ setup_file() {
 	export P=$BATS_FILE_TMPDIR/podman
 	mkdir -p "$P"
 	rootfs_tar "$P"
-	# the cgroup parent: one name of ours, in every hierarchy
-	export CGP=rt-test-podman-$$
+	# the cgroup parent: one name of ours, nested under our own cgroup
+	export CGNAME=rt-test-podman-$$ CGP
+	CGP=$(cg_parent "$CGNAME")
+	cg_ancestors "$CGP" > "$P/cg.before"
 	cat > "$P/containers.conf" <<-CONF
 		[containers]
 		default_ulimits = ["${ULIMITS% *}", "${ULIMITS#* }"]
@@ -38,7 +40,7 @@ teardown_file() {
 	[ -n "${P:-}" ] || return 0
 	pm pod rm -af > /dev/null 2>&1 || true
 	pm rm -af > /dev/null 2>&1 || true
-	rm_cgroup_tree $(cgroups_named "$CGP")
+	rm_cg_parent "$CGP" "$P/cg.before"
 }
 
 # pm ARGS...: this file's podman
@@ -49,7 +51,7 @@ pm() {
 
 # prun ARGS...: podman run with this file's network and cgroup parent
 prun() {
-	pm run --network none --cgroup-parent "/$CGP" "$@"
+	pm run --network none --cgroup-parent "$CGP" "$@"
 }
 
 IMG=localhost/busybox-chain
@@ -67,7 +69,7 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 	local id pid
 	id=$(prun -d "$IMG" sleep 1000)
 	pid=$(pm inspect --format '{{.State.Pid}}' "$id")
-	grep -q "/$CGP/libpod-$id\$" "/proc/$pid/cgroup"
+	grep -q "$CGP/libpod-$id\$" "/proc/$pid/cgroup"
 	pm rm -f -t 0 "$id" > /dev/null
 }
 
@@ -83,7 +85,7 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 }
 
 @test "podman: run with a tty (console socket), user, env, cwd" {
-	run script -qec "CONTAINERS_CONF=$P/containers.conf podman --root $P/root --runroot $P/runroot --tmpdir $P/tmp --storage-driver vfs --runtime $RUNC --cgroup-manager cgroupfs --events-backend file run --rm -t --network none --cgroup-parent /$CGP $IMG sh -c 'tty; exit 2'" /dev/null
+	run script -qec "CONTAINERS_CONF=$P/containers.conf podman --root $P/root --runroot $P/runroot --tmpdir $P/tmp --storage-driver vfs --runtime $RUNC --cgroup-manager cgroupfs --events-backend file run --rm -t --network none --cgroup-parent $CGP $IMG sh -c 'tty; exit 2'" /dev/null
 	echo "$output"
 	[ "$status" -eq 2 ]
 	[[ "$output" == /dev/pts/* ]]
@@ -174,7 +176,7 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 }
 
 @test "podman: a pod's containers share its infra container's namespaces" {
-	run pm pod create --network none --cgroup-parent "/$CGP" --name pod1
+	run pm pod create --network none --cgroup-parent "$CGP" --name pod1
 	[ "$status" -eq 0 ]
 	pm run -d --pod pod1 --name inpod1 "$IMG" sleep 1000 > /dev/null
 	local infra ipid cpid n
@@ -196,7 +198,7 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 }
 
 @test "podman: exec into a pod's container shares the pod's namespaces" {
-	run pm pod create --network none --cgroup-parent "/$CGP" --name pod2
+	run pm pod create --network none --cgroup-parent "$CGP" --name pod2
 	[ "$status" -eq 0 ]
 	pm run -d --pod pod2 --name inpod2 "$IMG" sleep 1000 > /dev/null
 	run pm run --rm --pod pod2 "$IMG" sh -c 'for n in net ipc uts; do readlink /proc/self/ns/$n; done; hostname'
@@ -249,7 +251,7 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 }
 
 @test "podman: pause and unpause" {
-	prun -d --name pa1 "$IMG" sh -c 'while :; do date +%s%N > /tmp/tick; sleep 0.05; done' > /dev/null
+	prun -d --name pa1 "$IMG" sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /tmp/tick; sleep 0.05; done' > /dev/null
 	run pm pause pa1
 	[ "$status" -eq 0 ]
 	[ "$(status_of pa1)" = paused ]
@@ -300,8 +302,8 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 	[ -z "$output" ]
 	assert_nothing_left "$P/runroot"
 	# no container's cgroup remains under our parent; podman's own (conmon) ones are empty
-	rm_cgroup_tree $(cgroups_named "$CGP")
-	[ -z "$(cgroups_named "$CGP")" ]
+	rm_cgroup_tree $(cgroups_named "$CGNAME")
+	[ -z "$(cgroups_named "$CGNAME")" ]
 	# no runtime state dir of any container of this file, failed ones included
 	diff <(ls /run/runc 2> /dev/null) "$P/runc.before"
 	diff <(netns_list) "$P/netns.before"

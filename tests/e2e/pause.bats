@@ -64,14 +64,29 @@ ticks() { wc -l < "$OUT"; }
 	assert_clean
 }
 
-@test "pause: a created, a stopped or a missing container is refused with runc's words" {
+@test "pause: a created container pauses and resumes to created, as in runc 1.1; a paused one does not start" {
 	set_args true
 	create "$ID"
 	[ "$status" -eq 0 ]
-	run runc pause "$ID"
+	runc pause "$ID"
+	[ "$(status_of "$ID")" = paused ]
+	run runc start "$ID"
 	[ "$status" -eq 1 ]
-	[ "$output" = "oci-pause: container not running" ]
+	[ "$output" = "oci-start: cannot start a container in the paused state" ]
+	runc resume "$ID"
 	[ "$(status_of "$ID")" = created ]
+	runc start "$ID"
+	for _ in $(seq 50); do [ "$(status_of "$ID")" = stopped ] && break; sleep 0.1; done
+	[ "$(status_of "$ID")" = stopped ]
+	run runc delete "$ID"
+	[ "$status" -eq 0 ]
+	assert_clean
+}
+
+@test "pause: a stopped or a missing container is refused with runc's words" {
+	set_args true
+	create "$ID"
+	[ "$status" -eq 0 ]
 	runc start "$ID"
 	for _ in $(seq 50); do [ "$(status_of "$ID")" = stopped ] && break; sleep 0.1; done
 	run runc pause "$ID"
