@@ -269,6 +269,6 @@ int main(int argc, char **argv)
   for (const struct rec *r = NULL; (r = spec_next(&add, NULL, r));)
     specw_addv(&all, r->f[0], (const char *const *)r->f + 1, r->nf - 1);
   if (all.oom) die_sys(EXIT_SYSFAIL, "allocate memory");
-  if (state_write_spec(st.dir, all.buf, all.len) < 0) die_sys(EXIT_SYSFAIL, "write %s/spec", st.dir);
+  if (state_save_spec(st.dir, all.buf, all.len) < 0) die_sys(EXIT_SYSFAIL, "write %s/spec", st.dir);
   return 0;
 }

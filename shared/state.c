@@ -193,17 +193,6 @@ int state_spec(const char *dir, struct spec *sp)
   return r;
 }
 
-int state_write_spec(const char *dir, const char *text, size_t len)
-{
-  int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), rc, e;
-  if (dfd < 0) return -1;
-  rc = write_file_at(dfd, "spec", text, len);
-  e = errno;
-  close(dfd);
-  errno = e;
-  return rc;
-}
-
 /* Is the container's freezer frozen? The deepest dir of the v1 freezer
    hierarchy, or of the unified one, as the saved spec records them. */
 static int frozen(const char *dir)

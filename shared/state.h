@@ -37,9 +37,6 @@ int state_load(const char *root, const char *id, struct cstate *st);
 void state_free(struct cstate *st);
 /* Read the spec the monitor saved in a state dir (DIR/spec). -1 with errno. */
 int state_spec(const char *dir, struct spec *sp);
-/* Replace DIR/spec with text, atomically (a temp name, then rename), so
-   that a reader sees the old spec or the new one. -1 with errno. */
-int state_write_spec(const char *dir, const char *text, size_t len);
 /* The raw JSON token of a top-level key of our state.json ("\"abc\"", 42);
  *len gets its length. NULL when absent. */
 const char *state_raw(const char *json, const char *key, size_t *len);
@@ -49,8 +46,10 @@ const char *state_raw(const char *json, const char *key, size_t *len);
    written; oci-start and oci-delete take it. Waits up to timeout_ms; then -1
    with ETIMEDOUT. -1 with ENOENT when the dir is gone. Returns the fd. */
 int state_lock(const char *dir, int timeout_ms);
-/* Save a spec's text as DIR/spec (atomically): a create killed at any
-   moment leaves oci-delete what it needs to remove what exists. */
+/* Replace DIR/spec with text, atomically (a temp name, then rename), so
+   that a reader sees the old spec or the new one: a create killed at any
+   moment leaves oci-delete what it needs, and update appends to it.
+   -1 with errno. */
 int state_save_spec(const char *dir, const char *text, size_t len);
 /* An id is a runc id: letters, digits, _ + - . and not . or .. */
 int state_valid_id(const char *id);
