@@ -752,6 +752,15 @@ static int reap(int *status)
 {
   int st, done = 0;
   pid_t p;
+  if (exec_mode && ex.detach) {
+    /* runc exec -d: the process is the caller's to reap (containerd's shim and conmon are subreapers and
+       match its exit to the pid file): look at it without reaping, and leave it a zombie when we exit */
+    siginfo_t si = {0};
+    if (waitid(P_PID, (id_t)init_pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != init_pid)
+      return 0;
+    *status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+    return 1;
+  }
   while ((p = waitpid(-1, &st, WNOHANG)) > 0)
     if (p == init_pid) {
       *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);

@@ -117,7 +117,7 @@ gone() {
 
 @test "containerd: run with a tty (console socket)" {
 	newroot c-tty > /dev/null
-	run script -qec "ctr --address $C/containerd.sock --namespace $NS run --rm -t --env PATH=/usr/sbin:/usr/bin:/sbin:/bin --rootfs --runc-binary $RUNC --runc-root $C/runc --cgroup $CG-c-tty $BATS_TEST_TMPDIR/c-tty c-tty sh -c 'tty; exit 2'" /dev/null
+	run timeout 60 script -qec "ctr --address $C/containerd.sock --namespace $NS run --rm -t --env PATH=/usr/sbin:/usr/bin:/sbin:/bin --rootfs --runc-binary $RUNC --runc-root $C/runc --cgroup $CG-c-tty $BATS_TEST_TMPDIR/c-tty c-tty sh -c 'tty; exit 2'" /dev/null
 	echo "$output"
 	[ "$status" -eq 2 ]
 	# ctr's console echoes a NUL it writes as ^@ (with runc 1.1 too)
@@ -199,8 +199,9 @@ gone() {
 	[ "$output" = "1000
 1000
 /tmp" ]
-	run script -qec "ctr --address $C/containerd.sock --namespace $NS task exec -t --exec-id e3 c-exec tty" /dev/null
+	run timeout 60 script -qec "ctr --address $C/containerd.sock --namespace $NS task exec -t --exec-id e3 c-exec tty" /dev/null
 	echo "$output"
+	[ "$status" -eq 0 ] # ctr got the exit: the shim reaped the process (a hang is 124)
 	[[ "${output#^@}" == /dev/pts/* ]]
 	run c task exec -d --exec-id e4 c-exec sh -c 'echo detached > /tmp/mark'
 	[ "$status" -eq 0 ]

@@ -112,7 +112,7 @@ gone() {
 }
 
 @test "docker: run with a tty (console socket), user, env, cwd" {
-	run script -qec "DOCKER_HOST=unix://$D/docker.sock $DOCKER run --rm -t --runtime chain --network none $IMG sh -c 'tty; exit 2'" /dev/null
+	run timeout 60 script -qec "DOCKER_HOST=unix://$D/docker.sock $DOCKER run --rm -t --runtime chain --network none $IMG sh -c 'tty; exit 2'" /dev/null
 	echo "$output"
 	[ "$status" -eq 2 ]
 	[[ "$output" == /dev/pts/* ]]
@@ -221,8 +221,9 @@ full_bounding_set() {
 	[ "$output" = in ]
 	run dk exec -u 1000:1000 -e FOO=bar -w /tmp "$id" sh -c 'echo $(id -u):$(id -g) $FOO $(pwd)'
 	[ "$output" = "1000:1000 bar /tmp" ]
-	run script -qec "DOCKER_HOST=unix://$D/docker.sock $DOCKER exec -t $id tty" /dev/null
+	run timeout 60 script -qec "DOCKER_HOST=unix://$D/docker.sock $DOCKER exec -t $id tty" /dev/null
 	echo "$output"
+	[ "$status" -eq 0 ] # docker got the exit (a hang is 124)
 	[[ "$output" == /dev/pts/* ]]
 	run dk exec -d "$id" sh -c 'echo detached > /tmp/mark'
 	[ "$status" -eq 0 ]

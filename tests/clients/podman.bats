@@ -85,7 +85,7 @@ status_of() { pm inspect --format '{{.State.Status}}' "$1"; }
 }
 
 @test "podman: run with a tty (console socket), user, env, cwd" {
-	run script -qec "CONTAINERS_CONF=$P/containers.conf podman --root $P/root --runroot $P/runroot --tmpdir $P/tmp --storage-driver vfs --runtime $RUNC --cgroup-manager cgroupfs --events-backend file run --rm -t --network none --cgroup-parent $CGP $IMG sh -c 'tty; exit 2'" /dev/null
+	run timeout 60 script -qec "CONTAINERS_CONF=$P/containers.conf podman --root $P/root --runroot $P/runroot --tmpdir $P/tmp --storage-driver vfs --runtime $RUNC --cgroup-manager cgroupfs --events-backend file run --rm -t --network none --cgroup-parent $CGP $IMG sh -c 'tty; exit 2'" /dev/null
 	echo "$output"
 	[ "$status" -eq 2 ]
 	[[ "$output" == /dev/pts/* ]]

@@ -289,6 +289,40 @@ PY
 	[ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
 }
 
+@test "exec: -d leaves the process to the caller's subreaper, even one that exits at once (the shim's way)" {
+	up
+	local i
+	for i in $(seq 10); do
+		run "$ROOT/bin/probe" subreaper "$BATS_TEST_TMPDIR/pid" "$RUNC" --root "$STATE" exec -d \
+			--pid-file "$BATS_TEST_TMPDIR/pid" "$ID" sh -c 'exit 7'
+		[ "$output" = "$(printf 'prog 0\npid 7')" ] || { echo "round $i: $output"; return 1; }
+	done
+	# with a terminal the monitor has the pty message to read too: it must still not reap
+	command -v python3 >/dev/null || skip "needs python3"
+	local sock=$BATS_TEST_TMPDIR/c.sock py
+	for i in $(seq 10); do
+		rm -f "$sock"
+		python3 - "$sock" 3>&- <<-'PY' &
+			import os, socket, sys
+			s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+			s.bind(sys.argv[1]); s.listen(1)
+			c, _ = s.accept()
+			_, fds, _, _ = socket.recv_fds(c, 100, 1)
+			try:
+			    while os.read(fds[0], 100): pass
+			except OSError:
+			    pass
+		PY
+		py=$!
+		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+		run "$ROOT/bin/probe" subreaper "$BATS_TEST_TMPDIR/pid" "$RUNC" --root "$STATE" exec -d -t \
+			--console-socket "$sock" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" sh -c 'exit 7'
+		wait "$py" || true
+		[ "$output" = "$(printf 'prog 0\npid 7')" ] || { echo "tty round $i: $output"; return 1; }
+	done
+	down
+}
+
 @test "exec: signals sent to runc exec reach the process" {
 	up
 	"$RUNC" --root "$STATE" exec "$ID" sh -c 'trap "echo got USR1; exit 7" USR1; echo ready; while :; do sleep 0.1; done' \

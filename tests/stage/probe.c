@@ -4,11 +4,16 @@
      probe fds | caps | id | cwd | umask | nnp | seccomp | hostname |
            domainname | oom | tty | env | rlimit NAME | ns TYPE |
            mounts | stat PATH | cat PATH | write PATH TEXT | sleep SECS |
-           exit N | kill SIG | pid | sigmask | monitor FD PROG...
+           exit N | kill SIG | pid | sigmask | monitor FD PROG... |
+           subreaper PIDFILE PROG...
    monitor FD PROG... plays the monitor's side of the sync channel (sync.h)
    for a stage test: PROG runs with the other end at FD; every message is
    printed as "msg: TEXT" (" +fd" when it carries one), a pty master is
    relayed to stdout after the channel's EOF, then "eof" and "exit N".
+   subreaper PIDFILE PROG... plays containerd's shim for `runc exec -d`: a
+   child subreaper runs PROG, then reaps the pid PROG wrote to PIDFILE and
+   prints "prog N" and "pid N" (the exit statuses), or "pid lost" when
+   someone else reaped it.
    Exit 0 on success, 1 when the thing asked for cannot be read. */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +59,34 @@ static int status_field(const char *name)
   while (fgets(line, sizeof line, f))
     if (!strncmp(line, name, strlen(name))) fputs(line, stdout);
   fclose(f);
+  return 0;
+}
+
+static int status_of(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st); }
+
+static int subreaper(char **av)
+{
+  char buf[32] = "";
+  int st, fd;
+  pid_t p, pid;
+  if (!av[0] || !av[1] || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) return 2;
+  if ((p = fork()) < 0) return 1;
+  if (p == 0) {
+    execvp(av[1], av + 1);
+    _exit(127);
+  }
+  while (waitpid(p, &st, 0) < 0)
+    if (errno != EINTR) return 1;
+  printf("prog %d\n", status_of(st));
+  if ((fd = open(av[0], O_RDONLY | O_CLOEXEC)) < 0 || read(fd, buf, sizeof buf - 1) <= 0) return 1;
+  close(fd);
+  pid = (pid_t)atoi(buf);
+  while ((p = waitpid(pid, &st, 0)) < 0 && errno == EINTR) {
+  }
+  if (p == pid)
+    printf("pid %d\n", status_of(st));
+  else
+    printf("pid lost\n");
   return 0;
 }
 
@@ -202,6 +235,11 @@ static int one(char **av, int *used)
   if (!strcmp(c, "kill")) {
     fflush(stdout);
     return kill(getpid(), signal_from_name(av[1]));
+  }
+  if (!strcmp(c, "subreaper")) {
+    *used = 1;
+    while (av[*used]) ++*used;
+    return subreaper(av + 1);
   }
   if (!strcmp(c, "monitor")) {
     *used = 1;
