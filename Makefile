@@ -76,6 +76,13 @@ test:
 	@$(MAKE) --no-print-directory all units
 	@tests/run $(TESTFLAGS)
 check: test
+# `make test-v2`: the stage and e2e suites in a qemu guest booted with
+# Debian 12's kernel on a pure cgroup v2 hierarchy (tests/guest/).
+test-v2:
+	@tests/deps
+	@tests/guest/deps
+	@$(MAKE) --no-print-directory all
+	@tests/guest/test $(TESTFLAGS)
 units: $(UNITS)
 
 bench:
@@ -94,7 +101,9 @@ deps:
 lint:
 	clang-format --dry-run --Werror shared/*.[ch] stages/*.c lifecycle/*.c tests/unit/*.c tests/stage/probe.c
 	shellcheck -s sh bin/runc
-	shellcheck tests/run tests/demo tests/deps tests/bench tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash .ci/run
+	shellcheck tests/run tests/demo tests/deps tests/bench tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash .ci/run \
+	  tests/guest/kernel tests/guest/initramfs tests/guest/run tests/guest/stage2 tests/guest/test tests/guest/deps
+	shellcheck -s sh tests/guest/init
 	for m in man/*.[58]; do groff -man -ww -z $$m || exit 1; done
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Ishared -Istages -D_GNU_SOURCE \
 	  --include=/usr/include/cjson/cJSON.h \
@@ -111,5 +120,5 @@ install: all
 clean:
 	rm -rf build $(PROGRAMS) bin/probe
 
-.PHONY: all test check units bench demo deps lint install clean print-libs
+.PHONY: all test test-v2 check units bench demo deps lint install clean print-libs
 .SECONDARY:
