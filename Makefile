@@ -82,6 +82,13 @@ test:
 	@$(MAKE) --no-print-directory all units
 	@tests/run $(TESTFLAGS)
 check: test
+# `make test-v2`: the stage and e2e suites in a qemu guest booted with
+# Debian 12's kernel on a pure cgroup v2 hierarchy (tests/guest/).
+test-v2:
+	@tests/deps
+	@tests/guest/deps
+	@$(MAKE) --no-print-directory all
+	@tests/guest/test $(TESTFLAGS)
 units: $(UNITS)
 
 bench:
@@ -102,6 +109,7 @@ lint:
 	shellcheck -s sh bin/runc
 	shellcheck tests/run tests/demo tests/deps tests/bench tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run
 	for m in man/*.[58]; do groff -man -ww -z $$m || exit 1; done
+	shellcheck tests/guest/deps tests/guest/init tests/guest/initramfs tests/guest/kernel tests/guest/run tests/guest/stage2 tests/guest/test
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Ishared -Istages -D_GNU_SOURCE \
 	  --include=/usr/include/cjson/cJSON.h \
 	  --suppress=missingIncludeSystem shared stages lifecycle
@@ -117,5 +125,5 @@ install: all
 clean:
 	rm -rf build $(PROGRAMS) bin/probe
 
-.PHONY: all test check units bench demo deps lint install clean print-libs
+.PHONY: all test test-v2 check units bench demo deps lint install clean print-libs
 .SECONDARY:
