@@ -41,8 +41,8 @@ teardown() {
 }
 
 # c ARGS...: ctr on this file's daemon, in its own namespace
-c() {
-	ctr --address "$C/containerd.sock" --namespace rt-test "$@"
+c() { # bounded: a hang fails the test instead of holding the whole run
+	timeout 120 ctr --address "$C/containerd.sock" --namespace rt-test "$@"
 }
 
 NS=rt-test

@@ -64,8 +64,8 @@ teardown() {
 	dk rm -f $(dk ps -aq 2> /dev/null) > /dev/null 2>&1 || true
 }
 
-dk() {
-	DOCKER_HOST=unix://$D/docker.sock "$DOCKER" "$@"
+dk() { # bounded: a hang fails the test instead of holding the whole run
+	DOCKER_HOST=unix://$D/docker.sock timeout 120 "$DOCKER" "$@"
 }
 
 drun() {

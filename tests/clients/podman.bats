@@ -44,8 +44,8 @@ teardown_file() {
 }
 
 # pm ARGS...: this file's podman
-pm() {
-	CONTAINERS_CONF=$P/containers.conf podman --root "$P/root" --runroot "$P/runroot" --tmpdir "$P/tmp" \
+pm() { # bounded: a hang fails the test instead of holding the whole run
+	CONTAINERS_CONF=$P/containers.conf timeout 120 podman --root "$P/root" --runroot "$P/runroot" --tmpdir "$P/tmp" \
 		--storage-driver vfs --runtime "$RUNC" --cgroup-manager cgroupfs --events-backend file "$@"
 }
 
