@@ -274,6 +274,96 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
   return m;
 }
 
+/* ---- the compiled filter, kept for exec ---------------------------------
+
+   A container's filter is kept in its state dir: seccomp.key holds the
+   seccomp records it was compiled from (escaped as in the spec) and a last
+   line "secure.bpfflags N", seccomp.bpf the program. `runc exec` carries
+   the container's seccomp records unchanged, so oci-secure in exec mode
+   finds the same key there and loads the program instead of compiling the
+   profile again. The state dir is root's (0711, files 0600); a key that
+   differs, or any read error, only means compiling anew. */
+
+static char *seccomp_key(const struct spec *sp, size_t *len)
+{
+  struct specw k;
+  specw_init(&k);
+  for (const struct rec *r = spec_next(sp, NULL, NULL); r; r = spec_next(sp, NULL, r))
+    if (!strncmp(r->f[0], "seccomp.", 8)) specw_addv(&k, r->f[0], (const char *const *)r->f + 1, r->nf - 1);
+  if (k.oom) die_sys(EXIT_SYSFAIL, "allocate memory");
+  *len = k.len;
+  return k.buf;
+}
+
+static int sealed_copy(const char *data, size_t len)
+{
+  int m = memfd_create("seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (m < 0) die_sys(EXIT_SYSFAIL, "memfd_create seccomp-bpf");
+  if (write_all(m, data, len) < 0) die_sys(EXIT_SYSFAIL, "write seccomp-bpf memfd");
+  if (fcntl(m, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
+    die_sys(EXIT_SYSFAIL, "seal seccomp-bpf memfd");
+  if (lseek(m, 0, SEEK_SET) < 0) die_sys(EXIT_SYSFAIL, "rewind seccomp-bpf memfd");
+  return m;
+}
+
+static char *slurp_at(int dfd, const char *name, size_t *len)
+{
+  int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  char *p = fd < 0 ? NULL : fd_slurp(fd, len);
+  if (fd >= 0) close(fd);
+  return p;
+}
+
+/* The kept program when its key is this spec's: a sealed memfd, or -1. */
+static int bpf_cached(const char *dir, const char *key, size_t klen, unsigned *flags)
+{
+  int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), m = -1;
+  size_t len = 0, blen = 0;
+  char *saved = dfd < 0 ? NULL : slurp_at(dfd, "seccomp.key", &len), *bpf = NULL;
+  long long f;
+  if (saved && len > klen && !memcmp(saved, key, klen) && !strncmp(saved + klen, "secure.bpfflags ", 16) &&
+      saved[len - 1] == '\n') {
+    saved[len - 1] = 0;
+    if ((f = stage_num(saved + klen + 16, 0xffff)) >= 0 && (bpf = slurp_at(dfd, "seccomp.bpf", &blen)) &&
+        blen && blen % 8 == 0) {
+      *flags = (unsigned)f;
+      m = sealed_copy(bpf, blen);
+    }
+  }
+  free(saved);
+  free(bpf);
+  if (dfd >= 0) close(dfd);
+  return m;
+}
+
+static int write_at(int dfd, const char *name, const char *data, size_t len)
+{
+  int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600), rc;
+  if (fd < 0) return -1;
+  rc = write_all(fd, data, len) < 0 ? -1 : 0;
+  if (close(fd) < 0) rc = -1;
+  return rc;
+}
+
+/* Keep the program for exec: the program first, its key last, so that a torn write is never taken. */
+static void bpf_keep(const char *dir, const char *key, size_t klen, int bpf, unsigned flags)
+{
+  int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  size_t blen;
+  char *prog = fd_slurp(bpf, &blen), *k = malloc(klen + 32);
+  if (dfd < 0 || !prog || !k || lseek(bpf, 0, SEEK_SET) < 0) {
+    warn_sys("keep the seccomp filter in %s", dir);
+  } else {
+    memcpy(k, key, klen);
+    size_t n = klen + (size_t)snprintf(k + klen, 32, "secure.bpfflags %u\n", flags);
+    if (write_at(dfd, "seccomp.bpf", prog, blen) < 0 || write_at(dfd, "seccomp.key", k, n) < 0)
+      warn_sys("keep the seccomp filter in %s", dir);
+  }
+  free(prog);
+  free(k);
+  if (dfd >= 0) close(dfd);
+}
+
 /* ---- LSM labels ------------------------------------------------------ */
 
 static void apparmor_check(const struct rec *r, struct specw *w)
@@ -370,7 +460,26 @@ int main(int argc, char **argv)
   if (se) selinux_check(se, "label", &w);
   if (ml) selinux_check(ml, "mount label", NULL);
 
-  if ((bpf = seccomp_build(&sp, &bpfflags)) >= 0) {
+  {
+    /* exec: the filter kept in the container's state dir; run and create: compile, and keep it there */
+    const char *mode = spec_get(&sp, "run.mode"), *sroot = spec_get(&sp, "state.root"),
+               *sid = spec_get(&sp, "state.id"), *sdir = spec_get(&sp, "state.dir");
+    int exec_mode = mode && !strcmp(mode, "exec");
+    char *dir = exec_mode && sroot && sid ? xasprintf("%s/%s", sroot, sid) : NULL, *key = NULL;
+    size_t klen = 0;
+    bpf = -1;
+    if (spec_next(&sp, "seccomp.default", NULL) && (dir || (!exec_mode && sdir)))
+      key = seccomp_key(&sp, &klen);
+    if (key && dir && (bpf = bpf_cached(dir, key, klen, &bpfflags)) >= 0)
+      debug("seccomp filter kept in %s", dir);
+    if (bpf < 0 && (bpf = seccomp_build(&sp, &bpfflags)) >= 0) {
+      debug("seccomp filter compiled");
+      if (key && !exec_mode) bpf_keep(sdir, key, klen, bpf, bpfflags);
+    }
+    free(key);
+    free(dir);
+  }
+  if (bpf >= 0) {
     if (fd_move(bpf, bpf) < 0) die_sys(EXIT_SYSFAIL, "pass seccomp-bpf memfd");
     specw_addf(&w, "secure.bpf", "%d", bpf);
     specw_addf(&w, "secure.bpfflags", "%u", bpfflags);
