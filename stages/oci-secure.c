@@ -473,7 +473,7 @@ int main(int argc, char **argv)
     if (key && dir && (bpf = bpf_cached(dir, key, klen, &bpfflags)) >= 0)
       debug("seccomp filter kept in %s", dir);
     if (bpf < 0 && (bpf = seccomp_build(&sp, &bpfflags)) >= 0) {
-      debug("seccomp filter compiled");
+      if (key) debug("seccomp filter compiled"); /* said only where a kept one could have served */
       if (key && !exec_mode) bpf_keep(sdir, key, klen, bpf, bpfflags);
     }
     free(key);
