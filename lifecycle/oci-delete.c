@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cgres.h"
 #include "die.h"
 #include "fd.h"
 #include "hook.h"
@@ -106,23 +106,12 @@ static void remove_statedir(const char *dir)
 /* Thaw a frozen container: a frozen task does not die of SIGKILL. */
 static void thaw(const struct spec *sp)
 {
-  for (const struct rec *r = NULL; (r = spec_next(sp, "cgroup.dir", r));)
-    if (r->nf == 4 && !strcmp(r->f[3], "new")) {
-      char path[4200];
-      snprintf(path, sizeof path, "%s/%s", r->f[2],
-               strstr(r->f[1], "freezer") ? "freezer.state" : "cgroup.freeze");
-      if (strstr(r->f[1], "freezer"))
-        file_write_at(AT_FDCWD, path, "THAWED");
-      else if (!strcmp(r->f[1], "unified"))
-        file_write_at(AT_FDCWD, path, "0");
-    }
+  if (cgres_thaw(sp) < 0) warn_sys("thaw the container's cgroup");
 }
 
 /* By id (runc delete): a stopped container goes; a created one is killed
    first (runc and crun do so, and containerd relies on it); a running or
    paused one only with --force. */
-static void thaw(const struct spec *sp);
-
 static void stop_init(const char *root, const char *id, const struct spec *sp)
 {
   struct cstate st;

@@ -433,10 +433,7 @@ int main(int argc, char **argv)
   id = argv[0];
   if (!state_valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
   idj = xasprintf("%s", id); /* a valid id needs no escaping */
-  if (state_load(root, id, &st) < 0) {
-    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", id);
-    die_sys(EXIT_SYSFAIL, "read state of %s", id);
-  }
+  xstate_load(root, id, &st);
   if (!st.pid) die(EXIT_BADINPUT, "container with id %s is not running", id);
   if (state_spec(st.dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", st.dir);
   nh = cgres_dirs(&sp, H, sizeof H / sizeof *H);

@@ -24,16 +24,11 @@
 
 /* --all: every process in the container's cgroups (the deepest dir of each
    hierarchy the chain created), as the saved spec records them. */
-static void kill_all(const char *dir, int sig)
+static void kill_all(const struct spec *sp, int sig)
 {
-  struct spec sp;
-  if (state_spec(dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", dir);
-  for (const struct rec *r = NULL; (r = spec_next(&sp, "cgroup.dir", r));) {
-    const struct rec *next = spec_next(&sp, "cgroup.dir", r);
-    if (r->nf != 4 || (next && next->nf == 4 && !strcmp(next->f[1], r->f[1]))) continue; /* not the deepest */
-    cgroup_signal(r->f[2], sig);
-  }
-  spec_free(&sp);
+  struct cgres_hier h[64];
+  size_t n = cgres_dirs(sp, h, sizeof h / sizeof *h);
+  for (size_t i = 0; i < n; i++) cgroup_signal(h[i].dir, sig);
 }
 
 int main(int argc, char **argv)
@@ -41,8 +36,9 @@ int main(int argc, char **argv)
   static const struct option longopts[] = {
       {"root", required_argument, 0, 'r'}, {"all", no_argument, 0, 'a'}, {0, 0, 0, 0}};
   const char *root = "/run/runc", *id;
-  int opt, sig = SIGTERM, pidfd, all = 0;
+  int opt, sig = SIGTERM, pidfd, all = 0, thaw;
   struct cstate st;
+  struct spec sp;
 
   stage_init("oci-kill");
   while ((opt = getopt_long(argc, argv, "+r:a", longopts, NULL)) != -1) switch (opt) {
@@ -54,11 +50,7 @@ int main(int argc, char **argv)
   if (!argv[0] || (argv[1] && argv[2])) die_usage(USAGE);
   id = argv[0];
   if (argv[1] && (sig = signal_from_name(argv[1])) < 0) die(EXIT_BADINPUT, "unknown signal \"%s\"", argv[1]);
-  if (!state_valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
-  if (state_load(root, id, &st) < 0) {
-    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", id);
-    die_sys(EXIT_SYSFAIL, "read state of %s", id);
-  }
+  xstate_load(root, id, &st);
   if (!st.pid) die(EXIT_BADINPUT, "container not running");
   pidfd = (int)syscall(SYS_pidfd_open, st.pid, 0);
   /* checked again with the pidfd held: a pid reused since is never signalled */
@@ -68,21 +60,15 @@ int main(int argc, char **argv)
       die(EXIT_BADINPUT, "container not running");
     state_free(&again);
   }
-  if (all) kill_all(st.dir, sig);
+  thaw = sig == SIGKILL && !strcmp(st.status, "paused");
+  if ((all || thaw) && state_spec(st.dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", st.dir);
+  if (all) kill_all(&sp, sig);
   if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
     if (errno == ESRCH) die(EXIT_BADINPUT, "container not running");
     die_sys(EXIT_SYSFAIL, "kill container %s", id);
   }
   /* a frozen task does not die of SIGKILL until thawed: thaw it after
      signalling, as runc does, so that it can die (and be deleted) */
-  if (sig == SIGKILL && !strcmp(st.status, "paused")) {
-    struct cgres_hier h[64];
-    const struct cgres_hier *f;
-    struct spec sp;
-    if (state_spec(st.dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", st.dir);
-    if ((f = cgres_freezer(h, cgres_dirs(&sp, h, sizeof h / sizeof *h))) && cgres_freeze(f, 0) < 0)
-      die_sys(EXIT_SYSFAIL, "thaw %s", f->dir);
-    spec_free(&sp);
-  }
+  if (thaw && cgres_thaw(&sp) < 0) die_sys(EXIT_SYSFAIL, "thaw container %s", id);
   return 0;
 }

@@ -39,11 +39,7 @@ int main(int argc, char **argv)
   argv += optind;
   if (!argv[0] || argv[1]) die_usage(USAGE);
   id = argv[0];
-  if (!state_valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
-  if (state_load(root, id, &st) < 0) {
-    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", id);
-    die_sys(EXIT_SYSFAIL, "read state of %s", id);
-  }
+  xstate_load(root, id, &st);
   /* runc's words: pause wants a running or created container (runc 1.1 freezes a created one too; resume
      brings it back to created), resume a paused one */
   if (resume && strcmp(st.status, "paused")) die(EXIT_BADINPUT, "container not paused");

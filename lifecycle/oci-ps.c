@@ -145,11 +145,7 @@ int main(int argc, char **argv)
   id = argv[0];
   if (strcmp(format, "table") && strcmp(format, "json"))
     die(EXIT_BADINPUT, "invalid format option: %s", format);
-  if (!state_valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
-  if (state_load(root, id, &st) < 0) {
-    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", id);
-    die_sys(EXIT_SYSFAIL, "read state of %s", id);
-  }
+  xstate_load(root, id, &st);
   if (state_spec(st.dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", st.dir);
   n = cgres_dirs(&sp, h, sizeof h / sizeof *h);
   /* every process of the container is in each of its cgroups: one will do */

@@ -65,10 +65,7 @@ int main(int argc, char **argv)
       die(EXIT_SYSFAIL, "container %s is busy: another runtime process holds its lock", argv[0]);
     die_sys(EXIT_SYSFAIL, "lock %s", path);
   }
-  if (state_load(root, argv[0], &st) < 0) {
-    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", argv[0]);
-    die_sys(EXIT_SYSFAIL, "read state of %s", argv[0]);
-  }
+  xstate_load(root, argv[0], &st);
   if (!strcmp(st.status, "stopped")) die(EXIT_BADINPUT, "cannot start a container that has stopped");
   if (!strcmp(st.status, "paused")) die(EXIT_BADINPUT, "cannot start a container in the paused state");
   if (strcmp(st.status, "created")) die(EXIT_BADINPUT, "cannot start an already running container");

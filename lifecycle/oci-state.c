@@ -206,11 +206,7 @@ int main(int argc, char **argv)
     return list(format, quiet);
   }
   if (!argv[0] || argv[1]) die_usage(USAGE);
-  if (!state_valid_id(argv[0])) die(EXIT_BADINPUT, "invalid container ID format: %s", argv[0]);
-  if (state_load(root, argv[0], &st) < 0) {
-    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", argv[0]);
-    die_sys(EXIT_SYSFAIL, "read state of %s", argv[0]);
-  }
+  xstate_load(root, argv[0], &st);
   print_state(stdout, &st, 0);
   fputs("\n", stdout);
   state_free(&st);

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/file.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "cgres.h"
@@ -126,6 +128,16 @@ static void from_json(const char *file)
   free(text);
 }
 
+/* The records a writer holds, parsed (from a copy: spec_parse takes its buffer). */
+static void records(const struct specw *w, struct spec *sp)
+{
+  char *copy = malloc(w->len + 1);
+  unsigned line;
+  if (!copy) die_sys(EXIT_SYSFAIL, "allocate memory");
+  memcpy(copy, w->buf, w->len + 1);
+  if (spec_parse(copy, w->len, sp, &line) < 0) die(EXIT_SYSFAIL, "records: bad line %u", line);
+}
+
 int main(int argc, char **argv)
 {
   enum {
@@ -174,7 +186,6 @@ int main(int argc, char **argv)
   struct spec saved, add, app;
   struct specw all, aw;
   struct cstate st;
-  unsigned line;
   size_t n;
 
   stage_init("oci-update");
@@ -214,10 +225,7 @@ int main(int argc, char **argv)
   if (resources) from_json(resources);
   if (nw.oom) die_sys(EXIT_SYSFAIL, "allocate memory");
 
-  if (state_load(root, id, &st) < 0) {
-    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", id);
-    die_sys(EXIT_SYSFAIL, "read state of %s", id);
-  }
+  xstate_load(root, id, &st);
   if (!strcmp(st.status, "stopped")) die(EXIT_BADINPUT, "container not running");
   /* one update at a time: the saved spec is read, extended and replaced */
   if ((lock = open(st.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || flock(lock, LOCK_EX) < 0)
@@ -231,12 +239,7 @@ int main(int argc, char **argv)
   /* what is written: the new records, and the saved partner a value
      needs on cgroup v2 (cpu.max is quota and period; memory.swap.max is
      swap less memory) */
-  {
-    char *copy = malloc(nw.len + 1);
-    if (!copy) die_sys(EXIT_SYSFAIL, "allocate memory");
-    memcpy(copy, nw.buf, nw.len + 1);
-    if (spec_parse(copy, nw.len, &add, &line) < 0) die(EXIT_SYSFAIL, "records: bad line %u", line);
-  }
+  records(&nw, &add);
   specw_init(&aw);
   specw_from(&aw, &add);
   {
@@ -249,18 +252,18 @@ int main(int argc, char **argv)
     }
   }
   if (aw.oom) die_sys(EXIT_SYSFAIL, "allocate memory");
-  {
-    char *copy = malloc(aw.len + 1);
-    if (!copy) die_sys(EXIT_SYSFAIL, "allocate memory");
-    memcpy(copy, aw.buf, aw.len + 1);
-    if (spec_parse(copy, aw.len, &app, &line) < 0) die(EXIT_SYSFAIL, "records: bad line %u", line);
-  }
+  records(&aw, &app);
   for (const struct rec *r = NULL; (r = spec_next(&app, NULL, r));) cgres_record(&res, r);
   cgres_validate(&res);
   cgres_check(&res, h, n);
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n; i++) {
+    struct statfs sf;
     if ((h[i].dfd = open(h[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
       die_sys(EXIT_SYSFAIL, "open %s", h[i].dir);
+    /* a tree of plain files made by a test: files are created on write */
+    h[i].fake =
+        fstatfs(h[i].dfd, &sf) == 0 && sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC;
+  }
   cgres_apply(&res, h, n);
 
   /* saved: the old text plus the new records, replaced atomically */

@@ -4,11 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -377,14 +375,12 @@ size_t cgres_dirs(const struct spec *sp, struct cgres_hier *h, size_t max)
     for (i = 0; i < n && strcmp(h[i].name, r->f[1]); i++) {
     }
     if (i == n) {
-      struct statfs sf;
       if (n == max) continue;
       n++;
       h[i].name = r->f[1];
       h[i].v2 = !strcmp(r->f[1], "unified");
       h[i].dfd = -1;
-      h[i].fake =
-          statfs(r->f[2], &sf) == 0 && sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC;
+      h[i].fake = 0;
     }
     h[i].dir = r->f[2]; /* the last one is the deepest */
   }
@@ -439,4 +435,12 @@ int cgres_freeze(const struct cgres_hier *f, int on)
   }
   errno = ETIMEDOUT;
   return -1;
+}
+
+int cgres_thaw(const struct spec *sp)
+{
+  struct cgres_hier h[64];
+  size_t n = cgres_dirs(sp, h, sizeof h / sizeof *h);
+  const struct cgres_hier *f = cgres_freezer(h, n);
+  return f && cgres_frozen(f) == 1 ? cgres_freeze(f, 0) : 0;
 }

@@ -67,8 +67,8 @@ void cgres_apply(const struct cgres *c, struct cgres_hier *h, size_t n);
 void cgres_write(const struct cgres_hier *h, int dfd, const char *dir, const char *file, const char *val);
 
 /* The deepest cgroup.dir of each hierarchy in a saved spec, in the order
-   of their first record; fills h (dfd -1; fake when not a cgroupfs).
-   Returns how many, at most max. */
+   of their first record; fills h (dfd -1, fake 0: a program that writes
+   sets both). No system call. Returns how many, at most max. */
 size_t cgres_dirs(const struct spec *sp, struct cgres_hier *h, size_t max);
 /* The freezer of a container: the v1 freezer hierarchy, or else the
    unified one (cgroup.freeze). NULL when it has neither. */
@@ -79,5 +79,9 @@ int cgres_frozen(const struct cgres_hier *f);
    freezer.state FROZEN, v2 cgroup.events "frozen 1"); -1 with errno
    (ETIMEDOUT after about 10 s). */
 int cgres_freeze(const struct cgres_hier *f, int on);
+/* Thaw the container of a saved spec when its freezer is frozen (a frozen
+   task does not die of SIGKILL); writes nothing otherwise. 0, or -1 with
+   errno. */
+int cgres_thaw(const struct spec *sp);
 
 #endif

@@ -248,6 +248,14 @@ int state_load(const char *root, const char *id, struct cstate *st)
   return 0;
 }
 
+void xstate_load(const char *root, const char *id, struct cstate *st)
+{
+  if (!state_valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
+  if (state_load(root, id, st) == 0) return;
+  if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", id);
+  die_sys(EXIT_SYSFAIL, "read state of %s", id);
+}
+
 void state_free(struct cstate *st)
 {
   free(st->json);

@@ -35,6 +35,11 @@ struct cstate {
    errno ENOENT when there is no such container. */
 int state_load(const char *root, const char *id, struct cstate *st);
 void state_free(struct cstate *st);
+/* state_load() for a lifecycle program, with their common words: dies 100
+   on an invalid id ("invalid container ID format: ID") or when there is no
+   such container ("container ID does not exist"), 111 when the state
+   cannot be read. */
+void xstate_load(const char *root, const char *id, struct cstate *st);
 /* Read the spec the monitor saved in a state dir (DIR/spec). -1 with errno. */
 int state_spec(const char *dir, struct spec *sp);
 /* The raw JSON token of a top-level key of our state.json ("\"abc\"", 42);

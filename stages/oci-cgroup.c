@@ -407,16 +407,11 @@ int main(int argc, char **argv)
   if (exec_mode) {
     /* join the container's cgroups as created (the last cgroup.dir of each
        hierarchy); create nothing, apply nothing */
-    names = xrealloc(NULL, sp.nrec, sizeof *names);
-    dirs = xrealloc(NULL, sp.nrec, sizeof *dirs);
-    for (const struct rec *r = NULL; (r = spec_next(&sp, "cgroup.dir", r));) {
-      size_t i;
-      for (i = 0; i < n && strcmp(names[i], r->f[1]); i++) {
-      }
-      names[i] = r->f[1];
-      dirs[i] = r->f[2];
-      if (i == n) n++;
-    }
+    struct cgres_hier *j = xrealloc(NULL, sp.nrec + 1, sizeof *j);
+    n = cgres_dirs(&sp, j, sp.nrec + 1);
+    names = xrealloc(NULL, n + 1, sizeof *names);
+    dirs = xrealloc(NULL, n + 1, sizeof *dirs);
+    for (size_t i = 0; i < n; i++) names[i] = (char *)j[i].name, dirs[i] = (char *)j[i].dir;
     if (!n) die(EXIT_BADINPUT, "spec line 1: no cgroup.dir record to join");
   } else {
     find_hiers();

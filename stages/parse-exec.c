@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgres.h"
 #include "die.h"
 #include "fd.h"
 #include "json.h"
@@ -293,17 +294,12 @@ static int names_ctrl(const char *hier, const char *ctrl)
 static void sub_cgroups(struct specw *w)
 {
   struct hier *h = calloc(saved.nrec + 1, sizeof *h);
-  size_t nh = 0;
-  if (!h) die_sys(EXIT_SYSFAIL, "allocate");
-  for (const struct rec *r = NULL; (r = spec_next(&saved, "cgroup.dir", r));) {
-    size_t i;
-    if (r->nf != 4) die(EXIT_SYSFAIL, "%s/spec line %u: bad cgroup.dir record", st.dir, r->line);
-    for (i = 0; i < nh && strcmp(h[i].name, r->f[1]); i++) {
-    }
-    h[i].name = r->f[1];
-    h[i].dir = r->f[2];
-    if (i == nh) nh++;
-  }
+  struct cgres_hier *ch = calloc(saved.nrec + 1, sizeof *ch);
+  size_t nh;
+  if (!h || !ch) die_sys(EXIT_SYSFAIL, "allocate");
+  nh = cgres_dirs(&saved, ch, saved.nrec + 1);
+  for (size_t i = 0; i < nh; i++) h[i].name = ch[i].name, h[i].dir = ch[i].dir;
+  free(ch);
   for (size_t k = 0; k < o.ncgroups; k++) {
     const char *arg = o.cgroups[k], *colon = strchr(arg, ':'), *path = colon ? colon + 1 : arg;
     char *ctrls = colon ? strndup(arg, (size_t)(colon - arg)) : NULL, *save = NULL, *c;
