@@ -101,3 +101,28 @@ create() {
 	export output
 	output=$(cat "$out.err")
 }
+
+# ---- which cgroup layout this host has (tests say which one they need) ----
+# A test that applies to one layout only says so with requires_cgroup_v1 or
+# requires_cgroup_v2 and has a twin for the other: none is skipped on both
+# the host (v1 hybrid) and the make test-v2 guest (pure v2).
+
+# cgroup_v2: true on a pure cgroup v2 host (/sys/fs/cgroup is cgroup2)
+cgroup_v2() {
+	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
+}
+requires_cgroup_v1() {
+	! cgroup_v2 || skip "needs cgroup v1 controllers (this host is pure cgroup v2)"
+}
+requires_cgroup_v2() {
+	cgroup_v2 || skip "needs a pure cgroup v2 host (run it with make test-v2)"
+}
+# cg_dir CTRL: the container's ($ID's) cgroup dir that holds controller
+# CTRL: the v1 hierarchy's on v1 and hybrid hosts, the unified one on v2
+cg_dir() {
+	if cgroup_v2; then
+		echo "/sys/fs/cgroup$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup | sed 's,/$,,')/$ID"
+	else
+		own_cgroup_dir "$1"
+	fi
+}

@@ -22,3 +22,14 @@ mkrootfs() {
   [ -d "$dir/rootfs" ] || sh "$ROOT/tests/mkrootfs.sh" "$dir" >/dev/null
   echo "$dir/rootfs"
 }
+
+# the host's cgroup layout: see tests/e2e/helpers.bash
+cgroup_v2() {
+  [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
+}
+requires_cgroup_v1() {
+  ! cgroup_v2 || skip "needs cgroup v1 controllers (this host is pure cgroup v2)"
+}
+requires_cgroup_v2() {
+  cgroup_v2 || skip "needs a pure cgroup v2 host (run it with make test-v2)"
+}
