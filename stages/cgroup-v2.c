@@ -6,7 +6,8 @@
    Wanted: on a pure v2 host every controller the root offers (runc's
    rule: update and events --stats then find every file); on a hybrid
    host (never write to the host's unified root for nothing) or a fake
-   tree, only those the resources need. A needed one the
+   tree, only those the resources need. A cgroup with processes of its
+   own (below the root) is never written to: see busy(). A needed one the
    hierarchy lacks, or cannot delegate, is an error; the others are best
    effort, as with runc. */
 #include <errno.h>
@@ -57,12 +58,29 @@ static int try_write(const char *dir, const char *file, const char *val)
   return e;
 }
 
+/* A cgroup below the root with processes of its own: it cannot delegate a
+   domain controller (EBUSY), and a threaded one (cpu, cpuset, pids) would
+   make it a thread root whose new children are invalid domains that no
+   process can enter (EOPNOTSUPP): such a cgroup is never written to. */
+static int busy(const struct cg_hier *h, const char *dir)
+{
+  char *procs;
+  int b;
+  if (!strcmp(dir, h->mnt) || !(procs = cg_read_opt(dir, "cgroup.procs"))) return 0;
+  b = *procs != 0;
+  free(procs);
+  return b;
+}
+
 /* Enable what is missing of `want` in dir's cgroup.subtree_control; a
    controller of `need` that cannot be enabled is an error. */
 static void enable(const struct cg_hier *h, const char *dir, const char *want, const char *need)
 {
-  char *have = cg_read_opt(dir, "cgroup.subtree_control"), *copy = xasprintf("%s", want), *save, *c;
-  char *add = xasprintf("%s", "");
+  char *have, *copy, *save, *c, *add;
+  if (busy(h, dir)) return; /* v2_resolve checked it delegates what is needed */
+  have = cg_read_opt(dir, "cgroup.subtree_control");
+  copy = xasprintf("%s", want);
+  add = xasprintf("%s", "");
   for (c = strtok_r(copy, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
     if (have && in_list(have, c, strlen(c))) continue;
     char *n = xasprintf("%s%s+%s", add, *add ? " " : "", c);
@@ -80,11 +98,6 @@ static void enable(const struct cg_hier *h, const char *dir, const char *want, c
       int e = try_write(dir, "cgroup.subtree_control", c);
       if (!e || !in_list(need, c + 1, strlen(c + 1))) continue;
       errno = e;
-      if (e == EBUSY)
-        die_sys(EXIT_SYSFAIL,
-                "enable the %s controller in %s/cgroup.subtree_control (a cgroup with processes of its own "
-                "cannot delegate)",
-                c + 1, dir);
       die_sys(EXIT_SYSFAIL, "enable the %s controller in %s/cgroup.subtree_control", c + 1, dir);
     }
   }
@@ -118,7 +131,8 @@ static void each_ancestor(const struct cg_hier *h,
   for (size_t i = 0; i + 1 < h->ncomp; i++) fn(h, h->comp[i], h->isnew[i], arg);
 }
 
-/* hybrid: a cgroup not ours must already delegate what is needed */
+/* hybrid: a cgroup not ours must already delegate what is needed (and
+   on pure v2 one with processes of its own) */
 static void check_delegates(const struct cg_hier *h, const char *dir, int isnew, void *need)
 {
   char *have, *copy, *save;
@@ -126,14 +140,17 @@ static void check_delegates(const struct cg_hier *h, const char *dir, int isnew,
   copy = xasprintf("%s", (char *)need);
   for (char *c = strtok_r(copy, " ", &save); c; c = strtok_r(NULL, " ", &save))
     if (!in_list(have, c, strlen(c)))
-      die(EXIT_SYSFAIL,
-          "cgroup v2 controller %s is not enabled in %s/cgroup.subtree_control (not made by this run: on a "
-          "hybrid "
-          "host only those are written to)",
-          c, dir);
-  (void)h;
+      die(EXIT_SYSFAIL, "cgroup v2 controller %s is not enabled in %s/cgroup.subtree_control (%s)", c, dir,
+          busy(h, dir) ? "a cgroup with processes of its own cannot delegate it"
+                       : "not made by this run: on a hybrid host only those are written to");
   free(copy);
   free(have);
+}
+
+/* pure v2: one with processes of its own must already delegate what is needed */
+static void check_busy(const struct cg_hier *h, const char *dir, int isnew, void *need)
+{
+  if (!isnew && busy(h, dir)) check_delegates(h, dir, 0, need);
 }
 
 static void v2_resolve(struct cg_ctx *ctx, struct cg_hier *h)
@@ -141,7 +158,7 @@ static void v2_resolve(struct cg_ctx *ctx, struct cg_hier *h)
   char *need;
   cg_resolve(ctx, h);
   need = needed(ctx, h);
-  if (!pure(ctx, h) && *need) each_ancestor(h, check_delegates, need);
+  if (*need) each_ancestor(h, pure(ctx, h) ? check_busy : check_delegates, need);
   free(need);
 }
 

@@ -50,6 +50,39 @@ teardown() {
 	assert_clean
 }
 
+@test "cgroupv2: a parent with processes of its own that does not delegate a needed controller: a clear error, nothing left" {
+	requires_cgroup_v2
+	# relative: below the test's own cgroup, which holds the test itself
+	[ -n "$(cat "$(dirname "$(cg_dir memory)")/cgroup.procs")" ]
+	grep -qv '^0::/$' /proc/self/cgroup
+	own=$(dirname "$(cg_dir memory)")
+	before=$(cat "$own/cgroup.subtree_control")
+	[[ " $before " != *" memory "* ]]
+	update_config '.linux.resources.memory = {"limit": 33554432}'
+	set_args true
+	run runc run "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-cgroup: cgroup v2 controller memory is not enabled in $own/cgroup.subtree_control (a cgroup with processes of its own cannot delegate it)" ]
+	[ "$(cat "$own/cgroup.subtree_control")" = "$before" ]
+	assert_clean
+	# and without a resource that needs one it runs there, writing nothing
+	update_config 'del(.linux.resources.memory)'
+	run runc run "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$own/cgroup.subtree_control")" = "$before" ]
+	assert_clean
+}
+
+@test "cgroupv2 (v1 twin): below the test's own cgroups a memory limit needs nothing of the parents" {
+	requires_cgroup_v1
+	update_config '.linux.resources.memory = {"limit": 33554432}'
+	set_args cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	run runc run "$ID"
+	[ "$status" -eq 0 ]
+	[ "$output" = 33554432 ]
+	assert_clean
+}
+
 @test "cgroupv2: runc spec adds a cgroup namespace on a pure v2 host, last, as runc" {
 	requires_cgroup_v2
 	[ "$(jq -c '[.linux.namespaces[].type]' config.json)" = '["pid","network","ipc","uts","mount","cgroup"]' ]

@@ -348,3 +348,22 @@ requires_unified() {
   [ "$(cat "$T/cg/unified/me/p/cgroup.subtree_control")" = +hugetlb ]
   [ "$(cat "$T/cg/unified/me/p/c1/hugetlb.2MB.max")" = 2097152 ]
 }
+
+@test "oci-cgroup on v2 never writes to a cgroup with processes of its own: what it lacks is an error" {
+  mkdir -p "$T/cg/svc"
+  echo 4242 > "$T/cg/svc/cgroup.procs"
+  echo "pids" > "$T/cg/svc/cgroup.subtree_control"
+  echo "0::/svc" > "$T/self"
+  s=$(spec "cgroup.path c1" "cgroup.pids.limit 10")
+  run bin/oci-cgroup -r "$T/cg" -t v2 -s "$T/self" true 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$T/cg/svc/cgroup.subtree_control")" = pids ]
+  [ "$(cat "$T/cg/cgroup.subtree_control")" = +pids ]
+  [ "$(cat "$T/cg/svc/c1/pids.max")" = 10 ]
+  s=$(spec "cgroup.path c2" "cgroup.memory.limit 1048576")
+  run bin/oci-cgroup -r "$T/cg" -t v2 -s "$T/self" true 3< "$s"
+  [ "$status" -eq 111 ]
+  [ "$output" = "oci-cgroup: cgroup v2 controller memory is not enabled in $T/cg/svc/cgroup.subtree_control (a cgroup with processes of its own cannot delegate it)" ]
+  [ ! -e "$T/cg/svc/c2" ]
+  [ "$(cat "$T/cg/svc/cgroup.subtree_control")" = pids ]
+}
