@@ -58,6 +58,9 @@ bin/%: stages/%.c build/libshared.a $(wildcard shared/*.h)
 # oci-parse's other files: the 2015 format, converted to today's; exec mode
 EXTRA_oci-parse := stages/parse-2015.c stages/parse-exec.c
 bin/oci-parse: stages/parse-2015.c stages/parse-2015.h stages/parse-exec.c stages/parse-exec.h
+# oci-cgroup's drivers (stages/cgroup-drv.h): v1, v2 and, when present, systemd
+EXTRA_oci-cgroup := $(wildcard stages/cgroup-*.c)
+bin/oci-cgroup: $(wildcard stages/cgroup-*.c) stages/cgroup-drv.h
 bin/%: lifecycle/%.c build/libshared.a $(wildcard shared/*.h)
 	$(CC) $(CFLAGS) $(CFLAGS_$*) -o $@ $< build/libshared.a $(LIBS_$*)
 # the in-container helper for tests: static so it runs inside any rootfs

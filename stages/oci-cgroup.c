@@ -1,19 +1,19 @@
 /* oci-cgroup: create (exec mode: join) the container's cgroup on v1, v2 or hybrid hosts; apply resources.
-   Reads cgroup.path, .memory.X, .cpu.X, .pids.limit, .device, .unified, run.mode; adds .dir, .join, .v2fd.
-   After oci-secure, before oci-ns: it never moves itself; oci-ns's child joins with the handed fds. */
+   Reads cgroup.path, .memory.X, .cpu.X, .pids.limit, .device, .unified, .driver, run.mode; adds .dir,
+   .join, .v2fd (and what a driver adds). After oci-secure, before oci-ns: it never moves itself; oci-ns's
+   child joins with the handed fds. This is the stage's main and the helpers the drivers share; the
+   drivers (cgroup-v1.c, cgroup-v2.c, cgroup-systemd.c) and their interface: cgroup-drv.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cgres.h"
+#include "cgroup-drv.h"
 #include "chain.h"
 #include "die.h"
 #include "fd.h"
@@ -23,38 +23,9 @@
 
 #define USAGE "oci-cgroup [-r root] [-t v1|v2|hybrid] [-s file] prog..."
 
-/* One hierarchy the container gets a cgroup in: a v1 controller
-   hierarchy (name "cpu,cpuacct") or the unified one (name "unified"). */
-struct hier {
-  char *name;  /* controller list as /proc/self/cgroup spells it, or "unified" */
-  char *mnt;   /* where it is mounted */
-  char *mroot; /* the mount's root inside the hierarchy (mountinfo field 4) */
-  char *own;   /* our own cgroup there (/proc/self/cgroup) */
-  int v2, fake;
-  char **comp; /* host paths of the components of cgroup.path, top first */
-  int *isnew;
-  size_t ncomp;
-  char *dir; /* the container's cgroup = comp[ncomp-1] */
-  int dfd;
-};
+/* ---- helpers the drivers share ------------------------------------------ */
 
-static struct hier *H;
-static size_t nh;
-static const char *opt_root, *opt_layout, *opt_self = "/proc/self/cgroup";
-
-/* ---- the resource records, validated before anything is created --------- */
-
-static struct cgres res; /* the resource records */
-static const struct rec *path_rec;
-static char **pcomp; /* cgroup.path split into components */
-static size_t npcomp;
-
-static __attribute__((noreturn)) void bad(const struct rec *r, const char *what)
-{
-  die(EXIT_BADINPUT, "spec line %u: %s %s", r->line, what, r->f[0]);
-}
-
-static void *xrealloc(void *p, size_t n, size_t size)
+void *cg_realloc(void *p, size_t n, size_t size)
 {
   if (size && n > ((size_t)-1) / size)
     errno = ENOMEM, p = NULL;
@@ -63,47 +34,6 @@ static void *xrealloc(void *p, size_t n, size_t size)
   if (!p) die_sys(EXIT_SYSFAIL, "allocate memory");
   return p;
 }
-
-static void parse_path(const struct rec *r)
-{
-  char *s = xasprintf("%s", r->f[1]), *p, *save;
-  /* an empty component would land on our own (the sandbox's) cgroup, a
-     ".." one outside of it */
-  if (!*s || (strlen(s) > 1 && s[strlen(s) - 1] == '/') || strstr(s, "//") || !strcmp(s, "/"))
-    die(EXIT_BADINPUT, "spec line %u: bad cgroup.path %s", r->line, r->f[1]);
-  for (p = strtok_r(s, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
-    if (!strcmp(p, ".") || !strcmp(p, ".."))
-      die(EXIT_BADINPUT, "spec line %u: bad cgroup.path %s", r->line, r->f[1]);
-    pcomp = xrealloc(pcomp, npcomp + 1, sizeof *pcomp);
-    pcomp[npcomp++] = p;
-  }
-}
-
-/* Read every cgroup.* record; refuse unknown ones before touching anything. */
-static void parse_records(const struct spec *sp, int exec_mode)
-{
-  for (const struct rec *r = NULL; (r = spec_next(sp, NULL, r));) {
-    const char *k = r->f[0];
-    if (strncmp(k, "cgroup.", 7)) continue;
-    if (cgres_record(&res, r)) continue;
-    if (!strcmp(k, "cgroup.path")) {
-      if (r->nf != 2) bad(r, "bad");
-      path_rec = r;
-    } else if (!strcmp(k, "cgroup.dir") || !strcmp(k, "cgroup.join") || !strcmp(k, "cgroup.v2fd")) {
-      /* ours to append; in exec mode cgroup.dir names what to join */
-      if (!exec_mode) bad(r, "oci-cgroup already ran:");
-      if (!strcmp(k, "cgroup.dir") && (r->nf != 4 || r->f[2][0] != '/')) bad(r, "bad");
-    } else {
-      die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
-    }
-  }
-  if (exec_mode) return;
-  if (!path_rec) die(EXIT_BADINPUT, "spec line 1: no cgroup.path record");
-  parse_path(path_rec);
-  cgres_validate(&res);
-}
-
-/* ---- finding the hierarchies ------------------------------------------- */
 
 static char *slurp(const char *path)
 {
@@ -114,14 +44,53 @@ static char *slurp(const char *path)
   return s;
 }
 
-static int is_dir(const char *p)
+char *cg_read_opt(const char *dir, const char *file)
 {
-  struct stat st;
-  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+  char *p = xasprintf("%s/%s", dir, file), *s = NULL;
+  int fd = open(p, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    s = fd_slurp(fd, NULL);
+    close(fd);
+  }
+  if (s) s[strcspn(s, "\n")] = 0;
+  free(p);
+  return s;
 }
 
-/* Does the comma list `opts` name every controller of the comma list `want`? */
-static int has_all(const char *opts, const char *want)
+char *cg_read(const char *dir, const char *file)
+{
+  char *s = cg_read_opt(dir, file);
+  if (!s) die_sys(EXIT_SYSFAIL, "read %s/%s", dir, file);
+  return s;
+}
+
+void cg_write_at(const struct cg_hier *h, int dfd, const char *dir, const char *file, const char *val)
+{
+  struct cgres_hier t = {.name = h->name, .dir = dir, .dfd = dfd, .v2 = h->v2, .fake = h->fake};
+  cgres_write(&t, dfd, dir, file, val);
+}
+
+int cg_opendir(const char *p)
+{
+  int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s", p);
+  return fd;
+}
+
+/* An inheritable copy above the spec fd, so it can never land on a
+   preserved fd number the container owns (close-on-exec is cleared just
+   before the exec). */
+int cg_hand_fd(struct cg_ctx *ctx, int fd, const char *what)
+{
+  int n = fcntl(fd, F_DUPFD_CLOEXEC, spec_fd() + 1);
+  if (n < 0) die_sys(EXIT_SYSFAIL, "dup %s", what);
+  close(fd);
+  ctx->fds = cg_realloc(ctx->fds, ctx->nfd + 1, sizeof *ctx->fds);
+  ctx->fds[ctx->nfd++] = n;
+  return n;
+}
+
+int cg_has_all(const char *opts, const char *want)
 {
   char *w = xasprintf("%s", want), *save, *c;
   int ok = 1;
@@ -134,6 +103,82 @@ static int has_all(const char *opts, const char *want)
   }
   free(w);
   return ok;
+}
+
+void cg_targets(struct cg_ctx *ctx)
+{
+  ctx->t = cg_realloc(ctx->t, ctx->nh, sizeof *ctx->t);
+  for (size_t i = 0; i < ctx->nh; i++) {
+    const struct cg_hier *h = &ctx->h[i];
+    ctx->t[i] =
+        (struct cgres_hier){.name = h->name, .dir = h->dir, .dfd = h->dfd, .v2 = h->v2, .fake = h->fake};
+  }
+}
+
+/* ---- the records ----------------------------------------------------------- */
+
+static const struct cg_driver *const drivers[] = {&cg_v1, &cg_v2, &cg_systemd};
+#define NDRV (sizeof drivers / sizeof *drivers)
+
+static __attribute__((noreturn)) void bad(const struct rec *r, const char *what)
+{
+  die(EXIT_BADINPUT, "spec line %u: %s %s", r->line, what, r->f[0]);
+}
+
+static void parse_path(struct cg_ctx *ctx, const struct rec *r)
+{
+  char *s = xasprintf("%s", r->f[1]), *p, *save;
+  /* an empty component would land on our own (the sandbox's) cgroup, a
+     ".." one outside of it */
+  if (!*s || (strlen(s) > 1 && s[strlen(s) - 1] == '/') || strstr(s, "//") || !strcmp(s, "/"))
+    die(EXIT_BADINPUT, "spec line %u: bad cgroup.path %s", r->line, r->f[1]);
+  for (p = strtok_r(s, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+    if (!strcmp(p, ".") || !strcmp(p, ".."))
+      die(EXIT_BADINPUT, "spec line %u: bad cgroup.path %s", r->line, r->f[1]);
+    ctx->pcomp = cg_realloc(ctx->pcomp, ctx->npcomp + 1, sizeof *ctx->pcomp);
+    ctx->pcomp[ctx->npcomp++] = p;
+  }
+}
+
+/* Read every cgroup.* record; refuse unknown ones before touching anything.
+   Returns the cgroup.driver record (NULL: cgroupfs). */
+static const struct rec *parse_records(struct cg_ctx *ctx, int exec_mode)
+{
+  const struct rec *drv = NULL;
+  for (const struct rec *r = NULL; (r = spec_next(ctx->sp, NULL, r));) {
+    const char *k = r->f[0];
+    size_t i;
+    if (strncmp(k, "cgroup.", 7)) continue;
+    if (cgres_record(&ctx->res, r)) continue;
+    if (!strcmp(k, "cgroup.path")) {
+      if (r->nf != 2) bad(r, "bad");
+      ctx->path_rec = r;
+    } else if (!strcmp(k, "cgroup.driver")) {
+      if (r->nf != 2 || (strcmp(r->f[1], "cgroupfs") && strcmp(r->f[1], "systemd"))) bad(r, "bad");
+      drv = r;
+    } else if (!strcmp(k, "cgroup.dir") || !strcmp(k, "cgroup.join") || !strcmp(k, "cgroup.v2fd")) {
+      /* ours to append; in exec mode cgroup.dir names what to join */
+      if (!exec_mode) bad(r, "oci-cgroup already ran:");
+      if (!strcmp(k, "cgroup.dir") && (r->nf != 4 || r->f[2][0] != '/')) bad(r, "bad");
+    } else {
+      for (i = 0; i < NDRV; i++)
+        if (drivers[i] && drivers[i]->record && drivers[i]->record(ctx, r)) break;
+      if (i == NDRV) die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
+    }
+  }
+  if (exec_mode) return drv;
+  if (!ctx->path_rec) die(EXIT_BADINPUT, "spec line 1: no cgroup.path record");
+  parse_path(ctx, ctx->path_rec);
+  cgres_validate(&ctx->res);
+  return drv;
+}
+
+/* ---- finding the hierarchies ------------------------------------------- */
+
+static int is_dir(const char *p)
+{
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* The mount of a hierarchy from mountinfo: fstype "cgroup2", or "cgroup"
@@ -155,7 +200,7 @@ static int find_mount(const char *mi, const char *ctrls, const char *root, char 
     spec_unescape(f[4]);
     size_t rl = strlen(root);
     if (strncmp(f[4], root, rl) || (f[4][rl] && f[4][rl] != '/')) continue;
-    if (ctrls ? strcmp(type, "cgroup") || !has_all(sopts, ctrls) : strcmp(type, "cgroup2")) continue;
+    if (ctrls ? strcmp(type, "cgroup") || !cg_has_all(sopts, ctrls) : strcmp(type, "cgroup2")) continue;
     *mnt = xasprintf("%s", f[4]);
     *mroot = xasprintf("%s", f[3]);
     found = 1;
@@ -164,13 +209,14 @@ static int find_mount(const char *mi, const char *ctrls, const char *root, char 
   return found;
 }
 
-static void add_hier(const char *name, const char *mnt, const char *mroot, const char *own, int v2)
+static void add_hier(struct cg_ctx *ctx, const char *name, const char *mnt, const char *mroot,
+                     const char *own, int v2)
 {
   struct statfs sf;
-  struct hier *h;
+  struct cg_hier *h;
   if (statfs(mnt, &sf) < 0) die_sys(EXIT_SYSFAIL, "statfs %s", mnt);
-  H = xrealloc(H, nh + 1, sizeof *H);
-  h = &H[nh++];
+  ctx->h = cg_realloc(ctx->h, ctx->nh + 1, sizeof *ctx->h);
+  h = &ctx->h[ctx->nh++];
   memset(h, 0, sizeof *h);
   h->name = xasprintf("%s", name);
   h->mnt = xasprintf("%s", mnt);
@@ -182,23 +228,23 @@ static void add_hier(const char *name, const char *mnt, const char *mroot, const
   h->fake = sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC;
 }
 
-static char *colon(char *s)
+static char *colon(const char *self, char *s)
 {
   char *c = strchr(s, ':');
-  if (!c) die(EXIT_SYSFAIL, "read %s: bad line %s", opt_self, s);
+  if (!c) die(EXIT_SYSFAIL, "read %s: bad line %s", self, s);
   return c;
 }
 
-static void find_hiers(void)
+void cg_find(struct cg_ctx *ctx)
 {
-  const char *root = opt_root ? opt_root : "/sys/fs/cgroup";
-  char *self = slurp(opt_self), *mi = opt_root ? NULL : slurp("/proc/self/mountinfo"), *line, *save;
+  const char *root = ctx->root ? ctx->root : "/sys/fs/cgroup";
+  char *self = slurp(ctx->self), *mi = ctx->root ? NULL : slurp("/proc/self/mountinfo"), *line, *save;
   int want_v1 = 1, want_v2 = 1, unified_at_root = 0;
   struct statfs sf;
 
-  if (opt_layout) {
-    want_v1 = strcmp(opt_layout, "v2") != 0;
-    want_v2 = strcmp(opt_layout, "v1") != 0;
+  if (ctx->layout) {
+    want_v1 = strcmp(ctx->layout, "v2") != 0;
+    want_v2 = strcmp(ctx->layout, "v1") != 0;
     unified_at_root = !want_v1;
   } else {
     if (statfs(root, &sf) < 0) die_sys(EXIT_SYSFAIL, "statfs %s", root);
@@ -206,19 +252,20 @@ static void find_hiers(void)
   }
   /* "ID:CONTROLLERS:PATH" per hierarchy; "0::PATH" is the unified one */
   for (line = strtok_r(self, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    char *c1 = colon(line), *c2 = colon(c1 + 1), *mnt = NULL, *mroot = NULL; /* the path may hold ':' */
+    char *c1 = colon(ctx->self, line), *c2 = colon(ctx->self, c1 + 1), *mnt = NULL,
+         *mroot = NULL; /* the path may hold ':' */
     char ctrls[4096] = "", *c, *s2;
     *c1 = *c2 = 0;
     if (!strcmp(line, "0") && !c1[1]) {
       if (!want_v2) continue;
-      if (opt_root) {
+      if (ctx->root) {
         mnt = unified_at_root ? xasprintf("%s", root) : xasprintf("%s/unified", root);
         mroot = xasprintf("/");
         if (!is_dir(mnt)) continue;
       } else if (!find_mount(mi, NULL, root, &mnt, &mroot)) {
         continue;
       }
-      add_hier("unified", mnt, mroot, c2 + 1, 1);
+      add_hier(ctx, "unified", mnt, mroot, c2 + 1, 1);
       continue;
     }
     if (!want_v1 || strlen(c1 + 1) >= sizeof ctrls) continue;
@@ -228,42 +275,30 @@ static void find_hiers(void)
       strcat(ctrls, c);
     }
     if (!*ctrls) continue;
-    if (opt_root) {
+    if (ctx->root) {
       mnt = xasprintf("%s/%s", root, ctrls);
       mroot = xasprintf("/");
       if (!is_dir(mnt)) continue;
     } else if (!find_mount(mi, ctrls, root, &mnt, &mroot)) {
       continue; /* not mounted in this mount namespace */
     }
-    add_hier(ctrls, mnt, mroot, c2 + 1, 0);
+    add_hier(ctx, ctrls, mnt, mroot, c2 + 1, 0);
   }
-  if (!nh) die(EXIT_SYSFAIL, "find cgroup hierarchies under %s: none mounted", root);
+  if (!ctx->nh) die(EXIT_SYSFAIL, "find cgroup hierarchies under %s: none mounted", root);
 }
 
-/* the hierarchies as the shared resource writers see them */
-static struct cgres_hier *T;
+/* ---- resolving ------------------------------------------------------------ */
 
-static void targets(void)
+void cg_resolve(struct cg_ctx *ctx, struct cg_hier *h)
 {
-  T = xrealloc(NULL, nh, sizeof *T);
-  for (size_t i = 0; i < nh; i++)
-    T[i] = (struct cgres_hier){
-        .name = H[i].name, .dir = H[i].dir, .dfd = H[i].dfd, .v2 = H[i].v2, .fake = H[i].fake};
-}
-
-/* ---- resolving and creating -------------------------------------------- */
-
-/* The host paths of the components of cgroup.path in hierarchy h. */
-static void resolve(struct hier *h)
-{
-  const char *base = path_rec->f[1][0] == '/' ? "" : h->own;
+  const char *base = ctx->path_rec->f[1][0] == '/' ? "" : h->own;
   size_t rl = strlen(h->mroot);
   char *g = xasprintf("%s", strcmp(base, "/") ? base : "");
   int missing = 0;
 
   if (rl == 1) rl = 0; /* mount root "/" */
-  for (size_t i = 0; i < npcomp; i++) {
-    char *ng = xasprintf("%s/%s", g, pcomp[i]);
+  for (size_t i = 0; i < ctx->npcomp; i++) {
+    char *ng = xasprintf("%s/%s", g, ctx->pcomp[i]);
     free(g);
     g = ng;
     if (rl && (!strncmp(h->mroot, g, strlen(g)) && (h->mroot[strlen(g)] == '/' || !h->mroot[strlen(g)])))
@@ -276,169 +311,135 @@ static void resolve(struct hier *h)
       if (errno != ENOENT) die_sys(EXIT_SYSFAIL, "stat %s", p);
       missing = 1;
     }
-    h->comp = xrealloc(h->comp, h->ncomp + 1, sizeof *h->comp);
-    h->isnew = xrealloc(h->isnew, h->ncomp + 1, sizeof *h->isnew);
+    h->comp = cg_realloc(h->comp, h->ncomp + 1, sizeof *h->comp);
+    h->isnew = cg_realloc(h->isnew, h->ncomp + 1, sizeof *h->isnew);
     h->comp[h->ncomp] = p;
     h->isnew[h->ncomp++] = missing;
   }
   free(g);
   if (!h->ncomp)
-    die(EXIT_SYSFAIL, "resolve cgroup %s in %s: not below the mount at %s", path_rec->f[1], h->name, h->mnt);
+    die(EXIT_SYSFAIL, "resolve cgroup %s in %s: not below the mount at %s", ctx->path_rec->f[1], h->name,
+        h->mnt);
   h->dir = h->comp[h->ncomp - 1];
 }
 
-/* One write per value: cgroup files take one value per write(2). */
-static void cg_write_at(struct hier *h, int dfd, const char *dir, const char *file, const char *val)
-{
-  struct cgres_hier t = {.name = h->name, .dir = dir, .dfd = dfd, .v2 = h->v2, .fake = h->fake};
-  cgres_write(&t, dfd, dir, file, val);
-}
+/* ---- the steps ------------------------------------------------------------- */
 
-static char *cg_read(const char *dir, const char *file)
+/* Each driver in use once, in the order of the hierarchies. */
+static size_t drivers_in_use(const struct cg_ctx *ctx, const struct cg_driver **out)
 {
-  char *p = xasprintf("%s/%s", dir, file), *s = slurp(p);
-  s[strcspn(s, "\n")] = 0;
-  free(p);
-  return s;
-}
-
-static int opendir_fd(const char *p)
-{
-  int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s", p);
-  return fd;
-}
-
-static void create(struct hier *h)
-{
-  for (size_t i = 0; i < h->ncomp; i++) {
-    if (!h->isnew[i]) continue;
-    /* EEXIST: lost a race with another creator; the path is ours by spec */
-    if (mkdir(h->comp[i], 0755) < 0 && errno != EEXIST) die_sys(EXIT_SYSFAIL, "mkdir %s", h->comp[i]);
-    if (!h->v2 && has_all(h->name, "cpuset")) {
-      /* a new v1 cpuset starts with empty cpus and mems and takes no task */
-      char *parent = xasprintf("%s", h->comp[i]);
-      *strrchr(parent, '/') = 0;
-      int dfd = opendir_fd(h->comp[i]);
-      for (int j = 0; j < 2; j++) {
-        const char *f = j ? "cpuset.mems" : "cpuset.cpus";
-        char *v = cg_read(parent, f);
-        if (*v) cg_write_at(h, dfd, h->comp[i], f, v);
-        free(v);
-      }
-      close(dfd);
-      free(parent);
-    }
+  size_t n = 0;
+  for (size_t i = 0; i < ctx->nh; i++) {
+    size_t j = 0;
+    while (j < n && out[j] != ctx->h[i].drv) j++;
+    if (j == n) out[n++] = ctx->h[i].drv;
   }
-  if (h->v2) {
-    /* only cgroups we created: never write to the caller's own cgroups */
-    char *ctl = cgres_v2_controllers(&res, T, nh);
-    for (size_t i = 0; *ctl && i + 1 < h->ncomp; i++) {
-      if (!h->isnew[i]) continue;
-      int dfd = opendir_fd(h->comp[i]);
-      cg_write_at(h, dfd, h->comp[i], "cgroup.subtree_control", ctl);
-      close(dfd);
-    }
-    free(ctl);
-  }
-  h->dfd = opendir_fd(h->dir);
-}
-
-/* ---- handing over ------------------------------------------------------- */
-
-/* An inheritable copy above the spec fd, so it can never land on a
-   preserved fd number the container owns. */
-static int hand(int fd, const char *what)
-{
-  int n = fcntl(fd, F_DUPFD_CLOEXEC, spec_fd() + 1);
-  if (n < 0) die_sys(EXIT_SYSFAIL, "dup %s", what);
-  close(fd);
   return n;
 }
 
-static void add_joins(struct specw *w, int *fds, size_t *nfd, char **names, char **dirs, size_t n)
+/* The join handles: cgroup.join FD (v1: DIR/tasks open for writing) and
+   cgroup.v2fd FD (the unified dir). */
+static void add_joins(struct cg_ctx *ctx, char **names, char **dirs, size_t n)
 {
   for (size_t i = 0; i < n; i++) {
-    int fd;
     if (!strcmp(names[i], "unified")) {
-      fd = hand(opendir_fd(dirs[i]), dirs[i]);
-      specw_addf(w, "cgroup.v2fd", "%d", fd);
+      specw_addf(ctx->w, "cgroup.v2fd", "%d", cg_hand_fd(ctx, cg_opendir(dirs[i]), dirs[i]));
     } else {
       char *t = xasprintf("%s/tasks", dirs[i]);
-      int fake = 0;
+      int fake = 0, fd;
       struct statfs sf;
       if (statfs(dirs[i], &sf) == 0) fake = sf.f_type != CGROUP_SUPER_MAGIC;
       if ((fd = open(t, O_WRONLY | O_CLOEXEC | (fake ? O_CREAT : 0), 0644)) < 0)
         die_sys(EXIT_SYSFAIL, "open %s", t);
-      fd = hand(fd, t);
-      specw_addf(w, "cgroup.join", "%d", fd);
+      specw_addf(ctx->w, "cgroup.join", "%d", cg_hand_fd(ctx, fd, t));
       free(t);
     }
-    fds[(*nfd)++] = fd;
   }
+}
+
+static void publish(struct cg_ctx *ctx)
+{
+  if (spec_publish(ctx->w, spec_fd()) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
 }
 
 int main(int argc, char **argv)
 {
+  static struct cg_ctx ctx;
   struct spec sp;
   struct specw w;
-  int opt, exec_mode, *fds;
-  size_t nfd = 0, n = 0;
+  const struct cg_driver *use[NDRV];
+  const struct rec *drv;
+  int opt, exec_mode;
+  size_t n = 0, nuse;
   char **names, **dirs;
 
   stage_init("oci-cgroup");
+  ctx.self = "/proc/self/cgroup";
   while ((opt = getopt(argc, argv, "+r:t:s:")) != -1) switch (opt) {
-      case 'r': opt_root = optarg; break;
+      case 'r': ctx.root = optarg; break;
       case 't':
         if (strcmp(optarg, "v1") && strcmp(optarg, "v2") && strcmp(optarg, "hybrid")) die_usage(USAGE);
-        opt_layout = optarg;
+        ctx.layout = optarg;
         break;
-      case 's': opt_self = optarg; break;
+      case 's': ctx.self = optarg; break;
       default: die_usage(USAGE);
     }
   if (optind >= argc) die_usage(USAGE);
   argv += optind;
 
   stage_read(&sp);
+  ctx.sp = &sp;
+  ctx.w = &w;
   exec_mode = spec_get(&sp, "run.mode") && !strcmp(spec_get(&sp, "run.mode"), "exec");
-  parse_records(&sp, exec_mode);
+  drv = parse_records(&ctx, exec_mode);
   if (specw_from(&w, &sp) < 0) die_sys(EXIT_SYSFAIL, "allocate memory");
 
   if (exec_mode) {
     /* join the container's cgroups as created (the last cgroup.dir of each
        hierarchy); create nothing, apply nothing */
-    struct cgres_hier *j = xrealloc(NULL, sp.nrec + 1, sizeof *j);
+    struct cgres_hier *j = cg_realloc(NULL, sp.nrec + 1, sizeof *j);
     n = cgres_dirs(&sp, j, sp.nrec + 1);
-    names = xrealloc(NULL, n + 1, sizeof *names);
-    dirs = xrealloc(NULL, n + 1, sizeof *dirs);
+    names = cg_realloc(NULL, n + 1, sizeof *names);
+    dirs = cg_realloc(NULL, n + 1, sizeof *dirs);
     for (size_t i = 0; i < n; i++) names[i] = (char *)j[i].name, dirs[i] = (char *)j[i].dir;
     if (!n) die(EXIT_BADINPUT, "spec line 1: no cgroup.dir record to join");
+    add_joins(&ctx, names, dirs, n);
   } else {
-    find_hiers();
-    targets();
-    cgres_check(&res, T, nh);
-    names = xrealloc(NULL, nh, sizeof *names);
-    dirs = xrealloc(NULL, nh, sizeof *dirs);
-    for (size_t i = 0; i < nh; i++) resolve(&H[i]);
+    const struct cg_driver *unified = &cg_v2;
+    if (drv && !strcmp(drv->f[1], "systemd")) {
+      if (!&cg_systemd) die(EXIT_BADINPUT, "spec line %u: cgroup.driver systemd: not built in", drv->line);
+      unified = &cg_systemd;
+    }
+    cg_find(&ctx);
+    for (size_t i = 0; i < ctx.nh; i++) ctx.h[i].drv = ctx.h[i].v2 ? unified : &cg_v1;
+    cg_targets(&ctx);
+    cgres_check(&ctx.res, ctx.t, ctx.nh);
+    for (size_t i = 0; i < ctx.nh; i++) ctx.h[i].drv->resolve(&ctx, &ctx.h[i]);
+    nuse = drivers_in_use(&ctx, use);
+    for (size_t i = 0; i < nuse; i++)
+      if (use[i]->setup) use[i]->setup(&ctx);
     /* publish what we are about to create first: a failure from here on
        is torn down by oci-delete, which removes the new ones last first */
-    for (size_t i = 0; i < nh; i++)
-      for (size_t j = 0; j < H[i].ncomp; j++)
-        specw_add(&w, "cgroup.dir", H[i].name, H[i].comp[j], H[i].isnew[j] ? "new" : "existing",
+    for (size_t i = 0; i < ctx.nh; i++)
+      for (size_t j = 0; j < ctx.h[i].ncomp; j++)
+        specw_add(&w, "cgroup.dir", ctx.h[i].name, ctx.h[i].comp[j], ctx.h[i].isnew[j] ? "new" : "existing",
                   (char *)NULL);
-    if (spec_publish(&w, spec_fd()) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
+    publish(&ctx);
     /* and into the state dir: a create killed from here on leaves oci-delete the list */
     if (spec_get(&sp, "state.dir") && state_save_spec(spec_get(&sp, "state.dir"), w.buf, w.len) < 0)
       die_sys(EXIT_SYSFAIL, "write %s/spec", spec_get(&sp, "state.dir"));
-    for (size_t i = 0; i < nh; i++) create(&H[i]);
-    targets();
-    cgres_apply(&res, T, nh);
-    for (size_t i = 0; i < nh; i++) names[n] = H[i].name, dirs[n++] = H[i].dir;
+    for (size_t i = 0; i < ctx.nh; i++) ctx.h[i].drv->create(&ctx, &ctx.h[i]);
+    cg_targets(&ctx);
+    cgres_apply(&ctx.res, ctx.t, ctx.nh);
+    for (size_t i = 0; i < nuse; i++)
+      if (use[i]->finish) use[i]->finish(&ctx);
+    names = cg_realloc(NULL, ctx.nh, sizeof *names);
+    dirs = cg_realloc(NULL, ctx.nh, sizeof *dirs);
+    for (size_t i = 0; i < ctx.nh; i++) names[n] = ctx.h[i].name, dirs[n++] = ctx.h[i].dir;
+    add_joins(&ctx, names, dirs, n);
   }
-  fds = xrealloc(NULL, n, sizeof *fds);
-  add_joins(&w, fds, &nfd, names, dirs, n);
-  if (spec_publish(&w, spec_fd()) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
-  for (size_t i = 0; i < nfd; i++)
-    if (fd_move(fds[i], fds[i]) < 0) die_sys(EXIT_SYSFAIL, "hand on fd %d", fds[i]);
+  publish(&ctx);
+  for (size_t i = 0; i < ctx.nfd; i++)
+    if (fd_move(ctx.fds[i], ctx.fds[i]) < 0) die_sys(EXIT_SYSFAIL, "hand on fd %d", ctx.fds[i]);
   chain_exec(&sp, argv);
 }
