@@ -1,0 +1,50 @@
+/* sdunit.h: the systemd cgroup driver's rules, without a connection: the
+   unit and cgroup of a "slice:prefix:name" cgroupsPath and the unit
+   properties runc sets for a container's resources (runc's
+   libcontainer/cgroups/systemd), marshalled for StartTransientUnit. */
+#ifndef SDUNIT_H
+#define SDUNIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgres.h"
+#include "dbus.h"
+
+/* A slice's cgroup: "a-b.slice" is "/a.slice/a-b.slice", "-.slice" the
+   root (""). malloc'd; NULL when the name is not a valid slice. */
+char *sd_expand_slice(const char *slice);
+
+/* cgroupsPath under --systemd-cgroup: "slice:prefix:name", empty for
+   ":runc:ID". Fills the parent slice (default system.slice), the unit
+   (prefix-name.scope, or name itself when it ends in .slice) and its
+   cgroup (absolute, in the unified hierarchy); malloc'd. -1 with *why (a
+   static reason) on a bad path. */
+struct sd_unit {
+  char *slice, *unit, *path;
+  int is_slice;
+};
+int sd_unit_parse(const char *cgpath, const char *id, struct sd_unit *u, const char **why);
+void sd_unit_free(struct sd_unit *u);
+
+/* CPUQuotaPerSecUSec for cpu.max "quota period": USEC_INFINITY for no
+   quota, else quota per second rounded up to 10 ms, as runc does. */
+uint64_t sd_cpu_quota_usec(long long quota, unsigned long long period);
+/* A cpuset list ("0-3,8") as systemd's AllowedCPUs bytes (bit i of byte
+   i/8 is cpu i). malloc'd; -1 when malformed. */
+int sd_cpuset_bits(const char *list, unsigned char **bits, size_t *n);
+
+/* Append the (sv) entries runc sets for these resources on cgroup v2
+   (MemoryMax, MemoryLow, MemorySwapMax, CPUWeight, CPUQuotaPeriodUSec,
+   CPUQuotaPerSecUSec, TasksMax, AllowedCPUs, AllowedMemoryNodes, and the
+   cgroup.unified keys it converts) to an open a(sv) array. -1 with *why
+   on a value systemd cannot take. sdver: systemd's version (runc leaves
+   out what older ones lack: CPUQuotaPeriodUSec before 242, AllowedCPUs
+   and AllowedMemoryNodes before 244, CPUWeight 0 for cpu.idle before 252). */
+int sd_resource_props(struct dbus_msg *m, const struct cgres *c, int sdver, const char **why);
+/* One property: ("NAME", <value>) of D-Bus type t, b, s. */
+void sd_prop_t(struct dbus_msg *m, const char *name, uint64_t v);
+void sd_prop_b(struct dbus_msg *m, const char *name, int v);
+void sd_prop_s(struct dbus_msg *m, const char *name, const char *v);
+
+#endif
