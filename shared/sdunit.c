@@ -272,3 +272,101 @@ int sd_resource_props(struct dbus_msg *m, const struct cgres *c, int sdver, cons
     if (unified_prop(m, c->unified[i]->f[1], c->unified[i]->f[2], sdver, why) < 0) return -1;
   return 0;
 }
+
+/* ---- calls ------------------------------------------------------------------ */
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+
+static const char *dest(const struct sd_conn *c) { return c->on_bus ? SD_DEST : NULL; }
+
+int sd_connect(struct sd_conn *c)
+{
+  char first[sizeof c->bus.err];
+  struct dbus_msg m;
+  struct dbus_in r;
+  memset(c, 0, sizeof *c);
+  if (dbus_connect(&c->bus, "/run/systemd/private", 0) < 0) {
+    memcpy(first, c->bus.err, sizeof first);
+    if (dbus_connect(&c->bus, "/run/dbus/system_bus_socket", 1) < 0) {
+      char second[sizeof c->bus.err];
+      memcpy(second, c->bus.err, sizeof second);
+      snprintf(c->bus.err, sizeof c->bus.err, "%.250s; %.250s", first, second);
+      return -1;
+    }
+    c->on_bus = 1;
+    /* on a bus, signals come only to who asks for them */
+    dbus_msg_init(&m);
+    dbus_put_s(&m, "type='signal',sender='" SD_DEST "',interface='" SD_MANAGER "',member='JobRemoved'");
+    int rc = dbus_call(&c->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                       "AddMatch", "s", &m, &r);
+    dbus_msg_free(&m);
+    if (rc < 0) return -1;
+    dbus_in_free(&r);
+    if (dbus_call(&c->bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", "", NULL, &r) < 0) return -1;
+    dbus_in_free(&r);
+  }
+  /* the version decides a few properties, as runc's */
+  dbus_msg_init(&m);
+  dbus_put_s(&m, SD_MANAGER);
+  dbus_put_s(&m, "Version");
+  if (dbus_call(&c->bus, dest(c), SD_PATH, "org.freedesktop.DBus.Properties", "Get", "ss", &m, &r) == 0) {
+    struct dbus_it it = dbus_body(&r);
+    const char *sig, *v;
+    if (dbus_get_g(&it, &sig) == 0 && !strcmp(sig, "s") && dbus_get_s(&it, &v) == 0)
+      c->version = atoi(v + (*v == 'v'));
+    dbus_in_free(&r);
+  }
+  dbus_msg_free(&m);
+  return 0;
+}
+
+int sd_call_unit(struct sd_conn *c, const char *method, const char *unit, const char *mode, struct dbus_in *r)
+{
+  struct dbus_msg m;
+  dbus_msg_init(&m);
+  dbus_put_s(&m, unit);
+  if (mode) dbus_put_s(&m, mode);
+  int rc = dbus_call(&c->bus, dest(c), SD_PATH, SD_MANAGER, method, mode ? "ss" : "s", &m, r);
+  dbus_msg_free(&m);
+  return rc;
+}
+
+char *sd_wait_job(struct sd_conn *c, const char *job)
+{
+  for (;;) {
+    struct dbus_in in;
+    const char *jpath, *u, *result;
+    uint32_t id;
+    if (dbus_recv(&c->bus, &in) < 0) return NULL;
+    struct dbus_it it = dbus_body(&in);
+    if (in.type == DBUS_SIGNAL && !strcmp(in.member, "JobRemoved") && !strcmp(in.sig, "uoss") &&
+        dbus_get_u(&it, &id) == 0 && dbus_get_s(&it, &jpath) == 0 && dbus_get_s(&it, &u) == 0 &&
+        dbus_get_s(&it, &result) == 0 && !strcmp(jpath, job)) {
+      char *res = xasprintf("%s", result);
+      dbus_in_free(&in);
+      return res;
+    }
+    dbus_in_free(&in);
+  }
+}
+
+int sd_stop_unit(struct sd_conn *c, const char *unit)
+{
+  struct dbus_in r;
+  int rc = 0;
+  if (sd_call_unit(c, "StopUnit", unit, "replace", &r) == 0) {
+    struct dbus_it it = dbus_body(&r);
+    const char *job;
+    char *res = dbus_get_s(&it, &job) == 0 ? sd_wait_job(c, job) : NULL;
+    rc = res ? 0 : -1;
+    free(res); /* a result other than done: runc warns and goes on */
+    dbus_in_free(&r);
+  } else if (!strstr(c->bus.err, "org.freedesktop.systemd1.NoSuchUnit")) {
+    rc = -1;
+  }
+  /* a failed unit stays loaded: let systemd forget it */
+  if (sd_call_unit(c, "ResetFailedUnit", unit, NULL, &r) == 0) dbus_in_free(&r);
+  return rc;
+}

@@ -1,7 +1,8 @@
-/* sdunit.h: the systemd cgroup driver's rules, without a connection: the
-   unit and cgroup of a "slice:prefix:name" cgroupsPath and the unit
-   properties runc sets for a container's resources (runc's
-   libcontainer/cgroups/systemd), marshalled for StartTransientUnit. */
+/* sdunit.h: the systemd cgroup driver's rules: the unit and cgroup of a
+   "slice:prefix:name" cgroupsPath and the unit properties runc sets for a
+   container's resources (runc's libcontainer/cgroups/systemd), marshalled
+   for StartTransientUnit; and the few calls to systemd's manager that
+   oci-cgroup and oci-delete make. */
 #ifndef SDUNIT_H
 #define SDUNIT_H
 
@@ -46,5 +47,24 @@ int sd_resource_props(struct dbus_msg *m, const struct cgres *c, int sdver, cons
 void sd_prop_t(struct dbus_msg *m, const char *name, uint64_t v);
 void sd_prop_b(struct dbus_msg *m, const char *name, int v);
 void sd_prop_s(struct dbus_msg *m, const char *name, const char *v);
+
+/* A connection to systemd's manager: its private socket (root), else the
+   system bus (Hello, and a match for JobRemoved). */
+struct sd_conn {
+  struct dbus bus;
+  int on_bus;
+  int version; /* systemd's, 0 when unknown */
+};
+/* 0, or -1 with c->bus.err. */
+int sd_connect(struct sd_conn *c);
+/* Call a manager method on a unit name (mode NULL: one argument). */
+int sd_call_unit(struct sd_conn *c, const char *method, const char *unit, const char *mode,
+                 struct dbus_in *r);
+/* The result of a job ("done", "failed", "canceled", ...) once systemd says
+   JobRemoved: malloc'd, NULL with c->bus.err. */
+char *sd_wait_job(struct sd_conn *c, const char *job);
+/* Stop a unit and wait for the job, then reset it if it failed, as runc's
+   stopUnit: 0 (also when there is no such unit), -1 with c->bus.err. */
+int sd_stop_unit(struct sd_conn *c, const char *unit);
 
 #endif
