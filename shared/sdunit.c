@@ -42,11 +42,19 @@ char *sd_expand_slice(const char *slice)
 
 void sd_unit_free(struct sd_unit *u)
 {
-  free(u->slice), free(u->unit), free(u->path);
+  free(u->slice), free(u->unit), free(u->path), free(u->name);
   memset(u, 0, sizeof *u);
 }
 
-int sd_unit_parse(const char *cgpath, const char *id, struct sd_unit *u, const char **why)
+static int unit_bad(struct sd_unit *u, char **parts, char *why, size_t n, const char *fmt, const char *v)
+{
+  snprintf(why, n, fmt, v);
+  for (int i = 0; i < 3; i++) free(parts[i]);
+  sd_unit_free(u);
+  return -1;
+}
+
+int sd_unit_parse(const char *cgpath, const char *id, struct sd_unit *u, char *why, size_t n)
 {
   char *parts[3] = {NULL, NULL, NULL}, *exp;
   memset(u, 0, sizeof *u);
@@ -54,44 +62,37 @@ int sd_unit_parse(const char *cgpath, const char *id, struct sd_unit *u, const c
     parts[0] = xasprintf("%s", ""), parts[1] = xasprintf("runc"), parts[2] = xasprintf("%s", id);
   } else {
     const char *a = strchr(cgpath, ':'), *b = a ? strchr(a + 1, ':') : NULL;
-    if (!a || !b || strchr(b + 1, ':')) {
-      *why = "expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups";
-      return -1;
-    }
+    if (!a || !b || strchr(b + 1, ':'))
+      return unit_bad(
+          u, parts, why, n,
+          "expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got \"%s\" "
+          "instead",
+          cgpath);
     parts[0] = xasprintf("%.*s", (int)(a - cgpath), cgpath);
     parts[1] = xasprintf("%.*s", (int)(b - a - 1), a + 1);
     parts[2] = xasprintf("%s", b + 1);
   }
-  u->slice = *parts[0] ? parts[0] : (free(parts[0]), xasprintf("system.slice"));
-  if (!(exp = sd_expand_slice(u->slice))) {
-    *why = "invalid slice name";
-    free(parts[1]), free(parts[2]);
-    sd_unit_free(u);
-    return -1;
-  }
-  if (strchr(parts[1], '/') || strchr(parts[2], '/') || !*parts[2]) {
-    *why = !*parts[2] ? "the unit name is empty" : "a unit name must not contain /";
-    free(exp), free(parts[1]), free(parts[2]);
-    sd_unit_free(u);
-    return -1;
-  }
+  u->slice = xasprintf("%s", *parts[0] ? parts[0] : "system.slice");
+  if (!(exp = sd_expand_slice(u->slice)))
+    return unit_bad(u, parts, why, n, "invalid slice name: %s", u->slice);
+  free(exp);
+  if (!*parts[2]) return unit_bad(u, parts, why, n, "%s: the unit name is empty", cgpath);
+  if (strchr(parts[1], '/') || strchr(parts[2], '/'))
+    return unit_bad(u, parts, why, n, "%s: a unit name must not contain /", cgpath);
   u->is_slice = ends_with(parts[2], ".slice");
   if (u->is_slice) {
     /* a slice's cgroup follows from its own name, whatever the parent */
-    char *own = sd_expand_slice(parts[2]);
-    if (!own) {
-      *why = "invalid slice name";
-      free(exp), free(parts[1]), free(parts[2]);
-      sd_unit_free(u);
-      return -1;
-    }
+    if (!(u->path = sd_expand_slice(parts[2])))
+      return unit_bad(u, parts, why, n, "invalid slice name: %s", parts[2]);
     u->unit = xasprintf("%s", parts[2]);
-    u->path = own;
   } else {
+    exp = sd_expand_slice(u->slice);
     u->unit = xasprintf("%s-%s.scope", parts[1], parts[2]);
     u->path = xasprintf("%s/%s", exp, u->unit);
+    free(exp);
   }
-  free(exp), free(parts[1]), free(parts[2]);
+  u->name = parts[2];
+  free(parts[0]), free(parts[1]);
   return 0;
 }
 

@@ -18,14 +18,14 @@ char *sd_expand_slice(const char *slice);
 
 /* cgroupsPath under --systemd-cgroup: "slice:prefix:name", empty for
    ":runc:ID". Fills the parent slice (default system.slice), the unit
-   (prefix-name.scope, or name itself when it ends in .slice) and its
-   cgroup (absolute, in the unified hierarchy); malloc'd. -1 with *why (a
-   static reason) on a bad path. */
+   (prefix-name.scope, or name itself when it ends in .slice), its cgroup
+   (absolute, in the unified hierarchy) and the name part; malloc'd. -1
+   with runc's message in why on a bad path. */
 struct sd_unit {
-  char *slice, *unit, *path;
+  char *slice, *unit, *path, *name;
   int is_slice;
 };
-int sd_unit_parse(const char *cgpath, const char *id, struct sd_unit *u, const char **why);
+int sd_unit_parse(const char *cgpath, const char *id, struct sd_unit *u, char *why, size_t n);
 void sd_unit_free(struct sd_unit *u);
 
 /* CPUQuotaPerSecUSec for cpu.max "quota period": USEC_INFINITY for no

@@ -372,10 +372,10 @@ static void parse_resources(const cJSON *lx)
   if (systemd_cgroup) {
     /* runc --systemd-cgroup: "slice:prefix:name" names a systemd unit */
     struct sd_unit u;
-    const char *why;
-    if (sd_unit_parse(cp, id, &u, &why) < 0) json_die("linux.cgroupsPath", "%s, got \"%s\" instead", why, cp);
+    char why[600];
+    if (sd_unit_parse(cp, id, &u, why, sizeof why) < 0) json_die("linux.cgroupsPath", "%s", why);
     ADD("cgroup.driver", "systemd");
-    ADD("cgroup.unit", u.slice, u.unit, cp && *cp ? strrchr(cp, ':') + 1 : id);
+    ADD("cgroup.unit", u.slice, u.unit, u.name);
     ADD("cgroup.path", *u.path ? u.path : "/");
     sd_unit_free(&u);
   } else if (cp && *cp) {

@@ -18,9 +18,9 @@ static int slice_is(const char *in, const char *want)
 static int unit_is(const char *cgpath, const char *slice, const char *unit, const char *path)
 {
   struct sd_unit u;
-  const char *why = NULL;
-  int r = sd_unit_parse(cgpath, "ID", &u, &why) == 0 && !strcmp(u.slice, slice) && !strcmp(u.unit, unit) &&
-          !strcmp(u.path, path);
+  char why[256];
+  int r = sd_unit_parse(cgpath, "ID", &u, why, sizeof why) == 0 && !strcmp(u.slice, slice) &&
+          !strcmp(u.unit, unit) && !strcmp(u.path, path);
   sd_unit_free(&u);
   return r;
 }
@@ -28,8 +28,10 @@ static int unit_is(const char *cgpath, const char *slice, const char *unit, cons
 static int unit_bad(const char *cgpath, const char *want)
 {
   struct sd_unit u;
-  const char *why = NULL;
-  return sd_unit_parse(cgpath, "ID", &u, &why) < 0 && why && strstr(why, want);
+  char why[256] = "";
+  int r = sd_unit_parse(cgpath, "ID", &u, why, sizeof why) < 0 && strstr(why, want);
+  if (!r) printf("# got: %s\n", why);
+  return r;
 }
 
 /* the resources of a spec text, as properties: "NAME=VALUE ..." */
