@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -24,6 +23,7 @@
 #include "die.h"
 #include "fd.h"
 #include "sdunit.h"
+#include "stage.h"
 
 #define SD_PATH "/org/freedesktop/systemd1"
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
@@ -130,7 +130,7 @@ static void start_holder(void)
     if (dup2(p[0], 0) < 0) _exit(1);
     fd_close_range(1, ~0U);
     prctl(PR_SET_NAME, "oci-cgroup-hold", 0, 0, 0);
-    signal(SIGINT, SIG_IGN);
+    signals_reset(); /* systemd's SIGTERM at StopUnit ends it too */
     for (;;) {
       ssize_t n = read(0, &c, 1);
       if (!n || (n < 0 && errno != EINTR)) _exit(0);
