@@ -59,11 +59,12 @@ unit_gone() {
 	[ "$(prop "$UNIT" DefaultDependencies)" = no ]
 	for a in Memory CPU IO Tasks; do [ "$(prop "$UNIT" ${a}Accounting)" = yes ]; done
 	# the resources as properties, converted as runc converts them
-	[ "$(prop "$UNIT" MemoryMax)" = 67108864 ]
-	[ "$(prop "$UNIT" TasksMax)" = 20 ]
-	[ "$(prop "$UNIT" CPUQuotaPerSecUSec)" = 500ms ]
-	[ "$(prop "$UNIT" CPUQuotaPeriodUSec)" = 100ms ]
-	[ "$(prop "$UNIT" CPUWeight)" = 100 ]
+	has() { local v; v=$(prop "$UNIT" "$1"); echo "$1=$v"; [ "$v" = "$2" ]; }
+	has MemoryMax 67108864
+	has TasksMax 20
+	has CPUQuotaPerSecUSec 500ms
+	has CPUQuotaPeriodUSec 100ms
+	has CPUWeight 100
 	# and in the files
 	[ "$(cat "/sys/fs/cgroup$dir/memory.max")" = 67108864 ]
 	[ "$(cat "/sys/fs/cgroup$dir/pids.max")" = 20 ]
