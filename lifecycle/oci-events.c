@@ -1,6 +1,6 @@
 /* oci-events: a container's resource statistics and OOM events as runc's
-   JSON lines (runc events): {"type":"stats","id":ID,"data":{cpu, memory,
-   pids, blkio, hugetlb}} once with --stats, else every --interval, and
+   JSON lines (runc events): {"type":"stats","id":ID,"data":{cpu, cpuset,
+   memory, pids, blkio, hugetlb, intel_rdt, network_interfaces}} once with --stats, else every --interval, and
    {"type":"oom","id":ID} when the container hits its memory limit (v1:
    an eventfd on memory.oom_control; v2: memory.events' oom_kill counter,
    watched with inotify). Ends when the container's first process exits.
@@ -138,6 +138,54 @@ static void cpu(FILE *f)
   free(st);
 }
 
+/* a cpu or node list "0-3,8" as a JSON array [0,1,2,3,8] under key k (omitempty) */
+static void id_list(FILE *f, int *first, const char *k, const char *list)
+{
+  int n = 0;
+  for (const char *p = list; p && *p;) {
+    char *end;
+    unsigned long a = strtoul(p, &end, 10), b = a;
+    if (end == p) break;
+    if (*end == '-') b = strtoul(end + 1, &end, 10);
+    for (unsigned long i = a; i <= b && i < 65536; i++) {
+      if (!n++) fprintf(f, "%s\"%s\":[", *first ? "" : ",", k), *first = 0;
+      fprintf(f, "%s%lu", n > 1 ? "," : "", i);
+    }
+    p = end + strspn(end, ",\n ");
+  }
+  if (n) fputs("]", f);
+}
+
+/* runc's cpuset stats: the lists, and v1's flags (0 on v2) */
+static void cpuset(FILE *f)
+{
+  static const char *const flags[][2] = {{"cpu_exclusive", "cpuset.cpu_exclusive"},
+                                         {"mem_hardwall", "cpuset.mem_hardwall"},
+                                         {"mem_exclusive", "cpuset.mem_exclusive"},
+                                         {"memory_migrate", "cpuset.memory_migrate"},
+                                         {"memory_spread_page", "cpuset.memory_spread_page"},
+                                         {"memory_spread_slab", "cpuset.memory_spread_slab"},
+                                         {"memory_pressure", "cpuset.memory_pressure"},
+                                         {"sched_load_balance", "cpuset.sched_load_balance"}};
+  struct cgres_hier *v1 = cgres_v1(H, nh, "cpuset");
+  const char *d = v1 ? v1->dir : dir_of("cpuset", "cpuset.cpus.effective");
+  char *cpus = slurp_in(d, v1 ? "cpuset.cpus" : "cpuset.cpus.effective"),
+       *mems = slurp_in(d, v1 ? "cpuset.mems" : "cpuset.mems.effective"),
+       *lvl = v1 ? slurp_in(d, "cpuset.sched_relax_domain_level") : NULL;
+  int first = 1;
+  fputs(",\"cpuset\":{", f);
+  id_list(f, &first, "cpus", cpus);
+  for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+    if (i == 1) id_list(f, &first, "mems", mems);
+    field(f, &first, flags[i][0], v1 ? num_in(d, flags[i][1]) : 0, 0);
+  }
+  fprintf(f, ",\"sched_relax_domain_level\":%lld", lvl ? strtoll(lvl, NULL, 10) : 0LL);
+  fputs("}", f);
+  free(cpus);
+  free(mems);
+  free(lvl);
+}
+
 static void mem_entry(FILE *f, const char *name, unsigned long long limit, unsigned long long usage,
                       unsigned long long max, unsigned long long failcnt)
 {
@@ -185,7 +233,10 @@ static void memory(FILE *f)
     field(f, &first, "max", num_in(d, "memory.peak"), 1);
     field(f, &first, "failcnt", ev ? keyed(ev, "max") : 0, 0);
     fputs("}", f);
-    mem_entry(f, "swap", num_in(d, "memory.swap.max"), num_in(d, "memory.swap.current"), 0, 0);
+    /* as runc: v1's swap is memory+swap, so v2's swap files plus memory's */
+    unsigned long long smax = num_in(d, "memory.swap.max"), mmax = num_in(d, "memory.max");
+    mem_entry(f, "swap", smax == ~0ULL || mmax == ~0ULL ? ~0ULL : smax + mmax,
+              num_in(d, "memory.swap.current") + num_in(d, "memory.current"), 0, 0);
     mem_entry(f, "kernel", 0, 0, 0, 0);
     mem_entry(f, "kernelTCP", 0, 0, 0, 0);
     free(ev);
@@ -355,10 +406,14 @@ static void print_stats(void)
   FILE *f = open_memstream(&buf, &len);
   if (!f) die_sys(EXIT_SYSFAIL, "allocate memory");
   cpu(f);
+  cpuset(f);
   memory(f);
   pids(f);
   blkio(f);
   hugetlb(f);
+  /* runc prints these always: no Intel RDT here, and no interface of a
+     network namespace of its own is counted */
+  fputs(",\"intel_rdt\":{},\"network_interfaces\":null", f);
   if (fclose(f)) die_sys(EXIT_SYSFAIL, "allocate memory");
   printf("{\"type\":\"stats\",\"id\":\"%s\",\"data\":{%s}}\n", idj, buf);
   if (fflush(stdout)) die_sys(EXIT_SYSFAIL, "write");

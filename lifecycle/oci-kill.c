@@ -23,12 +23,22 @@
 #define USAGE "oci-kill [--root=DIR] [--all] ID [SIGNAL]"
 
 /* --all: every process in the container's cgroups (the deepest dir of each
-   hierarchy the chain created), as the saved spec records them. */
+   hierarchy the chain created), as the saved spec records them. SIGKILL
+   on cgroup v2 with cgroup.kill (5.14 on): the kernel kills them all at
+   once, forks racing the signal included. */
 static void kill_all(const struct spec *sp, int sig)
 {
   struct cgres_hier h[64];
   size_t n = cgres_dirs(sp, h, sizeof h / sizeof *h);
-  for (size_t i = 0; i < n; i++) cgroup_signal(h[i].dir, sig);
+  for (size_t i = 0; i < n; i++) {
+    if (sig == SIGKILL && !strcmp(h[i].name, "unified")) {
+      char *p = xasprintf("%s/cgroup.kill", h[i].dir);
+      int done = file_write_at(AT_FDCWD, p, "1") == 0;
+      free(p);
+      if (done) continue;
+    }
+    cgroup_signal(h[i].dir, sig);
+  }
 }
 
 int main(int argc, char **argv)
@@ -63,7 +73,9 @@ int main(int argc, char **argv)
   thaw = sig == SIGKILL && !strcmp(st.status, "paused");
   if ((all || thaw) && state_spec(st.dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", st.dir);
   if (all) kill_all(&sp, sig);
-  if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+  /* --all: the init got it through its cgroup and may be reaped already
+     (pidfd_send_signal: ESRCH); every process got it: done */
+  if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && !(errno == ESRCH && all)) {
     if (errno == ESRCH) die(EXIT_BADINPUT, "container not running");
     die_sys(EXIT_SYSFAIL, "kill container %s", id);
   }

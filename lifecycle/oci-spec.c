@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/magic.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -207,6 +209,13 @@ static void write_new(int dir, const char *name, const char *text, size_t len)
 
 #include "legacy-spec.h"
 
+/* A pure cgroup v2 host: cgroup2 mounted at /sys/fs/cgroup. */
+static int cgroup2_host(void)
+{
+  struct statfs sf;
+  return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 int main(int argc, char **argv)
 {
   static const struct option longopts[] = {
@@ -228,6 +237,13 @@ int main(int argc, char **argv)
     refuse_existing(dir, "runtime.json");
     write_new(dir, "config.json", legacy_config, sizeof legacy_config - 1);
     write_new(dir, "runtime.json", legacy_runtime, sizeof legacy_runtime - 1);
+  } else if (cgroup2_host()) {
+    /* runc (1.1 on) adds a cgroup namespace on a pure cgroup v2 host, last */
+    static const char mark[] = "\t\t\t\t\"type\": \"mount\"\n\t\t\t}";
+    const char *at = strstr(modern, mark) + sizeof mark - 1;
+    char *text =
+        xasprintf("%.*s,\n\t\t\t{\n\t\t\t\t\"type\": \"cgroup\"\n\t\t\t}%s", (int)(at - modern), modern, at);
+    write_new(dir, "config.json", text, strlen(text));
   } else {
     write_new(dir, "config.json", modern, sizeof modern - 1);
   }

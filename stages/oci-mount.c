@@ -507,8 +507,12 @@ static void mount_cgroup_v1(const struct rec *r, const struct mount_flags *mf, c
   close(top);
 }
 
-/* cgroup2, and cgroup on a unified host. Without a cgroup namespace a user
-   namespace may not mount cgroup2: then bind our own cgroup instead. */
+/* cgroup2, and cgroup on a unified host. With a cgroup namespace a fresh
+   cgroup2 mount (it shows the namespace's root, the container's cgroup);
+   without one, a bind of the container's own cgroup directory, so that the
+   container sees only its own cgroup, as on v1 (runc mounts cgroup2 afresh
+   there and shows the host's whole tree). A user namespace without a
+   cgroup namespace may not mount cgroup2 either. */
 static void mount_cgroup2(const struct rec *r, const struct mount_flags *mf, const struct mnt_table *t,
                           const char *self)
 {
@@ -517,20 +521,22 @@ static void mount_cgroup2(const struct rec *r, const struct mount_flags *mf, con
   int fd = open_dest(dest, 'd'), top;
   check_proc(fd, r, mf);
   FDPATH(p, fd);
-  if (mount("cgroup2", p, "cgroup2", mf->flags & ~(MS_BIND | MS_REC), *r->f[5] ? r->f[5] : NULL) == 0) {
+  for (size_t i = 0; i < t->n && !src; i++)
+    if (!strcmp(t->e[i].fstype, "cgroup2")) src = own_cgroup(self, &t->e[i]);
+  if (cgroupns &&
+      mount("cgroup2", p, "cgroup2", mf->flags & ~(MS_BIND | MS_REC), *r->f[5] ? r->f[5] : NULL) == 0) {
     top = reopen(dest);
     propagate(top, dest, mf);
     setattr(top, dest, mf);
   } else {
-    if (errno != EPERM && errno != EBUSY) die_sys(EXIT_SYSFAIL, "mount cgroup2 on %s%s", root, dest);
-    for (size_t i = 0; i < t->n && !src; i++)
-      if (!strcmp(t->e[i].fstype, "cgroup2")) src = own_cgroup(self, &t->e[i]);
+    if (cgroupns && errno != EPERM && errno != EBUSY)
+      die_sys(EXIT_SYSFAIL, "mount cgroup2 on %s%s", root, dest);
     if (!src) die(EXIT_SYSFAIL, "mount cgroup2 on %s%s: no cgroup2 hierarchy to bind", root, dest);
     top = bind_at(src, fd, dest, mf->flags | MS_BIND | MS_REC);
     propagate(top, dest, mf);
     setattr(top, dest, mf);
-    free(src);
   }
+  free(src);
   close(top);
   close(fd);
 }

@@ -29,7 +29,9 @@ teardown() {
 	local j=$output
 	[ "$(jq -r .type <<< "$j")" = stats ]
 	[ "$(jq -r .id <<< "$j")" = "$ID" ]
-	[ "$(jq -c '.data | keys' <<< "$j")" = '["blkio","cpu","hugetlb","memory","pids"]' ]
+	[ "$(jq -c '.data | keys_unsorted' <<< "$j")" = '["cpu","cpuset","memory","pids","blkio","hugetlb","intel_rdt","network_interfaces"]' ]
+	[ "$(jq -c '.data.cpuset.cpus' <<< "$j")" = "$(seq -s, 0 $(($(nproc) - 1)) | sed 's/.*/[&]/')" ]
+	jq -e '.data.cpuset | has("mems") and has("cpu_exclusive") and has("sched_relax_domain_level")' <<< "$j"
 	jq -e '.data.cpu.usage.total > 0' <<< "$j"
 	jq -e '.data.cpu.usage.percpu | length == '"$(nproc)" <<< "$j"
 	jq -e '.data.cpu.usage | has("kernel") and has("user")' <<< "$j"
@@ -127,8 +129,10 @@ fake_v2() {
 	printf 'usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\nnr_throttled 2\nthrottled_usec 30\n' > "$CG/cpu.stat"
 	echo 4096000 > "$CG/memory.current"
 	echo 8192000 > "$CG/memory.max"
-	echo max > "$CG/memory.swap.max"
-	echo 0 > "$CG/memory.swap.current"
+	echo 1000000 > "$CG/memory.swap.max"
+	echo 1000 > "$CG/memory.swap.current"
+	echo 0-2,5 > "$CG/cpuset.cpus.effective"
+	echo 0 > "$CG/cpuset.mems.effective"
 	printf 'anon 100\nfile 200\n' > "$CG/memory.stat"
 	printf 'low 0\nhigh 0\nmax 3\noom 0\noom_kill 0\n' > "$CG/memory.events"
 	echo 4 > "$CG/pids.current"
@@ -151,6 +155,9 @@ fake_v2() {
 	[ "$(jq -c .data.cpu <<< "$j")" = '{"usage":{"total":1500000,"kernel":500000,"user":1000000},"throttling":{"periods":7,"throttledPeriods":2,"throttledTime":30000}}' ]
 	[ "$(jq -c .data.memory.usage <<< "$j")" = '{"limit":8192000,"usage":4096000,"failcnt":3}' ]
 	[ "$(jq .data.memory.cache <<< "$j")" = 200 ]
+	# as runc: v2's swap plus memory, as v1's memsw
+	[ "$(jq -c .data.memory.swap <<< "$j")" = '{"limit":9192000,"usage":4097000,"failcnt":0}' ]
+	[ "$(jq -c .data.cpuset <<< "$j")" = '{"cpus":[0,1,2,5],"cpu_exclusive":0,"mems":[0],"mem_hardwall":0,"mem_exclusive":0,"memory_migrate":0,"memory_spread_page":0,"memory_spread_slab":0,"memory_pressure":0,"sched_load_balance":0,"sched_relax_domain_level":0}' ]
 	[ "$(jq -c .data.memory.raw <<< "$j")" = '{"anon":100,"file":200}' ]
 	[ "$(jq -c .data.pids <<< "$j")" = '{"current":4,"limit":64}' ]
 	[ "$(jq -c .data.blkio <<< "$j")" = '{"ioServiceBytesRecursive":[{"major":8,"op":"Read","value":4096},{"major":8,"op":"Write","value":8192}],"ioServicedRecursive":[{"major":8,"op":"Read","value":1},{"major":8,"op":"Write","value":2}]}' ]

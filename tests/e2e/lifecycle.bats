@@ -122,6 +122,30 @@ status_of() {
 	assert_clean
 }
 
+@test "lifecycle: kill --all KILL succeeds when the first process is reaped before it is signalled" {
+	# runc run waits for its first process and reaps it the moment it dies
+	# of the cgroup-wide kill, while kill still signals the others: the
+	# pidfd then says ESRCH, which must not read as "not running" (no pid
+	# namespace: each of the 200 is signalled in turn)
+	update_config '.linux.namespaces -= [{"type": "pid"}]'
+	set_args sh -c 'for i in $(seq 200); do sleep 1000 & done; echo ready; exec sleep 1000'
+	local i procs fails=0
+	procs=$(cg_dir pids)/cgroup.procs
+	for i in $(seq 10); do
+		rm -f "$BATS_TEST_TMPDIR/out"
+		start_bg run "$ID"
+		for _ in $(seq 100); do [ "$(wc -l < "$procs")" -eq 201 ] && break; sleep 0.1; done
+		[ "$(wc -l < "$procs")" -eq 201 ]
+		run runc kill --all "$ID" KILL
+		echo "round $i: $status $output"
+		[ "$status" -eq 0 ] || fails=$((fails + 1))
+		wait "$BG" || true
+		[ ! -e "$STATE/$ID" ] || runc delete --force "$ID"
+	done
+	[ "$fails" -eq 0 ]
+	assert_clean
+}
+
 @test "lifecycle: a terminal needs a console socket, which gets the pty master" {
 	update_config '.process.terminal = true'
 	set_args sh -c 'tty; sleep 100'
@@ -166,7 +190,7 @@ PY
 	[ "$status" -eq 0 ]
 	runc start "$ID"
 	local procs
-	procs=$(own_cgroup_dir pids)/cgroup.procs
+	procs=$(cg_dir pids)/cgroup.procs
 	for _ in $(seq 50); do [ "$(wc -l < "$procs")" -eq 2 ] && break; sleep 0.1; done
 	[ "$(wc -l < "$procs")" -eq 2 ]
 	run runc kill --all "$ID" KILL

@@ -83,8 +83,10 @@ requires_unified() {
   [ -z "$(ls "$T/cg")" ]
 }
 
-@test "oci-cgroup writes the exact v2 files on a fake tree, enabling controllers only in dirs it created" {
+@test "oci-cgroup writes the exact v2 files on a fake tree, enabling what is missing in every ancestor from the root down" {
   mkdir -p "$T/cg/user.slice/me"
+  echo "memory cpu" > "$T/cg/cgroup.subtree_control"
+  echo "cpu cpuset hugetlb memory pids" > "$T/cg/user.slice/cgroup.subtree_control"
   echo "0::/user.slice/me" > "$T/self"
   s=$(spec "cgroup.path pod/c1" \
     "cgroup.memory.limit 104857600" "cgroup.memory.reservation 52428800" "cgroup.memory.swap 209715200" \
@@ -97,9 +99,13 @@ requires_unified() {
   [ "${lines[1]}" = "cgroup.dir unified $d/c1 new" ]
   [[ "${lines[2]}" =~ ^cgroup\.v2fd\ [0-9]+$ ]]
   [ "${#lines[@]}" -eq 3 ]
-  # the caller's cgroup is not ours: nothing written there
-  [ ! -e "$T/cg/user.slice/me/cgroup.subtree_control" ]
+  # read first: only what is missing is written, one write per cgroup here
+  [ "$(cat "$T/cg/cgroup.subtree_control")" = "+cpuset +pids +hugetlb" ]
+  [ "$(cat "$T/cg/user.slice/cgroup.subtree_control")" = "cpu cpuset hugetlb memory pids" ]
+  [ "$(cat "$T/cg/user.slice/me/cgroup.subtree_control")" = "+memory +cpu +cpuset +pids +hugetlb" ]
+  [ "$(ls "$T/cg/user.slice/me" | sort | tr '\n' ' ')" = "cgroup.subtree_control pod " ]
   [ "$(cat "$d/cgroup.subtree_control")" = "+memory +cpu +cpuset +pids +hugetlb" ]
+  [ ! -e "$d/c1/cgroup.subtree_control" ]
   cd "$d/c1"
   [ "$(cat memory.max)" = 104857600 ]
   [ "$(cat memory.low)" = 52428800 ]
@@ -125,8 +131,9 @@ requires_unified() {
   done
 }
 
-@test "oci-cgroup records existing components and never writes into them" {
+@test "oci-cgroup records existing components and writes only cgroup.subtree_control into them" {
   mkdir -p "$T/cg/pod"
+  echo pids > "$T/cg/cgroup.subtree_control"
   echo "0::/" > "$T/self"
   s=$(spec "cgroup.path pod/c1/x" "cgroup.pids.limit 5")
   run bin/oci-cgroup -r "$T/cg" -t v2 -s "$T/self" sh -c "$SAVE" 3< "$s"
@@ -134,7 +141,9 @@ requires_unified() {
   [ "${lines[0]}" = "cgroup.dir unified $T/cg/pod existing" ]
   [ "${lines[1]}" = "cgroup.dir unified $T/cg/pod/c1 new" ]
   [ "${lines[2]}" = "cgroup.dir unified $T/cg/pod/c1/x new" ]
-  [ -z "$(ls "$T/cg/pod" | grep -v '^c1$')" ]
+  [ "$(ls "$T/cg/pod" | sort | tr '\n' ' ')" = "c1 cgroup.subtree_control " ]
+  [ "$(cat "$T/cg/pod/cgroup.subtree_control")" = "+pids" ]
+  [ "$(cat "$T/cg/cgroup.subtree_control")" = pids ]
   [ "$(cat "$T/cg/pod/c1/cgroup.subtree_control")" = "+pids" ]
   [ "$(cat "$T/cg/pod/c1/x/pids.max")" = 5 ]
 }
@@ -305,4 +314,37 @@ requires_unified() {
   # the state dir got the records before the dirs were made (a create killed now leaves them to oci-delete)
   grep -qx "cgroup.dir cpuset $d new" "$T/state/spec"
   ! grep -q '^cgroup\.join' "$OCG_OUT"
+}
+
+@test "oci-cgroup on v2 refuses a controller the hierarchy does not have, before making anything" {
+  mkdir "$T/cg"
+  echo "cpu io memory" > "$T/cg/cgroup.controllers"
+  echo "0::/" > "$T/self"
+  s=$(spec "cgroup.path c1" "cgroup.memory.limit 1048576" "cgroup.pids.limit 10")
+  run bin/oci-cgroup -r "$T/cg" -t v2 -s "$T/self" true 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-cgroup: cgroup v2 controller pids is not available: not in $T/cg/cgroup.controllers (\"cpu io memory\")" ]
+  [ "$(ls "$T/cg")" = cgroup.controllers ]
+}
+
+@test "oci-cgroup on a hybrid host writes no subtree_control it did not make: a missing controller is an error" {
+  mkdir -p "$T/cg/memory" "$T/cg/unified/me"
+  echo "" > "$T/cg/unified/cgroup.subtree_control"
+  echo "hugetlb" > "$T/cg/unified/me/cgroup.subtree_control"
+  printf '%s\n' 1:memory:/ 0::/me > "$T/self"
+  s=$(spec "cgroup.path c1" "cgroup.unified hugetlb.2MB.max 2097152")
+  run bin/oci-cgroup -r "$T/cg" -t hybrid -s "$T/self" true 3< "$s"
+  [ "$status" -eq 111 ]
+  [ "$output" = "oci-cgroup: cgroup v2 controller hugetlb is not enabled in $T/cg/unified/cgroup.subtree_control (not made by this run: on a hybrid host only those are written to)" ]
+  [ -z "$(ls "$T/cg/memory")" ]
+  [ "$(ls "$T/cg/unified/me")" = cgroup.subtree_control ]
+  # delegated all the way down: only the new cgroups get it
+  echo "hugetlb" > "$T/cg/unified/cgroup.subtree_control"
+  s=$(spec "cgroup.path p/c1" "cgroup.unified hugetlb.2MB.max 2097152")
+  run bin/oci-cgroup -r "$T/cg" -t hybrid -s "$T/self" true 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$T/cg/unified/cgroup.subtree_control")" = hugetlb ]
+  [ "$(cat "$T/cg/unified/me/cgroup.subtree_control")" = hugetlb ]
+  [ "$(cat "$T/cg/unified/me/p/cgroup.subtree_control")" = +hugetlb ]
+  [ "$(cat "$T/cg/unified/me/p/c1/hugetlb.2MB.max")" = 2097152 ]
 }
