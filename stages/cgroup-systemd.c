@@ -115,6 +115,8 @@ static void reset_failed(const char *unit)
 
 static void sd_setup(struct cg_ctx *ctx)
 {
+  /* before anything is published: without systemd, nothing to tear down */
+  if (sd_connect(&sd) < 0) die(EXIT_SYSFAIL, "connect to systemd: %s", sd.bus.err);
   specw_add(ctx->w, "cgroup.systemd", unit_rec->f[2], (char *)NULL);
 }
 
@@ -211,7 +213,6 @@ static void sd_create(struct cg_ctx *ctx, struct cg_hier *h)
 {
   const char *unit = unit_rec->f[2];
   struct stat st;
-  if (sd_connect(&sd) < 0) die(EXIT_SYSFAIL, "connect to systemd: %s", sd.bus.err);
   if (!is_slice()) start_holder();
   start_unit(ctx, unit);
   if (stat(h->dir, &st) < 0 || !S_ISDIR(st.st_mode))
