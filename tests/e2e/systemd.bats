@@ -34,10 +34,14 @@ prop() {
 
 # the unit is gone: not loaded, its cgroup removed
 unit_gone() {
-	local u=$1 dir=$2 _
+	local u=$1 dir=$2 _ s
 	# systemd forgets a stopped transient unit on its next turn
-	for _ in $(seq 20); do [ "$(prop "$u" LoadState)" = not-found ] && break; sleep 0.1; done
-	[ "$(prop "$u" LoadState)" = not-found ] || { echo "unit $u still $(prop "$u" ActiveState)"; return 1; }
+	for _ in $(seq 20); do
+		s=$(prop "$u" LoadState)
+		[ "$s" = not-found ] && break
+		sleep 0.1
+	done
+	[ "$s" = not-found ] || { echo "unit $u still $s"; return 1; }
 	[ ! -e "/sys/fs/cgroup$dir" ] || { echo "cgroup $dir left"; return 1; }
 }
 
@@ -51,20 +55,18 @@ unit_gone() {
 	runc --systemd-cgroup create "$ID" < /dev/null > /dev/null 2>&1
 	pid=$(runc state "$ID" | jq .pid)
 	dir=/system.slice/$UNIT
-	[ "$(prop "$UNIT" ActiveState)" = active ]
-	[ "$(prop "$UNIT" Slice)" = system.slice ]
-	[ "$(prop "$UNIT" ControlGroup)" = "$dir" ]
-	[ "$(prop "$UNIT" Description)" = "libcontainer container $BATS_TEST_NUMBER" ]
-	[ "$(prop "$UNIT" Delegate)" = yes ]
-	[ "$(prop "$UNIT" DefaultDependencies)" = no ]
-	for a in Memory CPU IO Tasks; do [ "$(prop "$UNIT" ${a}Accounting)" = yes ]; done
-	# the resources as properties, converted as runc converts them
-	has() { local v; v=$(prop "$UNIT" "$1"); echo "$1=$v"; [ "$v" = "$2" ]; }
-	has MemoryMax 67108864
-	has TasksMax 20
-	has CPUQuotaPerSecUSec 500ms
-	has CPUQuotaPeriodUSec 100ms
-	has CPUWeight 100
+	# one systemctl call (each costs seconds in the guest)
+	props=$(systemctl show -p ActiveState,Slice,ControlGroup,Description,Delegate,DefaultDependencies \
+		-p MemoryAccounting,CPUAccounting,IOAccounting,TasksAccounting \
+		-p MemoryMax,TasksMax,CPUQuotaPerSecUSec,CPUQuotaPeriodUSec,CPUWeight "$UNIT")
+	echo "$props"
+	for want in ActiveState=active Slice=system.slice "ControlGroup=$dir" \
+		"Description=libcontainer container $BATS_TEST_NUMBER" Delegate=yes DefaultDependencies=no \
+		MemoryAccounting=yes CPUAccounting=yes IOAccounting=yes TasksAccounting=yes \
+		MemoryMax=67108864 TasksMax=20 CPUQuotaPerSecUSec=500ms CPUQuotaPeriodUSec=100ms CPUWeight=100; do
+		# the resources as properties, converted as runc converts them
+		grep -qx "$want" <<< "$props" || { echo "no $want"; return 1; }
+	done
 	# and in the files
 	[ "$(cat "/sys/fs/cgroup$dir/memory.max")" = 67108864 ]
 	[ "$(cat "/sys/fs/cgroup$dir/pids.max")" = 20 ]
@@ -107,8 +109,7 @@ unit_gone() {
 	set_args sh -c 'cat /proc/self/cgroup; echo ready; sleep 100'
 	start_bg --systemd-cgroup run "$ID"
 	u=runc-$ID.scope
-	[ "$(prop "$u" ActiveState)" = active ]
-	[ "$(prop "$u" ControlGroup)" = "/system.slice/$u" ]
+	[ "$(systemctl show -p ActiveState,ControlGroup "$u" | sort | tr '\n' ' ')" = "ActiveState=active ControlGroup=/system.slice/$u " ]
 	runc kill "$ID" KILL
 	wait "$BG" || true
 	unit_gone "$u" "/system.slice/$u"
