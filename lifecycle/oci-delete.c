@@ -2,7 +2,7 @@
    container, removes the cgroups it created and its state dir. Used by
    `runc delete`, by `runc run` at exit and on every failure path: a failing
    stage chain-loads into "oci-delete --force --exit=N" with the spec still
-   on fd 3. Reads records: state.dir, cgroup.dir. See oci-delete(8). */
+   on fd 3. Reads records: state.dir, cgroup.dir, cgroup.systemd. See oci-delete(8). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +21,7 @@
 #include "die.h"
 #include "fd.h"
 #include "hook.h"
+#include "sdunit.h"
 #include "spec.h"
 #include "stage.h"
 #include "state.h"
@@ -77,6 +78,37 @@ static void remove_cgroups(const struct spec *sp)
     }
   }
   free(dirs);
+}
+
+/* The systemd units made for the container (cgroup.systemd UNIT): stopped,
+   and reset if they failed, as runc's stopUnit; systemd removes their
+   cgroups. */
+static void stop_units(const struct spec *sp)
+{
+  struct sd_conn c;
+  int connected = 0;
+  for (const struct rec *r = NULL; (r = spec_next(sp, "cgroup.systemd", r));) {
+    if (r->nf != 2) die(EXIT_BADINPUT, "spec line %u: bad cgroup.systemd record", r->line);
+    if (force) { /* what is left in the scope: at once, not after systemd's stop timeout */
+      struct cgres_hier h[64];
+      size_t n = cgres_dirs(sp, h, 64);
+      for (size_t i = 0; i < n; i++)
+        if (h[i].v2) kill_cgroup(h[i].dir);
+    }
+    if (!connected && sd_connect(&c) < 0) {
+      if (access("/run/systemd/private", F_OK) < 0 && access("/run/dbus/system_bus_socket", F_OK) < 0)
+        return; /* no systemd, no unit: a create that failed before it asked */
+      warn("stop systemd unit %s: connect to systemd: %s", r->f[1], c.bus.err);
+      failed = 1;
+      return;
+    }
+    connected = 1;
+    if (sd_stop_unit(&c, r->f[1]) < 0) {
+      warn("stop systemd unit %s: %s", r->f[1], c.bus.err);
+      failed = 1;
+    }
+  }
+  if (connected) dbus_close(&c.bus);
 }
 
 static void remove_statedir(const char *dir)
@@ -197,6 +229,7 @@ int main(int argc, char **argv)
   }
   if (force) thaw(&sp);
   remove_cgroups(&sp);
+  stop_units(&sp);
   if ((dir = spec_get(&sp, "state.dir"))) remove_statedir(dir);
   /* poststop: after the container is gone; a failure is a warning */
   if (hook_any(&sp, "poststop")) {

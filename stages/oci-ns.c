@@ -54,6 +54,7 @@ static int exec_mode;         /* run.mode exec: join the container of exec.pid *
 static int keep, nosubreaper; /* run.keep, run.nosubreaper (runc run --keep, --no-subreaper) */
 static int *joinfds, njoin;   /* cgroup.join: one per v1 hierarchy */
 static int v2fd = -1, procsfd = -1;
+static int holdfd = -1; /* cgroup.hold: a systemd scope's holder exits when every copy is closed */
 static int setup_status = EXIT_SYSFAIL; /* what a failure inside is reported as: exit.setup, else 111 */
 
 /* the monitor's side */
@@ -234,6 +235,9 @@ static void check_records(void)
       if (r->nf != 4 || (strcmp(r->f[1], "monotonic") && strcmp(r->f[1], "boottime")) || !snum_ok(r->f[2]) ||
           !num_ok(r->f[3], 999999999))
         die(EXIT_BADINPUT, "spec line %u: bad time.offset record", r->line);
+    } else if (!strcmp(k, "cgroup.hold")) {
+      if (r->nf != 2 || (holdfd = stage_fdnum(r->f[1])) < 0 || fcntl(holdfd, F_GETFD) < 0)
+        die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, k);
     } else if (!strcmp(k, "cgroup.join") || !strcmp(k, "cgroup.v2fd")) {
       int fd = r->nf == 2 ? stage_fdnum(r->f[1]) : -1;
       if (fd < 0 || fcntl(fd, F_GETFD) < 0) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, k);
@@ -368,6 +372,7 @@ static __attribute__((noreturn)) void child(char **argv)
   for (int i = 0; i < njoin; i++) write_fd(joinfds[i], "cgroup");
   if (procsfd >= 0) write_fd(procsfd, "cgroup v2");
   if (v2fd >= 0) close(v2fd);
+  if (holdfd >= 0) close(holdfd); /* joined */
   if (has_new("cgroup") && unshare(CLONE_NEWCGROUP) < 0) die_sys(EXIT_SYSFAIL, "unshare cgroup namespace");
 
   if (has_new("user")) { /* the monitor writes uid_map and gid_map, then says go */
@@ -917,6 +922,7 @@ int main(int argc, char **argv)
   for (int i = 0; i < njoin; i++) close(joinfds[i]);
   if (v2fd >= 0) close(v2fd);
   if (procsfd >= 0) close(procsfd);
+  if (holdfd >= 0) close(holdfd);
   if (pid < 0) /* the helper failed and printed why */
     finish(helper_status && helper_status < 128 ? helper_status : setup_status);
 

@@ -23,6 +23,7 @@
 #include "names.h"
 #include "parse-2015.h"
 #include "parse-exec.h"
+#include "sdunit.h"
 #include "spec.h"
 #include "stage.h"
 #include "state.h"
@@ -30,13 +31,13 @@
 #define USAGE                                                                                                \
   "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create|exec] [--pid-file=FILE] [--log=FILE] " \
   "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
-  "[--console-socket=PATH] [--keep] [--no-subreaper] [exec options] prog..."
+  "[--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [exec options] prog..."
 
 static struct specw w;
 static const char *bundle = ".";
 static char bundle_abs[PATH_MAX];
 static const char *id, *root, *mode = "run", *pidfile, *logfile, *logformat = "text", *consock;
-static int debug_on, nopivot, nokeyring, keep, nosubreaper;
+static int debug_on, nopivot, nokeyring, keep, nosubreaper, systemd_cgroup;
 static long long preserve;
 
 static void add(const char *key, ...) __attribute__((sentinel));
@@ -368,7 +369,16 @@ static void parse_resources(const cJSON *lx)
   const char *P = "linux.resources";
   int i = 0;
 
-  if (cp && *cp) {
+  if (systemd_cgroup) {
+    /* runc --systemd-cgroup: "slice:prefix:name" names a systemd unit */
+    struct sd_unit u;
+    char why[600];
+    if (sd_unit_parse(cp, id, &u, why, sizeof why) < 0) json_die("linux.cgroupsPath", "%s", why);
+    ADD("cgroup.driver", "systemd");
+    ADD("cgroup.unit", u.slice, u.unit, u.name);
+    ADD("cgroup.path", *u.path ? u.path : "/");
+    sd_unit_free(&u);
+  } else if (cp && *cp) {
     if (strstr(cp, "..")) json_die("linux.cgroupsPath", "%s must not contain ..", cp);
     ADD("cgroup.path", cp);
   } else {
@@ -837,15 +847,23 @@ cJSON *config_load(const char *dir, const char **ver)
 
 int main(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-      {"bundle", required_argument, 0, 'b'},         {"id", required_argument, 0, 'i'},
-      {"root", required_argument, 0, 'r'},           {"mode", required_argument, 0, 'm'},
-      {"pid-file", required_argument, 0, 'p'},       {"log", required_argument, 0, 'l'},
-      {"log-format", required_argument, 0, 'f'},     {"debug", no_argument, 0, 'd'},
-      {"setup-exit", required_argument, 0, 'E'},     {"no-pivot", no_argument, 0, 'P'},
-      {"no-new-keyring", no_argument, 0, 'K'},       {"preserve-fds", required_argument, 0, 'F'},
-      {"console-socket", required_argument, 0, 'C'}, {"keep", no_argument, 0, 'k'},
-      {"no-subreaper", no_argument, 0, 'S'},         EXEC_LONGOPTS{0, 0, 0, 0}};
+  static const struct option longopts[] = {{"bundle", required_argument, 0, 'b'},
+                                           {"id", required_argument, 0, 'i'},
+                                           {"root", required_argument, 0, 'r'},
+                                           {"mode", required_argument, 0, 'm'},
+                                           {"pid-file", required_argument, 0, 'p'},
+                                           {"log", required_argument, 0, 'l'},
+                                           {"log-format", required_argument, 0, 'f'},
+                                           {"debug", no_argument, 0, 'd'},
+                                           {"setup-exit", required_argument, 0, 'E'},
+                                           {"no-pivot", no_argument, 0, 'P'},
+                                           {"no-new-keyring", no_argument, 0, 'K'},
+                                           {"preserve-fds", required_argument, 0, 'F'},
+                                           {"console-socket", required_argument, 0, 'C'},
+                                           {"keep", no_argument, 0, 'k'},
+                                           {"no-subreaper", no_argument, 0, 'S'},
+                                           {"systemd-cgroup", no_argument, 0, 'Y'},
+                                           EXEC_LONGOPTS{0, 0, 0, 0}};
   char statedir[PATH_MAX] = "", pidabs[PATH_MAX];
   int opt, specfd = spec_fd(), logfd = -1, stagedir, exec_mode;
   cJSON *cfg;
@@ -872,6 +890,7 @@ int main(int argc, char **argv)
       case 'C': consock = optarg; break;
       case 'k': keep = 1; break;
       case 'S': nosubreaper = 1; break;
+      case 'Y': systemd_cgroup = 1; break;
       case 'F':
         if ((preserve = stage_num(optarg, 10000)) < 0) die_usage(USAGE);
         break;

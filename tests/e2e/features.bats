@@ -133,8 +133,8 @@ secure() {
 }
 
 @test "features: cgroup drivers, LSMs and what this build refuses" {
-	[ "$(jq -c .linux.cgroup <<< "$FEAT")" = '{"v1":true,"v2":true,"systemd":false,"systemdUser":false,"rdma":false}' ]
-	# systemd false: --systemd-cgroup is refused, never ignored
+	[ "$(jq -c .linux.cgroup <<< "$FEAT")" = '{"v1":true,"v2":true,"systemd":true,"systemdUser":false,"rdma":false}' ]
+	# --systemd-cgroup is never ignored: without systemd (here) it is refused
 	run "$RUNC" --root "$STATE" --systemd-cgroup run "$ID"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *systemd* ]]

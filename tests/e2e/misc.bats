@@ -144,10 +144,14 @@ teardown() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"systemd is not running"* ]]
 	assert_clean
-	# with systemd running (a private /run that says so): not supported yet
+	# a private /run that says systemd runs: cgroup v2 only, and then systemd must answer
 	run unshare -m sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec "$0" --root "$1" --systemd-cgroup run "$2"' "$RUNC" "$STATE" "$ID"
 	[ "$status" -eq 1 ]
-	[ "$output" = "runc: --systemd-cgroup: the systemd cgroup driver is not supported yet" ]
+	if cgroup_v2; then
+		[ "$output" = "oci-cgroup: connect to systemd: connect /run/systemd/private: No such file or directory; connect /run/dbus/system_bus_socket: No such file or directory" ]
+	else
+		[ "$output" = "oci-cgroup: systemd cgroup driver: /sys/fs/cgroup is not a cgroup v2 hierarchy (a cgroup v1 or hybrid host); --systemd-cgroup needs cgroup v2" ]
+	fi
 	assert_clean
 	# commands that make no cgroup take it, as containerd passes it to all
 	set_args sleep 100
