@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/keyctl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -22,13 +23,11 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
-#ifdef HAVE_APPARMOR
-#include <sys/apparmor.h>
-#endif
 #ifdef HAVE_SELINUX
 #include <selinux/selinux.h>
 #endif
@@ -470,13 +469,34 @@ static void set_limits(int oomfd)
   umask(c.umask);
 }
 
+/* 6a. AppArmor's profile for the next execve, as runc sets it (and libapparmor's aa_change_onexec): "exec
+   PROFILE" written to our thread's attr/apparmor/exec (attr/exec on kernels before 5.8) in the container's
+   /proc, checked to be a procfs. The kernel refuses a profile that is not loaded (ENOENT); the words are
+   runc's. */
+static void apparmor_onexec(const char *profile)
+{
+  const char *path = "/proc/thread-self/attr/apparmor/exec";
+  char *val = NULL;
+  struct statfs fs;
+  int fd, n;
+  ssize_t w;
+  if (access(path, F_OK) < 0 && errno == ENOENT) path = "/proc/thread-self/attr/exec";
+  if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+    die(EXIT_SYSFAIL, "apparmor failed to apply profile: open %s: %s", path, go_strerror(errno));
+  if (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)
+    die(EXIT_SYSFAIL, "apparmor failed to apply profile: %s is not on a procfs", path);
+  if ((n = asprintf(&val, "exec %s", profile)) < 0) die_sys(EXIT_SYSFAIL, "allocate");
+  if ((w = write(fd, val, (size_t)n)) != n)
+    die(EXIT_SYSFAIL, "apparmor failed to apply profile: write %s: %s", path,
+        w < 0 ? go_strerror(errno) : "short write");
+  free(val);
+  close(fd);
+}
+
 /* 6. The LSM label of the next execve, which is the container's. */
 static void set_exec_label(void)
 {
-#ifdef HAVE_APPARMOR
-  if (c.apparmor && *c.apparmor && aa_change_onexec(c.apparmor) < 0)
-    die_sys(EXIT_SYSFAIL, "apparmor change_onexec %s", c.apparmor);
-#endif
+  if (c.apparmor && *c.apparmor) apparmor_onexec(c.apparmor);
 #ifdef HAVE_SELINUX
   if (c.selinux && *c.selinux && setexeccon(c.selinux) < 0) die_sys(EXIT_SYSFAIL, "setexeccon %s", c.selinux);
 #endif

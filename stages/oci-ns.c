@@ -318,10 +318,12 @@ static void sysctls_apply(void)
   }
 }
 
-/* A time namespace must get its offsets before any process enters it, so it is unshared here (it applies to
-   children, and since Linux 5.19/6.0 also to the caller at its next execve, which is oci-mount's). */
+/* A time namespace must get its offsets before any process enters it, so it is unshared here: unshare makes
+   it the namespace of our children only. Then we enter it ourselves with setns, which freezes the offsets:
+   some kernels (6.1 among them) never move a process into it at execve, and the init is this process. */
 static void timens_setup(void)
 {
+  int fd;
   if (unshare(CLONE_NEWTIME) < 0) die_sys(EXIT_SYSFAIL, "unshare time namespace");
   for (const struct rec *r = NULL; (r = spec_next(&sp, "time.offset", r));) {
     char line[96];
@@ -329,6 +331,10 @@ static void timens_setup(void)
     if (file_write_at(AT_FDCWD, "/proc/self/timens_offsets", line) < 0)
       die_sys(EXIT_SYSFAIL, "write %s offset to /proc/self/timens_offsets", r->f[1]);
   }
+  if ((fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC)) < 0)
+    die_sys(EXIT_SYSFAIL, "open /proc/self/ns/time_for_children");
+  if (setns(fd, CLONE_NEWTIME) < 0) die_sys(EXIT_SYSFAIL, "enter the new time namespace");
+  close(fd);
 }
 
 static void loopback_up(void)
@@ -374,6 +380,9 @@ static __attribute__((noreturn)) void child(char **argv)
   if (v2fd >= 0) close(v2fd);
   if (holdfd >= 0) close(holdfd); /* joined */
   if (has_new("cgroup") && unshare(CLONE_NEWCGROUP) < 0) die_sys(EXIT_SYSFAIL, "unshare cgroup namespace");
+  /* the time namespace while we still have the host's uid: once we are root of a user namespace the kernel
+     makes us undumpable, and our /proc/self files, owned by the host's root then, refuse our writes */
+  if (has_new("time")) timens_setup();
 
   if (has_new("user")) { /* the monitor writes uid_map and gid_map, then says go */
     char msg[64];
@@ -392,7 +401,6 @@ static __attribute__((noreturn)) void child(char **argv)
   if (domainname && setdomainname(domainname->f[1], strlen(domainname->f[1])) < 0)
     die_sys(EXIT_SYSFAIL, "setdomainname %s", domainname->f[1]);
   sysctls_apply();
-  if (has_new("time")) timens_setup();
   if (has_new("network")) loopback_up();
 
   if (fd_move(sync_child, sync_child) < 0) die_sys(EXIT_SYSFAIL, "hand on sync fd %d", sync_child);
