@@ -56,12 +56,17 @@ own_cgroup_dir() {
 assert_clean() {
 	[ ! -e "$STATE/$ID" ] || { echo "state dir left: $STATE/$ID"; return 1; }
 	local d
-	for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
-		if find "$d" -maxdepth 3 -type d -name "$ID" 2>/dev/null | grep -q .; then
-			echo "cgroup left in $d"
-			return 1
-		fi
-	done
+	if cgroup_v2; then # the whole unified tree (the guest's is small)
+		d=$(find /sys/fs/cgroup -type d -name "$ID" 2>/dev/null)
+		[ -z "$d" ] || { echo "cgroup left: $d"; return 1; }
+	else
+		for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+			if find "$d" -maxdepth 3 -type d -name "$ID" 2>/dev/null | grep -q .; then
+				echo "cgroup left in $d"
+				return 1
+			fi
+		done
+	fi
 	if grep -q "$BATS_TEST_TMPDIR" /proc/self/mountinfo; then
 		echo "mount left"
 		return 1
