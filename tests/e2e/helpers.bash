@@ -131,3 +131,28 @@ cg_dir() {
 		own_cgroup_dir "$1"
 	fi
 }
+
+# cg_freeze 1|0: freeze or thaw the container's cgroup behind runc's back
+# (the v1 freezer's freezer.state, cgroup.freeze on v2)
+cg_freeze() {
+	local d
+	d=$(cg_dir freezer)
+	if cgroup_v2; then
+		echo "$1" > "$d/cgroup.freeze"
+	elif [ "$1" = 1 ]; then
+		echo FROZEN > "$d/freezer.state"
+	else
+		echo THAWED > "$d/freezer.state"
+	fi
+}
+
+# cg_frozen: the container's cgroup is frozen (every process stopped)
+cg_frozen() {
+	local d
+	d=$(cg_dir freezer)
+	if cgroup_v2; then
+		grep -qx 'frozen 1' "$d/cgroup.events"
+	else
+		[ "$(cat "$d/freezer.state")" = FROZEN ]
+	fi
+}
