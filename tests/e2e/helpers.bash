@@ -122,11 +122,20 @@ requires_cgroup_v1() {
 requires_cgroup_v2() {
 	cgroup_v2 || skip "needs a pure cgroup v2 host (run it with make test-v2)"
 }
+# cg_parent: where a relative cgroupsPath goes on a pure v2 host: as runc
+# (fs2's defaultDirPath), under the parent of the caller's cgroup (the
+# caller's own has processes, so it cannot delegate controllers)
+cg_parent() {
+	local own
+	own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+	own=${own%/*}
+	echo "/sys/fs/cgroup$own"
+}
 # cg_dir CTRL: the container's ($ID's) cgroup dir that holds controller
 # CTRL: the v1 hierarchy's on v1 and hybrid hosts, the unified one on v2
 cg_dir() {
 	if cgroup_v2; then
-		echo "/sys/fs/cgroup$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup | sed 's,/$,,')/$ID"
+		echo "$(cg_parent)/$ID"
 	else
 		own_cgroup_dir "$1"
 	fi

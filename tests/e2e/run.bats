@@ -263,10 +263,10 @@ teardown() {
 	run runc run "$ID"
 	[ "$status" -eq 0 ]
 	local own
-	if cgroup_v2; then
-		own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
-		[ "$output" = "0::${own%/}/rt-test-nest-$$/inner" ]
-		[ ! -e "/sys/fs/cgroup${own%/}/rt-test-nest-$$" ]
+	if cgroup_v2; then # runc's rule: under the parent of the caller's cgroup
+		own=$(cg_parent)
+		[ "$output" = "0::${own#/sys/fs/cgroup}/rt-test-nest-$$/inner" ]
+		[ ! -e "$own/rt-test-nest-$$" ]
 	else
 		own=$(grep ':memory:' /proc/self/cgroup | cut -d: -f3)
 		[[ "$output" == *":memory:${own%/}/rt-test-nest-$$/inner"* ]]
