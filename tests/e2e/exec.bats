@@ -10,9 +10,7 @@ setup() {
 
 teardown() {
 	# a paused test that failed half-way: thaw what it froze
-	local fz
-	fz=$(own_cgroup_dir freezer 2>/dev/null)
-	[ ! -e "$fz/freezer.state" ] || echo THAWED > "$fz/freezer.state"
+	[ -z "${ID:-}" ] || [ ! -d "$(cg_dir freezer)" ] || cg_freeze 0 2>/dev/null || true
 	[ -n "${ID:-}" ] && "$RUNC" --root "$STATE" delete --force "$ID" >/dev/null 2>&1
 	teardown_bundle
 }
@@ -228,7 +226,7 @@ down() {
 	[ "$(runc state "$ID" | jq -r .status)" = running ]
 	[ "$(runc state "$ID" | jq -r .pid)" = "$INIT" ]
 	[ "$(cat "$STATE/$ID/state.json" "$STATE/$ID/spec" | md5sum)" = "$before" ]
-	[ "$(cat "$(own_cgroup_dir pids)/cgroup.procs")" = "$INIT" ]
+	[ "$(cat "$(cg_dir pids)/cgroup.procs")" = "$INIT" ]
 	down
 }
 
@@ -297,7 +295,7 @@ PY
 	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$INIT/ns/pid")" ]
 	# not the monitor's child any more: it outlived runc
 	[ "$(awk '{print $4}' "/proc/$pid/stat")" != "$$" ]
-	grep -qx "$pid" "$(own_cgroup_dir pids)/cgroup.procs"
+	grep -qx "$pid" "$(cg_dir pids)/cgroup.procs"
 	down
 	[ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
 }
@@ -371,11 +369,8 @@ PY
 
 @test "exec: a paused container is refused unless --ignore-paused" {
 	up
-	local fz
-	fz=$(own_cgroup_dir freezer)
-	[ -e "$fz/freezer.state" ] || skip "no v1 freezer"
-	echo FROZEN > "$fz/freezer.state"
-	for _ in $(seq 50); do [ "$(cat "$fz/freezer.state")" = FROZEN ] && break; sleep 0.1; done
+	cg_freeze 1
+	for _ in $(seq 50); do cg_frozen && break; sleep 0.1; done
 	[ "$(runc state "$ID" | jq -r .status)" = paused ]
 	run runc exec "$ID" true
 	[ "$status" -eq 255 ]
@@ -385,14 +380,15 @@ PY
 	local bg=$! st=0
 	sleep 0.5
 	[ ! -s "$BATS_TEST_TMPDIR/out" ]
-	echo THAWED > "$fz/freezer.state"
+	cg_freeze 0
 	wait "$bg" || st=$?
 	[ "$st" -eq 0 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = thawed ]
 	down
 }
 
-@test "exec: --cgroup puts the process in an existing sub-cgroup" {
+@test "exec: --cgroup puts the process in an existing sub-cgroup (v1)" {
+	requires_cgroup_v1
 	up
 	local pids
 	pids=$(own_cgroup_dir pids)
@@ -432,6 +428,36 @@ PY
 	down
 }
 
+@test "exec: --cgroup puts the process in an existing sub-cgroup (v2)" {
+	requires_cgroup_v2
+	# no cgroup namespace: /proc/self/cgroup shows the whole path
+	update_config '.linux.namespaces |= map(select(.type != "cgroup"))'
+	up
+	local d
+	d=$(cg_dir pids)
+	mkdir "$d/sub"
+	run runc exec --cgroup sub "$ID" cat /proc/self/cgroup
+	[ "$status" -eq 0 ]
+	[[ "$output" == "0::/"*"/$ID/sub" ]]
+	run runc exec --cgroup /sub "$ID" cat /proc/self/cgroup
+	rmdir "$d/sub"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "0::/"*"/$ID/sub" ]]
+	run runc exec --cgroup ../x "$ID" true
+	[ "$status" -eq 255 ]
+	[ "$output" = "oci-parse: --cgroup ../x: the path must stay under the container's cgroup" ]
+	run runc exec --cgroup nosub "$ID" true
+	[ "$status" -eq 255 ]
+	echo "$output" | grep -q "^oci-parse: --cgroup nosub: .*No such file or directory"
+	run runc exec --cgroup nosuchctrl:sub "$ID" true
+	[ "$status" -eq 255 ]
+	[ "$output" = "oci-parse: --cgroup nosuchctrl:sub: the container has no nosuchctrl cgroup" ]
+	# without --cgroup: the container's own cgroup
+	run runc exec "$ID" cat /proc/self/cgroup
+	[ "$output" = "0::$(cut -d: -f3 "/proc/$INIT/cgroup")" ]
+	down
+}
+
 @test "exec: the 2015 form, runc --id X exec PROCESS.json" {
 	up
 	echo '{"args": ["sh", "-c", "echo legacy $X"], "env": ["X=1", "PATH=/bin"], "cwd": "/", "user": {"uid": 0, "gid": 0}}' \
@@ -457,7 +483,7 @@ PY
 }
 
 @test "exec: a container with user and cgroup namespaces: joined, user first" {
-	update_config '.linux.namespaces += [{"type": "user"}, {"type": "cgroup"}]
+	update_config '.linux.namespaces |= map(select(.type != "cgroup")) + [{"type": "user"}, {"type": "cgroup"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
 		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))'

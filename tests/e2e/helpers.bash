@@ -56,12 +56,17 @@ own_cgroup_dir() {
 assert_clean() {
 	[ ! -e "$STATE/$ID" ] || { echo "state dir left: $STATE/$ID"; return 1; }
 	local d
-	for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
-		if find "$d" -maxdepth 3 -type d -name "$ID" 2>/dev/null | grep -q .; then
-			echo "cgroup left in $d"
-			return 1
-		fi
-	done
+	if cgroup_v2; then # the whole unified tree (the guest's is small)
+		d=$(find /sys/fs/cgroup -type d -name "$ID" 2>/dev/null)
+		[ -z "$d" ] || { echo "cgroup left: $d"; return 1; }
+	else
+		for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+			if find "$d" -maxdepth 3 -type d -name "$ID" 2>/dev/null | grep -q .; then
+				echo "cgroup left in $d"
+				return 1
+			fi
+		done
+	fi
 	if grep -q "$BATS_TEST_TMPDIR" /proc/self/mountinfo; then
 		echo "mount left"
 		return 1
@@ -117,12 +122,46 @@ requires_cgroup_v1() {
 requires_cgroup_v2() {
 	cgroup_v2 || skip "needs a pure cgroup v2 host (run it with make test-v2)"
 }
+# cg_parent: where a relative cgroupsPath goes on a pure v2 host: as runc
+# (fs2's defaultDirPath), under the parent of the caller's cgroup (the
+# caller's own has processes, so it cannot delegate controllers)
+cg_parent() {
+	local own
+	own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+	own=${own%/*}
+	echo "/sys/fs/cgroup$own"
+}
 # cg_dir CTRL: the container's ($ID's) cgroup dir that holds controller
 # CTRL: the v1 hierarchy's on v1 and hybrid hosts, the unified one on v2
 cg_dir() {
 	if cgroup_v2; then
-		echo "/sys/fs/cgroup$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup | sed 's,/$,,')/$ID"
+		echo "$(cg_parent)/$ID"
 	else
 		own_cgroup_dir "$1"
+	fi
+}
+
+# cg_freeze 1|0: freeze or thaw the container's cgroup behind runc's back
+# (the v1 freezer's freezer.state, cgroup.freeze on v2)
+cg_freeze() {
+	local d
+	d=$(cg_dir freezer)
+	if cgroup_v2; then
+		echo "$1" > "$d/cgroup.freeze"
+	elif [ "$1" = 1 ]; then
+		echo FROZEN > "$d/freezer.state"
+	else
+		echo THAWED > "$d/freezer.state"
+	fi
+}
+
+# cg_frozen: the container's cgroup is frozen (every process stopped)
+cg_frozen() {
+	local d
+	d=$(cg_dir freezer)
+	if cgroup_v2; then
+		grep -qx 'frozen 1' "$d/cgroup.events"
+	else
+		[ "$(cat "$d/freezer.state")" = FROZEN ]
 	fi
 }

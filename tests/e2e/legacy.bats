@@ -168,13 +168,34 @@ EOF2
 	[ -z "$(ls -A "$STATE" 2>/dev/null)" ]
 }
 
-@test "2015: readonly adds 2015's masks, devices get the 2015 allow-list" {
+@test "2015: readonly adds 2015's masks, devices get the 2015 allow-list (v1 devices.list)" {
+	requires_cgroup_v1
 	legacy_args sh -c 'grep -c " /proc/sys ro" /proc/self/mountinfo; cat /sys/fs/cgroup/devices/devices.list | head -3; touch /sys/x 2>&1 | grep -c Read-only'
 	run "$RUNC" --root "$STATE" start
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 1 ]
 	[ "${lines[1]}" = "c *:* m" ]
 	[ "${lines[3]}" = "c 5:1 rwm" ]
+	[ "${lines[4]}" = 1 ]
+}
+
+# what the list does, on either layout (the v1 devices cgroup, v2's eBPF
+# filter): nodes made in the rootfs beforehand, c 1:3 (null, listed)
+# usable, b 7:0 (loop0: blocks get mknod only) refused by the filter
+@test "2015: readonly adds 2015's masks, the 2015 allow-list is enforced" {
+	rm "$BUNDLE/rootfs"
+	cp -a "$(shared_rootfs)" "$BUNDLE/rootfs"
+	mknod "$BUNDLE/rootfs/t-null" c 1 3
+	mknod "$BUNDLE/rootfs/t-loop" b 7 0
+	local t='grep -c " /proc/sys ro" /proc/self/mountinfo'
+	t="$t; echo x > /t-null && echo null-ok; head -c1 /dev/zero | wc -c; head -c1 /t-loop 2>&1"
+	legacy_args sh -c "$t; touch /sys/x 2>&1 | grep -c Read-only"
+	run "$RUNC" --root "$STATE" start
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = null-ok ]
+	[ "${lines[2]}" = 1 ]
+	[[ "${lines[3]}" == *"/t-loop: Operation not permitted" ]]
 	[ "${lines[4]}" = 1 ]
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# pause and resume: the v1 freezer of the container's cgroups (and a real
-# cgroup v2 freezer, cgroup.freeze, on a hand-made state dir); kill and
-# delete --force of a paused container
+# pause and resume: the freezer of the container's cgroups (v1's
+# freezer.state, v2's cgroup.freeze; and a real cgroup v2 freezer on a
+# hand-made state dir, which a hybrid host has too); kill and delete
+# --force of a paused container
 
 load helpers
 
@@ -34,14 +35,14 @@ start_ticker() {
 
 ticks() { wc -l < "$OUT"; }
 
-@test "pause: freezes a running container (v1 freezer), state says paused, resume thaws it" {
+@test "pause: freezes a running container, state says paused, resume thaws it" {
 	start_ticker
 	sleep 0.3
 	run runc pause "$ID"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ "$(status_of "$ID")" = paused ]
-	[ "$(cat "$(own_cgroup_dir freezer)/freezer.state")" = FROZEN ]
+	cg_frozen
 	local a b
 	a=$(ticks)
 	sleep 0.5
@@ -53,7 +54,7 @@ ticks() { wc -l < "$OUT"; }
 	run runc resume "$ID"
 	[ "$status" -eq 0 ]
 	[ "$(status_of "$ID")" = running ]
-	[ "$(cat "$(own_cgroup_dir freezer)/freezer.state")" = THAWED ]
+	! cg_frozen
 	sleep 0.5
 	[ "$(ticks)" -gt "$b" ]
 	run runc resume "$ID"
@@ -174,10 +175,14 @@ ticks() { wc -l < "$OUT"; }
 }
 
 @test "pause: a real cgroup v2 freezer (cgroup.freeze, cgroup.events) on a hand-made state dir" {
-	[ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] || skip "no cgroup2 at /sys/fs/cgroup/unified"
 	local own
-	own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
-	V2DIR=/sys/fs/cgroup/unified${own%/}/$ID
+	if cgroup_v2; then
+		V2DIR=$(cg_parent)/$ID
+	else # a hybrid host's unified hierarchy
+		[ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] || skip "no cgroup2 at /sys/fs/cgroup/unified"
+		own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+		V2DIR=/sys/fs/cgroup/unified${own%/}/$ID
+	fi
 	mkdir "$V2DIR"
 	[ -e "$V2DIR/cgroup.freeze" ] || skip "no cgroup.freeze in $V2DIR"
 	sh -c 'echo $$ > "$1/cgroup.procs"; exec sleep 100' sh "$V2DIR" 3>&- &

@@ -30,7 +30,7 @@ start_two() {
 	init=$(runc state "$ID" | jq .pid)
 	jq -e --argjson p "$init" 'index($p) != null' <<< "$output"
 	for p in $(jq '.[]' <<< "$output"); do
-		grep -qx "$p" "$(own_cgroup_dir memory)/cgroup.procs"
+		grep -qx "$p" "$(cg_dir memory)/cgroup.procs"
 	done
 	[ "$(for p in $(jq '.[]' <<< "$output"); do tr '\0' ' ' < "/proc/$p/cmdline"; echo; done | grep -c '^sleep 100[12] $')" -eq 2 ]
 	run runc ps -f json "$ID"

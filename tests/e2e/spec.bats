@@ -13,7 +13,11 @@ setup() {
 	[ "$(jq -r .ociVersion config.json)" = 1.2.0 ]
 	[ "$(jq -r .process.terminal config.json)" = true ]
 	[ "$(jq -c .process.args config.json)" = '["sh"]' ]
-	[ "$(jq -c '[.linux.namespaces[].type]' config.json)" = '["pid","network","ipc","uts","mount"]' ]
+	if cgroup_v2; then # runc 1.1 adds a cgroup namespace there, last
+		[ "$(jq -c '[.linux.namespaces[].type]' config.json)" = '["pid","network","ipc","uts","mount","cgroup"]' ]
+	else
+		[ "$(jq -c '[.linux.namespaces[].type]' config.json)" = '["pid","network","ipc","uts","mount"]' ]
+	fi
 	[ "$(jq -c '[.mounts[].destination]' config.json)" = '["/proc","/dev","/dev/pts","/dev/shm","/dev/mqueue","/sys","/sys/fs/cgroup"]' ]
 	[ "$(jq -c .process.capabilities.bounding config.json)" = '["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]' ]
 	[ "$(jq -c .process.rlimits config.json)" = '[{"type":"RLIMIT_NOFILE","hard":1024,"soft":1024}]' ]

@@ -287,8 +287,8 @@ mnt() {
   [[ "${lines[1]}" == "/opt tmpfs "* ]]
 }
 
-@test "cgroup without a cgroup namespace binds the container's own cgroups, read-only" {
-  [ -d /sys/fs/cgroup/memory ] || skip "needs a cgroup v1 host"
+@test "cgroup without a cgroup namespace binds the container's own cgroups, read-only (v1)" {
+  requires_cgroup_v1
   s=$(spec "root.path $R" "ns.new mount" "mount /sys sysfs sysfs nosuid,noexec,nodev,ro -" \
     "mount /sys/fs/cgroup cgroup cgroup nosuid,noexec,nodev,relatime,ro -")
   own=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
@@ -300,8 +300,21 @@ mnt() {
   [[ "$output" == *"/sys/fs/cgroup/memory cgroup ro,nosuid,nodev,noexec,relatime $own"* ]]
 }
 
-@test "cgroup with a cgroup namespace mounts each hierarchy fresh" {
-  [ -d /sys/fs/cgroup/memory ] || skip "needs a cgroup v1 host"
+@test "cgroup without a cgroup namespace shows only the container's own cgroup, read-only (v2)" {
+  requires_cgroup_v2
+  s=$(spec "root.path $R" "ns.new mount" "mount /sys sysfs sysfs nosuid,noexec,nodev,ro -" \
+    "mount /sys/fs/cgroup cgroup cgroup nosuid,noexec,nodev,relatime,ro -")
+  own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+  om "$s" sh -c "$PROBE mounts; ls $R/sys/fs/cgroup | grep -c -e '\\.slice\$' -e '\\.scope\$'; mkdir $R/sys/fs/cgroup/x 2>/dev/null || echo ro"
+  [ "$status" -eq 0 ]
+  [ "${lines[-2]}" = 0 ] # no host tree
+  [ "${lines[-1]}" = ro ]
+  run mnt <<<"$output"
+  [[ "$output" == *"/sys/fs/cgroup cgroup2 ro,nosuid,nodev,noexec"*" $own"* ]]
+}
+
+@test "cgroup with a cgroup namespace mounts each hierarchy fresh (v1)" {
+  requires_cgroup_v1
   s=$(spec "root.path $R" "ns.new mount" "ns.new cgroup" \
     "mount /sys/fs/cgroup cgroup cgroup nosuid,noexec,nodev,relatime -")
   run unshare -m -C --propagation private "$BIN/oci-mount" "$PROBE" mounts 3< "$s"
@@ -312,6 +325,16 @@ mnt() {
   if grep -q ' cgroup2 ' /proc/self/mountinfo; then
     [[ "$output" == *" cgroup2 "* ]]
   fi
+}
+
+@test "cgroup with a cgroup namespace mounts the unified hierarchy fresh, at the namespace's root (v2)" {
+  requires_cgroup_v2
+  s=$(spec "root.path $R" "ns.new mount" "ns.new cgroup" \
+    "mount /sys/fs/cgroup cgroup cgroup nosuid,noexec,nodev,relatime -")
+  run unshare -m -C --propagation private "$BIN/oci-mount" "$PROBE" mounts 3< "$s"
+  [ "$status" -eq 0 ]
+  run mnt <<<"$output"
+  [ "$output" = "/sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime /" ]
 }
 
 @test "cgroup2 mounts the unified hierarchy" {

@@ -264,6 +264,7 @@ example.org" ]
 }
 
 @test "the child joins v1 cgroups through cgroup.join and unshares the cgroup namespace after" {
+  requires_cgroup_v1
   own=$(awk -F: '$2 == "pids" { print $3 }' /proc/self/cgroup)
   cg=/sys/fs/cgroup/pids${own%/}/oci-ns-test-$$-$BATS_TEST_NUMBER
   mkdir "$cg"
@@ -277,15 +278,24 @@ example.org" ]
   [[ "$output" == *":pids:${own%/}/oci-ns-test-$$-$BATS_TEST_NUMBER"* ]]
 }
 
-@test "clone3 puts the init into the cgroup.v2fd cgroup" {
-  [ -d /sys/fs/cgroup/unified ] || skip "no cgroup2 hierarchy"
+# the unified hierarchy: /sys/fs/cgroup on pure v2, .../unified on hybrid
+@test "clone3 puts the init into the cgroup.v2fd cgroup, and the cgroup namespace is unshared after" {
+  local base=/sys/fs/cgroup/unified
+  if cgroup_v2; then
+    base=/sys/fs/cgroup
+  else
+    [ -d "$base" ] || skip "no cgroup2 hierarchy"
+  fi
   own=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
-  cg=/sys/fs/cgroup/unified${own%/}/oci-ns-test-$$-$BATS_TEST_NUMBER
+  cg=$base${own%/}/oci-ns-test-$$-$BATS_TEST_NUMBER
   mkdir "$cg"
   cgs+=("$cg")
   run bin/oci-ns probe cat /proc/self/cgroup 3< "$(spec 'cgroup.v2fd 7' 'ns.new uts')" 7< "$cg"
   [ "$status" -eq 0 ]
   [[ "$output" == *"0::${own%/}/oci-ns-test-$$-$BATS_TEST_NUMBER"* ]]
+  run bin/oci-ns probe cat /proc/self/cgroup 3< "$(spec 'cgroup.v2fd 7' 'ns.new cgroup')" 7< "$cg"
+  [ "$status" -eq 0 ]
+  grep -qx '0::/' <<<"$output" # rooted at the container's cgroup
 }
 
 @test "a failing stage inside: its status, its message once" {
