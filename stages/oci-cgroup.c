@@ -265,7 +265,19 @@ void cg_find(struct cg_ctx *ctx)
       } else if (!find_mount(mi, NULL, root, &mnt, &mroot)) {
         continue;
       }
-      add_hier(ctx, "unified", mnt, mroot, c2 + 1, 1);
+      if (unified_at_root) {
+        /* pure v2, as runc's fs2: a relative path goes under the PARENT of
+           our own cgroup, which holds our processes and so could never
+           give controllers to a child (the no-internal-process rule) */
+        char *own = c2 + 1, *slash = strrchr(own, '/');
+        if (slash && slash != own)
+          *slash = 0;
+        else if (slash)
+          own = "/";
+        add_hier(ctx, "unified", mnt, mroot, own, 1);
+      } else {
+        add_hier(ctx, "unified", mnt, mroot, c2 + 1, 1);
+      }
       continue;
     }
     if (!want_v1 || strlen(c1 + 1) >= sizeof ctrls) continue;

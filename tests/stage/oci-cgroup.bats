@@ -87,7 +87,8 @@ requires_unified() {
   mkdir -p "$T/cg/user.slice/me"
   echo "memory cpu" > "$T/cg/cgroup.subtree_control"
   echo "cpu cpuset hugetlb memory pids" > "$T/cg/user.slice/cgroup.subtree_control"
-  echo "0::/user.slice/me" > "$T/self"
+  # as runc's fs2: a relative path goes under the parent of our own cgroup
+  echo "0::/user.slice/me/job" > "$T/self"
   s=$(spec "cgroup.path pod/c1" \
     "cgroup.memory.limit 104857600" "cgroup.memory.reservation 52428800" "cgroup.memory.swap 209715200" \
     "cgroup.cpu.shares 1024" "cgroup.cpu.quota 50000" "cgroup.cpu.period 100000" "cgroup.cpu.cpus 0" \
@@ -353,7 +354,7 @@ requires_unified() {
   mkdir -p "$T/cg/svc"
   echo 4242 > "$T/cg/svc/cgroup.procs"
   echo "pids" > "$T/cg/svc/cgroup.subtree_control"
-  echo "0::/svc" > "$T/self"
+  echo "0::/svc/job" > "$T/self"
   s=$(spec "cgroup.path c1" "cgroup.pids.limit 10")
   run bin/oci-cgroup -r "$T/cg" -t v2 -s "$T/self" true 3< "$s"
   [ "$status" -eq 0 ]
