@@ -113,8 +113,8 @@ static void list_record(struct cgres *c, int l, const struct rec *r)
   } else if (ok && l == CGRES_L_PRIO) {
     ok = word_ok(r->f[1]) && stage_num(r->f[2], 0xffffffffLL) >= 0;
   } else if (ok) {
-    ok = word_ok(r->f[1]) && (strcmp(r->f[2], "-") || strcmp(r->f[3], "-"));
-    for (int k = 2; ok && k < 4; k++) ok = !strcmp(r->f[k], "-") || stage_num(r->f[k], 0xffffffffLL) >= 0;
+    ok = word_ok(r->f[1]) && (*r->f[2] || *r->f[3]); /* "-" (empty): unset */
+    for (int k = 2; ok && k < 4; k++) ok = !*r->f[k] || stage_num(r->f[k], 0xffffffffLL) >= 0;
   }
   if (!ok) bad(r, "bad");
   /* a later record for the same device, page size, interface replaces it */
@@ -594,8 +594,8 @@ static void rdma(const struct cgres *c, const struct cgres_hier *h)
 {
   for (size_t i = 0; i < c->nlist[CGRES_L_RDMA]; i++) {
     const struct rec *r = c->list[CGRES_L_RDMA][i];
-    char *a = strcmp(r->f[2], "-") ? xasprintf(" hca_handle=%s", r->f[2]) : xasprintf("%s", ""),
-         *b = strcmp(r->f[3], "-") ? xasprintf(" hca_object=%s", r->f[3]) : xasprintf("%s", ""),
+    char *a = *r->f[2] ? xasprintf(" hca_handle=%s", r->f[2]) : xasprintf("%s", ""),
+         *b = *r->f[3] ? xasprintf(" hca_object=%s", r->f[3]) : xasprintf("%s", ""),
          *v = xasprintf("%s%s%s", r->f[1], a, b);
     cg_write(h, "rdma.max", v);
     free(a), free(b), free(v);

@@ -153,7 +153,7 @@ static void blockio(const cJSON *r)
       snprintf(q, sizeof q, "%s", json_index(lp, i++));
       blkdev(e, q, &maj, &min);
       if (!xjson_int(e, "rate", q, 0, MAXV, &rate)) json_die(q, "rate is required");
-      ADD(tl[k][1], num(maj), num(min), num(rate));
+      if (rate) ADD(tl[k][1], num(maj), num(min), num(rate));
     }
   }
 }
@@ -215,14 +215,14 @@ static void rdma(const cJSON *r)
   sub(p, "rdma");
   cJSON_ArrayForEach(e, o)
   {
-    char q[512], hs[32] = "-", os[32] = "-";
+    char q[512], hs[32] = "", os[32] = "";
     long long v;
     snprintf(q, sizeof q, "%s", json_path(p, e->string));
     if (!*e->string || strpbrk(e->string, " \t\n/")) json_die(p, "bad device name %s", e->string);
     if (!cJSON_IsObject(e)) json_die(q, "expected an object");
     if (xjson_int(e, "hcaHandles", q, 0, 0xffffffffLL, &v)) snprintf(hs, sizeof hs, "%lld", v);
     if (xjson_int(e, "hcaObjects", q, 0, 0xffffffffLL, &v)) snprintf(os, sizeof os, "%lld", v);
-    if (*hs != '-' || *os != '-') ADD("cgroup.rdma", e->string, hs, os);
+    if (*hs || *os) ADD("cgroup.rdma", e->string, hs, os);
   }
 }
 
