@@ -397,7 +397,9 @@ static void memory_v1(const struct cgres *c, const struct cgres_hier *h)
   if (sw != 0 && lim != 0) {
     char cur[64] = "";
     long long v;
-    if (file_read_at(h->dfd, "memory.memsw.limit_in_bytes", cur, sizeof cur) < 0)
+    /* (a fake tree's new dir has none: nothing to be above) */
+    if (file_read_at(h->dfd, "memory.memsw.limit_in_bytes", cur, sizeof cur) < 0 &&
+        !(h->fake && errno == ENOENT))
       die_sys(EXIT_SYSFAIL, "read memory.memsw.limit_in_bytes in %s", h->dir);
     cur[strcspn(cur, "\n")] = 0;
     v = stage_num(cur, 1LL << 62);
@@ -523,6 +525,11 @@ static void blkio_v1(const struct cgres *c, const struct cgres_hier *h)
 static void blkio_v2(const struct cgres *c, const struct cgres_hier *h)
 {
   int bfq = exists(h, "io.bfq.weight"), bfq_dev = 0;
+  if (bfq && c->nlist[CGRES_L_WDEV]) {
+    /* per-device weights: a bfq that reads back "default N" (5.4+) */
+    char cur[256] = "";
+    bfq_dev = file_read_at(h->dfd, "io.bfq.weight", cur, sizeof cur) >= 0 && !strncmp(cur, "default", 7);
+  }
   if (c->kr[CGRES_B_WEIGHT] && c->kv[CGRES_B_WEIGHT]) {
     /* io.bfq.weight takes the blkio range; io.weight its own [1, 10000] */
     long long w = c->kv[CGRES_B_WEIGHT];
@@ -532,11 +539,6 @@ static void blkio_v2(const struct cgres *c, const struct cgres_hier *h)
       cg_write(h, "io.weight", num((long long)cgres_blkio_to_io_weight((unsigned long long)w), 0));
   }
   if (c->kr[CGRES_B_LEAF]) ignored_v2(c->kr[CGRES_B_LEAF]);
-  if (bfq && c->nlist[CGRES_L_WDEV]) {
-    /* per-device weights: a bfq that reads back "default N" (5.4+) */
-    char cur[256] = "";
-    bfq_dev = file_read_at(h->dfd, "io.bfq.weight", cur, sizeof cur) >= 0 && !strncmp(cur, "default", 7);
-  }
   for (size_t i = 0; i < c->nlist[CGRES_L_WDEV]; i++) {
     const struct rec *r = c->list[CGRES_L_WDEV][i];
     if (!strcmp(r->f[3], "0")) continue;
