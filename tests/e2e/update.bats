@@ -25,6 +25,7 @@ start_sleeper() {
 cg() { cat "$(own_cgroup_dir "$1")/$2"; }
 
 @test "update: memory flags with units, read back from the v1 memory cgroup" {
+	requires_cgroup_v1
 	start_sleeper
 	run runc update --memory 64m --memory-swap 128M --memory-reservation 32MiB --kernel-memory-tcp 16mb "$ID"
 	[ "$status" -eq 0 ]
@@ -67,6 +68,7 @@ cg() { cat "$(own_cgroup_dir "$1")/$2"; }
 }
 
 @test "update: cpu, cpuset and pids flags, read back" {
+	requires_cgroup_v1
 	start_sleeper
 	run runc update --cpu-share 512 --cpu-period 50000 --cpu-quota 25000 "$ID"
 	[ "$status" -eq 0 ]
@@ -110,6 +112,7 @@ cg() { cat "$(own_cgroup_dir "$1")/$2"; }
 }
 
 @test "update: blkio weight where the kernel has none fails as runc's does; RDT is refused" {
+	requires_cgroup_v1
 	start_sleeper
 	local d
 	d=$(own_cgroup_dir blkio)
@@ -134,6 +137,7 @@ cg() { cat "$(own_cgroup_dir "$1")/$2"; }
 }
 
 @test "update -r FILE and -r -: a LinuxResources JSON, as podman and containerd send it" {
+	requires_cgroup_v1
 	start_sleeper
 	cat > "$BATS_TEST_TMPDIR/r.json" <<-'JSON'
 	{"memory": {"limit": 67108864, "swap": 134217728, "reservation": 0},
@@ -348,4 +352,29 @@ fake_v2() {
 	[[ "$output" == "oci-update: rejecting memory limit 4096 <= usage "* ]]
 	[ "$(cat "$d/memory.max")" = max ]
 	[ "$(runc state "$ID" | jq -r .status)" = running ]
+}
+
+@test "update (v2): memory, cpu, cpuset and pids flags and -r, read back from the v2 files (twin of the v1 ones)" {
+	requires_cgroup_v2
+	start_sleeper
+	d=$(cg_dir memory)
+	run runc update --memory 64m --memory-swap 128m --memory-reservation 32m --pids-limit 42 "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$d/memory.max")" = 67108864 ]
+	[ "$(cat "$d/memory.swap.max")" = 67108864 ]
+	[ "$(cat "$d/memory.low")" = 33554432 ]
+	[ "$(cat "$d/pids.max")" = 42 ]
+	run runc update --cpu-share 512 --cpu-period 50000 --cpu-quota 25000 --cpuset-cpus 0 --cpuset-mems 0 "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$d/cpu.weight")" = 59 ]
+	[ "$(cat "$d/cpu.max")" = "25000 50000" ]
+	[ "$(cat "$d/cpuset.cpus")" = 0 ]
+	[ "$(cat "$d/cpuset.mems")" = 0 ]
+	run runc update -r - "$ID" <<< '{"memory": {"limit": -1}, "cpu": {"quota": -1}, "pids": {"limit": -1}, "unified": {"memory.high": "50000000"}}'
+	[ "$status" -eq 0 ]
+	[ "$(cat "$d/memory.max")" = max ]
+	[ "$(cat "$d/memory.swap.max")" = max ]
+	[ "$(cat "$d/cpu.max")" = "max 50000" ]
+	[ "$(cat "$d/pids.max")" = max ]
+	[ "$(cat "$d/memory.high")" = 50000000 ]
 }
