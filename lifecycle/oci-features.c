@@ -120,9 +120,9 @@ int main(int argc, char **argv)
     cap_free(name);
   }
   arr_end(8, ",");
-  /* systemd: oci-cgroup's driver (cgroup v2; not rootless); rdma is refused by oci-parse */
+  /* systemd: oci-cgroup's driver (cgroup v2; not rootless); rdma.max is written (v1, v2) */
   printf("        \"cgroup\": {\n            \"v1\": true,\n            \"v2\": true,\n"
-         "            \"systemd\": true,\n            \"systemdUser\": false,\n            \"rdma\": false\n"
+         "            \"systemd\": true,\n            \"systemdUser\": false,\n            \"rdma\": true\n"
          "        },\n");
   printf("        \"seccomp\": {\n            \"enabled\": true,\n");
   arr_begin("actions", 12);

@@ -20,6 +20,7 @@
 #include "die.h"
 #include "fd.h"
 #include "json.h"
+#include "resjson.h"
 #include "spec.h"
 #include "stage.h"
 #include "state.h"
@@ -27,8 +28,8 @@
 #define USAGE                                                                                                \
   "oci-update [--root=DIR] [-r FILE|-] [--memory=N] [--memory-swap=N] [--memory-reservation=N] "             \
   "[--kernel-memory=N] [--kernel-memory-tcp=N] [--cpu-share=N] [--cpu-period=N] [--cpu-quota=N] "            \
-  "[--cpu-rt-period=N] [--cpu-rt-runtime=N] [--cpuset-cpus=LIST] [--cpuset-mems=LIST] [--pids-limit=N] "     \
-  "[--blkio-weight=N] ID"
+  "[--cpu-burst=N] [--cpu-rt-period=N] [--cpu-rt-runtime=N] [--cpu-idle=0|1] [--cpuset-cpus=LIST] "          \
+  "[--cpuset-mems=LIST] [--pids-limit=N] [--blkio-weight=N] [--l3-cache-schema=S] [--mem-bw-schema=S] ID"
 
 static struct specw nw; /* the new records */
 
@@ -81,49 +82,22 @@ static void put_str(int key, const char *s)
   if (*s) specw_add(&nw, cgres_key(key), s, (char *)NULL);
 }
 
-/* -r: a LinuxResources object; what runc's update reads of it */
+/* -r: a LinuxResources object, read as oci-parse reads linux.resources
+   (shared/resjson.c): every field; the devices list is not updated, as
+   in runc */
 static void from_json(const char *file)
 {
   int fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : 0;
   size_t len;
   char *text;
-  cJSON *r, *o, *u;
-  long long v;
+  cJSON *r;
   if (fd < 0) die_sys(EXIT_BADINPUT, "open %s", file);
   if (!(text = fd_slurp(fd, &len))) die_sys(EXIT_SYSFAIL, "read %s", file);
   if (fd) close(fd);
   json_file = strcmp(file, "-") ? file : "stdin";
   r = xjson_parse(text, len);
   if (!cJSON_IsObject(r)) json_die("", "expected an object");
-#define I(obj, name, path, key, min, max)                                                                    \
-  if (xjson_int(obj, name, path, min, max, &v)) put(key, v)
-  if ((o = xjson_obj(r, "memory", ""))) {
-    I(o, "limit", "memory", CGRES_M_LIMIT, -1, 1LL << 62);
-    I(o, "reservation", "memory", CGRES_M_RES, -1, 1LL << 62);
-    I(o, "swap", "memory", CGRES_M_SWAP, -1, 1LL << 62);
-    I(o, "kernel", "memory", CGRES_M_KERNEL, -1, 1LL << 62);
-    I(o, "kernelTCP", "memory", CGRES_M_KTCP, -1, 1LL << 62);
-  }
-  if ((o = xjson_obj(r, "cpu", ""))) {
-    const char *s;
-    I(o, "shares", "cpu", CGRES_C_SHARES, 0, 262144);
-    I(o, "quota", "cpu", CGRES_C_QUOTA, -1, 1LL << 62);
-    I(o, "period", "cpu", CGRES_C_PERIOD, 0, 1LL << 62);
-    I(o, "realtimeRuntime", "cpu", CGRES_C_RTRUN, -1, 1LL << 62);
-    I(o, "realtimePeriod", "cpu", CGRES_C_RTPER, 0, 1LL << 62);
-    if ((s = xjson_str(o, "cpus", "cpu"))) put_str(CGRES_C_CPUS, s);
-    if ((s = xjson_str(o, "mems", "cpu"))) put_str(CGRES_C_MEMS, s);
-  }
-  if ((o = xjson_obj(r, "blockIO", ""))) I(o, "weight", "blockIO", CGRES_B_WEIGHT, 0, 1000);
-  if ((o = xjson_obj(r, "pids", ""))) {
-    if (xjson_int(o, "limit", "pids", -(1LL << 62), 1LL << 62, &v)) put(CGRES_P_LIMIT, v);
-  }
-#undef I
-  if ((u = xjson_obj(r, "unified", "")))
-    for (cJSON *e = u->child; e; e = e->next) {
-      if (!cJSON_IsString(e)) json_die(json_path("unified", e->string), "expected a string");
-      specw_add(&nw, "cgroup.unified", e->string, e->valuestring, (char *)NULL);
-    }
+  resjson_records(r, "", 0, &nw);
   cJSON_Delete(r);
   free(text);
 }
@@ -156,6 +130,8 @@ int main(int argc, char **argv)
     O_MEMS,
     O_PIDS,
     O_BLKIO,
+    O_BURST,
+    O_IDLE,
     O_L3,
     O_MBW
   };
@@ -176,6 +152,8 @@ int main(int argc, char **argv)
                                            {"cpuset-mems", required_argument, 0, O_MEMS},
                                            {"pids-limit", required_argument, 0, O_PIDS},
                                            {"blkio-weight", required_argument, 0, O_BLKIO},
+                                           {"cpu-burst", required_argument, 0, O_BURST},
+                                           {"cpu-idle", required_argument, 0, O_IDLE},
                                            {"l3-cache-schema", required_argument, 0, O_L3},
                                            {"mem-bw-schema", required_argument, 0, O_MBW},
                                            {0, 0, 0, 0}};
@@ -212,6 +190,11 @@ int main(int argc, char **argv)
       case O_MEMS: put_str(CGRES_C_MEMS, optarg); break;
       case O_PIDS: put(CGRES_P_LIMIT, int_arg("pids-limit", optarg, 1, 1LL << 62)); break;
       case O_BLKIO: put(CGRES_B_WEIGHT, int_arg("blkio-weight", optarg, 0, 1000)); break;
+      /* burst and idle: 0 is a value (no burst, not idle), not "unchanged" */
+      case O_BURST:
+        specw_addf(&nw, cgres_key(CGRES_C_BURST), "%lld", int_arg("cpu-burst", optarg, 0, 1LL << 62));
+        break;
+      case O_IDLE: specw_addf(&nw, cgres_key(CGRES_C_IDLE), "%lld", int_arg("cpu-idle", optarg, 0, 1)); break;
       case O_L3: die(EXIT_BADINPUT, "--l3-cache-schema: Intel RDT is not supported by this runtime");
       case O_MBW: die(EXIT_BADINPUT, "--mem-bw-schema: Intel RDT is not supported by this runtime");
       default: die_usage(USAGE);
@@ -238,13 +221,17 @@ int main(int argc, char **argv)
 
   /* what is written: the new records, and the saved partner a value
      needs on cgroup v2 (cpu.max is quota and period; memory.swap.max is
-     swap less memory) */
+     swap less memory) and the saved checkBeforeUpdate a new limit is
+     checked by (runc keeps it in its state) */
   records(&nw, &add);
   specw_init(&aw);
   specw_from(&aw, &add);
   {
-    static const int pairs[][2] = {
-        {CGRES_C_QUOTA, CGRES_C_PERIOD}, {CGRES_C_PERIOD, CGRES_C_QUOTA}, {CGRES_M_SWAP, CGRES_M_LIMIT}};
+    static const int pairs[][2] = {{CGRES_C_QUOTA, CGRES_C_PERIOD},
+                                   {CGRES_C_PERIOD, CGRES_C_QUOTA},
+                                   {CGRES_M_SWAP, CGRES_M_LIMIT},
+                                   {CGRES_M_LIMIT, CGRES_M_CHECK},
+                                   {CGRES_M_SWAP, CGRES_M_CHECK}};
     for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
       const char *k = cgres_key(pairs[i][0]), *p = cgres_key(pairs[i][1]);
       if (spec_get(&add, k) && !spec_get(&add, p) && old.kr[pairs[i][1]])

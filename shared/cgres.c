@@ -14,29 +14,57 @@
 #include "fd.h"
 #include "stage.h"
 
+/* the controllers, by their v1 name, and their v2 name where they have one */
+enum { K_MEM, K_CPU, K_CPUSET, K_PIDS, K_BLKIO, K_HUGE, K_NETCLS, K_NETPRIO, K_RDMA, K_NCTL };
 static const struct {
-  const char *key, *ctrl; /* record, v1 controller it needs */
-  long long min, max;     /* min > max: a string (cpuset list) */
+  const char *v1, *v2;
+} ctls[K_NCTL] = {{"memory", "memory"}, {"cpu", "cpu"},     {"cpuset", "cpuset"},
+                  {"pids", "pids"},     {"blkio", "io"},    {"hugetlb", "hugetlb"},
+                  {"net_cls", NULL},    {"net_prio", NULL}, {"rdma", "rdma"}};
+
+static const struct {
+  const char *key;
+  int ctl;            /* the controller it goes to, -1 none (ignored) */
+  int v2;             /* it has a v2 file */
+  long long min, max; /* min > max: a string (cpuset list) */
 } keys[CGRES_NKEY] = {
-    [CGRES_M_LIMIT] = {"cgroup.memory.limit", "memory", -1, 1LL << 62},
-    [CGRES_M_RES] = {"cgroup.memory.reservation", "memory", -1, 1LL << 62},
-    [CGRES_M_SWAP] = {"cgroup.memory.swap", "memory", -1, 1LL << 62},
-    [CGRES_M_KERNEL] = {"cgroup.memory.kernel", NULL, -1, 1LL << 62},
-    [CGRES_M_KTCP] = {"cgroup.memory.kernelTCP", "memory", -1, 1LL << 62},
-    [CGRES_M_SWAPPINESS] = {"cgroup.memory.swappiness", "memory", 0, 100},
-    [CGRES_M_NOOOM] = {"cgroup.memory.disableOOMKiller", "memory", 0, 1},
-    [CGRES_M_HIER] = {"cgroup.memory.useHierarchy", "memory", 0, 1},
-    [CGRES_C_SHARES] = {"cgroup.cpu.shares", "cpu", 0, 262144},
-    [CGRES_C_QUOTA] = {"cgroup.cpu.quota", "cpu", -1, 1LL << 62},
-    [CGRES_C_PERIOD] = {"cgroup.cpu.period", "cpu", 0, 1LL << 62},
-    [CGRES_C_RTRUN] = {"cgroup.cpu.realtimeRuntime", "cpu", -1, 1LL << 62},
-    [CGRES_C_RTPER] = {"cgroup.cpu.realtimePeriod", "cpu", 0, 1LL << 62},
-    [CGRES_C_BURST] = {"cgroup.cpu.burst", "cpu", 0, 1LL << 62},
-    [CGRES_C_IDLE] = {"cgroup.cpu.idle", "cpu", 0, 1},
-    [CGRES_C_CPUS] = {"cgroup.cpu.cpus", "cpuset", 1, 0},
-    [CGRES_C_MEMS] = {"cgroup.cpu.mems", "cpuset", 1, 0},
-    [CGRES_P_LIMIT] = {"cgroup.pids.limit", "pids", -1, 1LL << 62},
-    [CGRES_B_WEIGHT] = {"cgroup.blkio.weight", "blkio", 0, 1000},
+    [CGRES_M_LIMIT] = {"cgroup.memory.limit", K_MEM, 1, -1, 1LL << 62},
+    [CGRES_M_RES] = {"cgroup.memory.reservation", K_MEM, 1, -1, 1LL << 62},
+    [CGRES_M_SWAP] = {"cgroup.memory.swap", K_MEM, 1, -1, 1LL << 62},
+    [CGRES_M_KERNEL] = {"cgroup.memory.kernel", -1, 0, -1, 1LL << 62},
+    [CGRES_M_KTCP] = {"cgroup.memory.kernelTCP", K_MEM, 0, -1, 1LL << 62},
+    [CGRES_M_SWAPPINESS] = {"cgroup.memory.swappiness", K_MEM, 0, 0, 100},
+    [CGRES_M_NOOOM] = {"cgroup.memory.disableOOMKiller", K_MEM, 0, 0, 1},
+    [CGRES_M_HIER] = {"cgroup.memory.useHierarchy", K_MEM, 0, 0, 1},
+    [CGRES_M_CHECK] = {"cgroup.memory.checkBeforeUpdate", -1, 0, 0, 1},
+    [CGRES_C_SHARES] = {"cgroup.cpu.shares", K_CPU, 1, 0, 262144},
+    [CGRES_C_QUOTA] = {"cgroup.cpu.quota", K_CPU, 1, -1, 1LL << 62},
+    [CGRES_C_PERIOD] = {"cgroup.cpu.period", K_CPU, 1, 0, 1LL << 62},
+    [CGRES_C_RTRUN] = {"cgroup.cpu.realtimeRuntime", K_CPU, 0, -1, 1LL << 62},
+    [CGRES_C_RTPER] = {"cgroup.cpu.realtimePeriod", K_CPU, 0, 0, 1LL << 62},
+    [CGRES_C_BURST] = {"cgroup.cpu.burst", K_CPU, 1, 0, 1LL << 62},
+    [CGRES_C_IDLE] = {"cgroup.cpu.idle", K_CPU, 1, 0, 1},
+    [CGRES_C_CPUS] = {"cgroup.cpu.cpus", K_CPUSET, 1, 1, 0},
+    [CGRES_C_MEMS] = {"cgroup.cpu.mems", K_CPUSET, 1, 1, 0},
+    [CGRES_P_LIMIT] = {"cgroup.pids.limit", K_PIDS, 1, -1, 1LL << 62},
+    [CGRES_B_WEIGHT] = {"cgroup.blkio.weight", K_BLKIO, 1, 0, 1000},
+    [CGRES_B_LEAF] = {"cgroup.blkio.leafWeight", K_BLKIO, 0, 0, 1000},
+    [CGRES_N_CLASSID] = {"cgroup.net.classID", K_NETCLS, 0, 0, 0xffffffffLL},
+};
+
+static const struct {
+  const char *key;
+  int ctl, v2;
+  size_t nf, nid; /* fields of a record, of them the ones naming the entry */
+} lists[CGRES_NLIST] = {
+    [CGRES_L_WDEV] = {"cgroup.blkio.weightDevice", K_BLKIO, 1, 5, 2},
+    [CGRES_L_RBPS] = {"cgroup.blkio.throttleReadBps", K_BLKIO, 1, 4, 2},
+    [CGRES_L_WBPS] = {"cgroup.blkio.throttleWriteBps", K_BLKIO, 1, 4, 2},
+    [CGRES_L_RIOPS] = {"cgroup.blkio.throttleReadIops", K_BLKIO, 1, 4, 2},
+    [CGRES_L_WIOPS] = {"cgroup.blkio.throttleWriteIops", K_BLKIO, 1, 4, 2},
+    [CGRES_L_HUGE] = {"cgroup.hugetlb", K_HUGE, 1, 3, 1},
+    [CGRES_L_PRIO] = {"cgroup.net.priority", K_NETPRIO, 0, 3, 1},
+    [CGRES_L_RDMA] = {"cgroup.rdma", K_RDMA, 1, 4, 1},
 };
 
 const char *cgres_key(int k) { return k >= 0 && k < CGRES_NKEY ? keys[k].key : NULL; }
@@ -60,6 +88,46 @@ static long long devnum(const struct rec *r, const char *s)
   return v;
 }
 
+/* "2MB", "1GB": as the kernel names its hugetlb files */
+static int pagesize_ok(const char *s)
+{
+  size_t n = strspn(s, "0123456789");
+  return n > 0 && n < 20 && s[0] != '0' && s[n] && strchr("KMGT", s[n]) && s[n + 1] == 'B' && !s[n + 2];
+}
+
+/* one word of a cgroup file: an interface or rdma device name */
+static int word_ok(const char *s) { return *s && !strpbrk(s, " \t\n/:="); }
+
+static void list_record(struct cgres *c, int l, const struct rec *r)
+{
+  size_t i;
+  int ok = r->nf == lists[l].nf;
+  if (ok && lists[l].ctl == K_BLKIO) {
+    ok = stage_num(r->f[1], 0xffffffffLL) >= 0 && stage_num(r->f[2], 0xffffffffLL) >= 0;
+    if (l == CGRES_L_WDEV)
+      ok = ok && stage_num(r->f[3], 1000) >= 0 && stage_num(r->f[4], 1000) >= 0;
+    else
+      ok = ok && stage_num(r->f[3], 1LL << 62) >= 0;
+  } else if (ok && l == CGRES_L_HUGE) {
+    ok = pagesize_ok(r->f[1]) && stage_num(r->f[2], 1LL << 62) >= 0;
+  } else if (ok && l == CGRES_L_PRIO) {
+    ok = word_ok(r->f[1]) && stage_num(r->f[2], 0xffffffffLL) >= 0;
+  } else if (ok) {
+    ok = word_ok(r->f[1]) && (*r->f[2] || *r->f[3]); /* "-" (empty): unset */
+    for (int k = 2; ok && k < 4; k++) ok = !*r->f[k] || stage_num(r->f[k], 0xffffffffLL) >= 0;
+  }
+  if (!ok) bad(r, "bad");
+  /* a later record for the same device, page size, interface replaces it */
+  for (i = 0; i < c->nlist[l]; i++) {
+    size_t k;
+    for (k = 1; k <= lists[l].nid && !strcmp(c->list[l][i]->f[k], r->f[k]); k++) {
+    }
+    if (k > lists[l].nid) break;
+  }
+  if (i == c->nlist[l]) c->list[l] = grow(c->list[l], ++c->nlist[l], sizeof *c->list[l]);
+  c->list[l][i] = r;
+}
+
 int cgres_record(struct cgres *c, const struct rec *r)
 {
   const char *k = r->f[0];
@@ -76,7 +144,14 @@ int cgres_record(struct cgres *c, const struct rec *r)
     } else if ((c->kv[i] = stage_num(r->f[1], keys[i].max)) < 0 || c->kv[i] < keys[i].min) {
       bad(r, "bad value for");
     }
-  } else if (!strcmp(k, "cgroup.device")) {
+    return 1;
+  }
+  for (i = 0; i < CGRES_NLIST; i++)
+    if (!strcmp(k, lists[i].key)) {
+      list_record(c, i, r);
+      return 1;
+    }
+  if (!strcmp(k, "cgroup.device")) {
     struct cgroup_dev d;
     int acc;
     if (r->nf != 6 || (strcmp(r->f[1], "allow") && strcmp(r->f[1], "deny")) || strlen(r->f[2]) != 1 ||
@@ -115,6 +190,7 @@ void cgres_free(struct cgres *c)
   free(c->devs);
   free(c->devrec);
   free(c->unified);
+  for (int i = 0; i < CGRES_NLIST; i++) free(c->list[i]);
   memset(c, 0, sizeof *c);
 }
 
@@ -148,28 +224,65 @@ struct cgres_hier *cgres_v2(struct cgres_hier *h, size_t n)
 
 static int pure_v2(const struct cgres_hier *h, size_t n) { return n == 1 && h[0].v2; }
 
+/* Where a controller's values go: its v1 hierarchy, or else the unified
+   one when it has a v2 form there (*v2 set); NULL when nowhere. */
+static struct cgres_hier *place(struct cgres_hier *h, size_t n, int ctl, int *v2)
+{
+  struct cgres_hier *x = cgres_v1(h, n, ctls[ctl].v1);
+  *v2 = 0;
+  if (!x && ctls[ctl].v2 && (x = cgres_v2(h, n))) *v2 = 1;
+  return x;
+}
+
+/* The first record asking something of a controller, or NULL. */
+static const struct rec *asks(const struct cgres *c, int ctl)
+{
+  for (int i = 0; i < CGRES_NKEY; i++)
+    if (c->kr[i] && keys[i].ctl == ctl) return c->kr[i];
+  for (int l = 0; l < CGRES_NLIST; l++)
+    if (c->nlist[l] && lists[l].ctl == ctl) return c->list[l][0];
+  return NULL;
+}
+
+/* Does it write a v2 file of the controller (which the parents must enable)? */
+static int asks_v2(const struct cgres *c, int ctl)
+{
+  for (int i = 0; i < CGRES_NKEY; i++)
+    if (c->kr[i] && keys[i].ctl == ctl && keys[i].v2 && !(i == CGRES_B_WEIGHT && !c->kv[i])) return 1;
+  for (int l = 0; l < CGRES_NLIST; l++)
+    if (c->nlist[l] && lists[l].ctl == ctl && lists[l].v2) return 1;
+  return 0;
+}
+
 void cgres_check(const struct cgres *c, struct cgres_hier *h, size_t n)
 {
-  for (int i = 0; i < CGRES_NKEY; i++) {
-    if (!c->kr[i] || !keys[i].ctrl) continue;
-    if (pure_v2(h, n)) {
-      if ((i == CGRES_C_RTRUN || i == CGRES_C_RTPER) && c->kv[i] != 0)
-        die(EXIT_BADINPUT, "spec line %u: %s is not supported on cgroup v2", c->kr[i]->line, keys[i].key);
-    } else if (!cgres_v1(h, n, keys[i].ctrl)) {
-      die(EXIT_BADINPUT, "spec line %u: %s needs the %s controller, which is not mounted", c->kr[i]->line,
-          keys[i].key, keys[i].ctrl);
+  for (int k = 0; k < K_NCTL; k++) {
+    const struct rec *r = asks(c, k);
+    int v2;
+    if (!r) continue;
+    if (!place(h, n, k, &v2)) {
+      if (pure_v2(h, n))
+        continue; /* v1 only (net_cls, net_prio): ignored with a warning, as runc ignores it */
+      die(EXIT_BADINPUT, "spec line %u: %s needs the %s controller, which is not mounted", r->line, r->f[0],
+          ctls[k].v1);
     }
+    if (!v2) continue;
+    for (int i = CGRES_C_RTRUN; i <= CGRES_C_RTPER; i++)
+      if (k == K_CPU && c->kr[i] && c->kv[i] != 0)
+        die(EXIT_BADINPUT, "spec line %u: %s is not supported on cgroup v2", c->kr[i]->line, keys[i].key);
+    if (k == K_MEM && c->kr[CGRES_M_SWAP] && c->kv[CGRES_M_SWAP] > 0 &&
+        (!c->kr[CGRES_M_LIMIT] || c->kv[CGRES_M_LIMIT] <= 0))
+      die(EXIT_BADINPUT, "spec line %u: cgroup.memory.swap needs a cgroup.memory.limit on cgroup v2",
+          c->kr[CGRES_M_SWAP]->line);
   }
-  if (pure_v2(h, n) && c->kr[CGRES_M_SWAP] && c->kv[CGRES_M_SWAP] > 0 &&
-      (!c->kr[CGRES_M_LIMIT] || c->kv[CGRES_M_LIMIT] <= 0))
-    die(EXIT_BADINPUT, "spec line %u: cgroup.memory.swap needs a cgroup.memory.limit on cgroup v2",
-        c->kr[CGRES_M_SWAP]->line);
   if (c->ndev && !cgres_v1(h, n, "devices") && !cgres_v2(h, n))
     die(EXIT_BADINPUT, "spec line %u: cgroup.device needs the devices controller, which is not mounted",
         c->devrec[0]->line);
-  if (c->nunified && !cgres_v2(h, n))
-    die(EXIT_BADINPUT, "spec line %u: cgroup.unified needs cgroup v2, which is not mounted",
-        c->unified[0]->line);
+  /* runc refuses unified wherever the host is not pure v2, hybrid too */
+  if (c->nunified && !pure_v2(h, n))
+    die(EXIT_BADINPUT,
+        "spec line %u: cgroup.unified %s: invalid configuration: cannot use unified on cgroup v1",
+        c->unified[0]->line, c->unified[0]->f[1]);
 }
 
 static void add_ctl(char **list, const char *c, size_t len)
@@ -186,15 +299,9 @@ static void add_ctl(char **list, const char *c, size_t len)
 char *cgres_v2_controllers(const struct cgres *c, struct cgres_hier *h, size_t n)
 {
   char *l = xasprintf("%s", ""), *s, *p, *tok, *save;
-  const struct rec *const *kr = c->kr;
-  if (pure_v2(h, n)) {
-    if (kr[CGRES_M_LIMIT] || kr[CGRES_M_RES] || kr[CGRES_M_SWAP]) add_ctl(&l, "memory", 6);
-    if (kr[CGRES_C_SHARES] || kr[CGRES_C_QUOTA] || kr[CGRES_C_PERIOD] || kr[CGRES_C_BURST] ||
-        kr[CGRES_C_IDLE])
-      add_ctl(&l, "cpu", 3);
-    if (kr[CGRES_C_CPUS] || kr[CGRES_C_MEMS]) add_ctl(&l, "cpuset", 6);
-    if (kr[CGRES_P_LIMIT]) add_ctl(&l, "pids", 4);
-    if (kr[CGRES_B_WEIGHT] && c->kv[CGRES_B_WEIGHT]) add_ctl(&l, "io", 2);
+  for (int k = 0; k < K_NCTL; k++) {
+    int v2;
+    if (asks_v2(c, k) && place(h, n, k, &v2) && v2) add_ctl(&l, ctls[k].v2, strlen(ctls[k].v2));
   }
   for (size_t i = 0; i < c->nunified; i++) { /* "io.max" needs io; cgroup.* files are core */
     const char *key = c->unified[i]->f[1];
@@ -206,6 +313,27 @@ char *cgres_v2_controllers(const struct cgres *c, struct cgres_hier *h, size_t n
   for (p = s, tok = strtok_r(l, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
     p += sprintf(p, "%s+%s", p == s ? "" : " ", tok);
   free(l);
+  return s;
+}
+
+unsigned long long cgres_blkio_to_io_weight(unsigned long long w)
+{
+  return w ? 1 + (w - 10) * 9999 / 990 : 0;
+}
+
+char *cgres_io_max(const struct cgres *c, const char *maj, const char *min)
+{
+  static const char *const names[] = {"rbps", "wbps", "riops", "wiops"};
+  char *s = xasprintf("%s:%s", maj, min), *t;
+  for (int l = CGRES_L_RBPS; l <= CGRES_L_WIOPS; l++)
+    for (size_t i = 0; i < c->nlist[l]; i++) {
+      const struct rec *r = c->list[l][i];
+      if (strcmp(r->f[1], maj) || strcmp(r->f[2], min)) continue;
+      t = strcmp(r->f[3], "0") ? xasprintf("%s %s=%s", s, names[l - CGRES_L_RBPS], r->f[3])
+                               : xasprintf("%s %s=max", s, names[l - CGRES_L_RBPS]);
+      free(s);
+      s = t;
+    }
   return s;
 }
 
@@ -228,6 +356,14 @@ static int exists(const struct cgres_hier *h, const char *file)
   return faccessat(h->dfd, file, F_OK, 0) == 0;
 }
 
+/* a file the kernel may not have (hugetlb's rsvd): 0 written, -1 absent */
+static int write_opt(const struct cgres_hier *h, const char *file, const char *val)
+{
+  if (!h->fake && !exists(h, file)) return -1;
+  cg_write(h, file, val);
+  return 0;
+}
+
 static const char *num(long long v, int max_for_neg)
 {
   static char b[8][32];
@@ -244,124 +380,290 @@ static void set_if(const struct cgres *c, const struct cgres_hier *h, int key, c
   if (c->kr[key] && !(skip_zero && c->kv[key] == 0)) cg_write(h, file, num(c->kv[key], max_for_neg));
 }
 
-static void apply_v1(const struct cgres *c, struct cgres_hier *hs, size_t nh)
+static void ignored_v2(const struct rec *r) { warn("%s is not supported on cgroup v2, ignored", r->f[0]); }
+
+/* ---- each controller on v1 and on v2 ---------------------------------- */
+
+static void memory_v1(const struct cgres *c, const struct cgres_hier *h)
 {
   const struct rec *const *kr = c->kr;
   const long long *kv = c->kv;
-  struct cgres_hier *h;
-  if ((h = cgres_v1(hs, nh, "memory"))) {
-    /* memory+swap may never be below memory: raise whichever must go
-       first. An unlimited memory without a swap value makes memory+swap
-       unlimited too, as runc does. */
-    long long lim = kr[CGRES_M_LIMIT] ? kv[CGRES_M_LIMIT] : 0, sw = kr[CGRES_M_SWAP] ? kv[CGRES_M_SWAP] : 0;
-    int swap_first = 0;
-    if (lim == -1 && sw == 0 && exists(h, "memory.memsw.limit_in_bytes")) sw = -1;
-    if (sw != 0 && lim != 0) {
-      char cur[64] = "";
-      long long v;
-      if (file_read_at(h->dfd, "memory.memsw.limit_in_bytes", cur, sizeof cur) < 0)
-        die_sys(EXIT_SYSFAIL, "read memory.memsw.limit_in_bytes in %s", h->dir);
-      cur[strcspn(cur, "\n")] = 0;
-      v = stage_num(cur, 1LL << 62);
-      swap_first = lim < 0 || (v >= 0 && lim > v);
+  /* memory+swap may never be below memory: raise whichever must go
+     first. An unlimited memory without a swap value makes memory+swap
+     unlimited too, as runc does. */
+  long long lim = kr[CGRES_M_LIMIT] ? kv[CGRES_M_LIMIT] : 0, sw = kr[CGRES_M_SWAP] ? kv[CGRES_M_SWAP] : 0;
+  int swap_first = 0;
+  if (lim == -1 && sw == 0 && exists(h, "memory.memsw.limit_in_bytes")) sw = -1;
+  if (sw != 0 && lim != 0) {
+    char cur[64] = "";
+    long long v;
+    /* (a fake tree's new dir has none: nothing to be above) */
+    if (file_read_at(h->dfd, "memory.memsw.limit_in_bytes", cur, sizeof cur) < 0 &&
+        !(h->fake && errno == ENOENT))
+      die_sys(EXIT_SYSFAIL, "read memory.memsw.limit_in_bytes in %s", h->dir);
+    cur[strcspn(cur, "\n")] = 0;
+    v = stage_num(cur, 1LL << 62);
+    swap_first = lim < 0 || (v >= 0 && lim > v);
+  }
+  if (swap_first) cg_write(h, "memory.memsw.limit_in_bytes", num(sw, 0));
+  set_if(c, h, CGRES_M_LIMIT, "memory.limit_in_bytes", 1, 0);
+  if (!swap_first && sw != 0) cg_write(h, "memory.memsw.limit_in_bytes", num(sw, 0));
+  set_if(c, h, CGRES_M_RES, "memory.soft_limit_in_bytes", 1, 0);
+  /* kernelTCP where the kernel still has it; else ignored, in runc's words */
+  if (kr[CGRES_M_KTCP] && kv[CGRES_M_KTCP]) {
+    if (exists(h, "memory.kmem.tcp.limit_in_bytes") || h->fake)
+      set_if(c, h, CGRES_M_KTCP, "memory.kmem.tcp.limit_in_bytes", 1, 0);
+    else
+      warn("Kernel memory settings are ignored and will be removed");
+  }
+  set_if(c, h, CGRES_M_SWAPPINESS, "memory.swappiness", 0, 0);
+  if (kr[CGRES_M_NOOOM] && kv[CGRES_M_NOOOM]) cg_write(h, "memory.oom_control", "1");
+  set_if(c, h, CGRES_M_HIER, "memory.use_hierarchy", 0, 0);
+}
+
+/* runc's checkBeforeUpdate (v2): no limit at or below what is in use */
+static void check_usage(const struct cgres *c, const struct cgres_hier *h)
+{
+  char cur[64] = "";
+  long long use, sw = c->kr[CGRES_M_SWAP] ? c->kv[CGRES_M_SWAP] : 0,
+                 lim = c->kr[CGRES_M_LIMIT] ? c->kv[CGRES_M_LIMIT] : 0;
+  if ((lim <= 0 && sw <= 0) || file_read_at(h->dfd, "memory.current", cur, sizeof cur) < 0) return;
+  cur[strcspn(cur, "\n")] = 0;
+  if ((use = stage_num(cur, 1LL << 62)) < 0) return; /* best effort, as runc's */
+  if (sw > 0 && sw <= use) die(EXIT_BADINPUT, "rejecting memory+swap limit %lld <= usage %lld", sw, use);
+  if (lim > 0 && lim <= use) die(EXIT_BADINPUT, "rejecting memory limit %lld <= usage %lld", lim, use);
+}
+
+static void memory_v2(const struct cgres *c, const struct cgres_hier *h)
+{
+  const struct rec *const *kr = c->kr;
+  const long long *kv = c->kv;
+  if (kr[CGRES_M_CHECK] && kv[CGRES_M_CHECK]) check_usage(c, h);
+  set_if(c, h, CGRES_M_LIMIT, "memory.max", 1, 1);
+  set_if(c, h, CGRES_M_RES, "memory.low", 1, 1);
+  if (kr[CGRES_M_SWAP] && kv[CGRES_M_SWAP] != 0) {
+    long long s = kv[CGRES_M_SWAP], l = kr[CGRES_M_LIMIT] ? kv[CGRES_M_LIMIT] : 0;
+    cg_write(h, "memory.swap.max", num(s < 0 ? -1 : s - l, 1)); /* v2 swap excludes memory */
+  } else if (kr[CGRES_M_LIMIT] && kv[CGRES_M_LIMIT] == -1 && exists(h, "memory.swap.max")) {
+    cg_write(h, "memory.swap.max", "max"); /* unlimited memory: swap too, as on v1 */
+  }
+  if (kr[CGRES_M_KTCP]) warn("Kernel memory settings are ignored and will be removed");
+  for (int i = CGRES_M_SWAPPINESS; i <= CGRES_M_HIER; i++)
+    if (kr[i]) ignored_v2(kr[i]);
+}
+
+static void cpu_v1(const struct cgres *c, const struct cgres_hier *h)
+{
+  /* realtime first, as runc: a period the runtime must fit in */
+  set_if(c, h, CGRES_C_RTPER, "cpu.rt_period_us", 1, 0);
+  set_if(c, h, CGRES_C_RTRUN, "cpu.rt_runtime_us", 1, 0);
+  set_if(c, h, CGRES_C_SHARES, "cpu.shares", 1, 0);
+  set_if(c, h, CGRES_C_PERIOD, "cpu.cfs_period_us", 1, 0);
+  set_if(c, h, CGRES_C_QUOTA, "cpu.cfs_quota_us", 1, 0);
+  set_if(c, h, CGRES_C_BURST, "cpu.cfs_burst_us", 0, 0);
+  set_if(c, h, CGRES_C_IDLE, "cpu.idle", 0, 0);
+}
+
+static void cpu_v2(const struct cgres *c, const struct cgres_hier *h)
+{
+  const struct rec *const *kr = c->kr;
+  const long long *kv = c->kv;
+  if (kr[CGRES_C_SHARES] && kv[CGRES_C_SHARES])
+    cg_write(h, "cpu.weight",
+             num((long long)cgroup_shares_to_weight((unsigned long long)kv[CGRES_C_SHARES]), 0));
+  if ((kr[CGRES_C_QUOTA] && kv[CGRES_C_QUOTA]) || (kr[CGRES_C_PERIOD] && kv[CGRES_C_PERIOD])) {
+    long long q = kr[CGRES_C_QUOTA] ? kv[CGRES_C_QUOTA] : 0,
+              p = kr[CGRES_C_PERIOD] && kv[CGRES_C_PERIOD] ? kv[CGRES_C_PERIOD] : 100000;
+    char *v = q > 0 ? xasprintf("%lld %lld", q, p) : xasprintf("max %lld", p);
+    cg_write(h, "cpu.max", v);
+    free(v);
+  }
+  set_if(c, h, CGRES_C_BURST, "cpu.max.burst", 0, 0);
+  set_if(c, h, CGRES_C_IDLE, "cpu.idle", 0, 0);
+}
+
+static void cpuset(const struct cgres *c, const struct cgres_hier *h)
+{
+  if (c->kr[CGRES_C_CPUS]) cg_write(h, "cpuset.cpus", c->kr[CGRES_C_CPUS]->f[1]);
+  if (c->kr[CGRES_C_MEMS]) cg_write(h, "cpuset.mems", c->kr[CGRES_C_MEMS]->f[1]);
+}
+
+static void pids(const struct cgres *c, const struct cgres_hier *h)
+{
+  if (c->kr[CGRES_P_LIMIT]) /* 0 too is unlimited */
+    cg_write(h, "pids.max", num(c->kv[CGRES_P_LIMIT] ? c->kv[CGRES_P_LIMIT] : -1, 1));
+}
+
+static void dev_write(const struct cgres_hier *h, const char *file, const struct rec *r, const char *v)
+{
+  char *s = xasprintf("%s:%s %s", r->f[1], r->f[2], v);
+  cg_write(h, file, s);
+  free(s);
+}
+
+static void blkio_v1(const struct cgres *c, const struct cgres_hier *h)
+{
+  static const char *const tf[] = {"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+                                   "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
+  /* the bfq scheduler's files where it has them, else CFQ's (whose
+     absence fails the write, as runc's does) */
+  int bfq = exists(h, "blkio.bfq.weight");
+  if (c->kr[CGRES_B_WEIGHT] && c->kv[CGRES_B_WEIGHT])
+    cg_write(h, bfq ? "blkio.bfq.weight" : "blkio.weight", num(c->kv[CGRES_B_WEIGHT], 0));
+  set_if(c, h, CGRES_B_LEAF, "blkio.leaf_weight", 1, 0);
+  for (size_t i = 0; i < c->nlist[CGRES_L_WDEV]; i++) {
+    const struct rec *r = c->list[CGRES_L_WDEV][i];
+    if (strcmp(r->f[3], "0"))
+      dev_write(h, bfq ? "blkio.bfq.weight_device" : "blkio.weight_device", r, r->f[3]);
+    if (strcmp(r->f[4], "0")) dev_write(h, "blkio.leaf_weight_device", r, r->f[4]);
+  }
+  for (int l = CGRES_L_RBPS; l <= CGRES_L_WIOPS; l++)
+    for (size_t i = 0; i < c->nlist[l]; i++)
+      dev_write(h, tf[l - CGRES_L_RBPS], c->list[l][i], c->list[l][i]->f[3]);
+}
+
+static void blkio_v2(const struct cgres *c, const struct cgres_hier *h)
+{
+  int bfq = exists(h, "io.bfq.weight"), bfq_dev = 0;
+  if (bfq && c->nlist[CGRES_L_WDEV]) {
+    /* per-device weights: a bfq that reads back "default N" (5.4+) */
+    char cur[256] = "";
+    bfq_dev = file_read_at(h->dfd, "io.bfq.weight", cur, sizeof cur) >= 0 && !strncmp(cur, "default", 7);
+  }
+  if (c->kr[CGRES_B_WEIGHT] && c->kv[CGRES_B_WEIGHT]) {
+    /* io.bfq.weight takes the blkio range; io.weight its own [1, 10000] */
+    long long w = c->kv[CGRES_B_WEIGHT];
+    if (bfq || w < 10)
+      cg_write(h, "io.bfq.weight", num(w, 0));
+    else
+      cg_write(h, "io.weight", num((long long)cgres_blkio_to_io_weight((unsigned long long)w), 0));
+  }
+  if (c->kr[CGRES_B_LEAF]) ignored_v2(c->kr[CGRES_B_LEAF]);
+  for (size_t i = 0; i < c->nlist[CGRES_L_WDEV]; i++) {
+    const struct rec *r = c->list[CGRES_L_WDEV][i];
+    if (!strcmp(r->f[3], "0")) continue;
+    if (bfq_dev)
+      dev_write(h, "io.bfq.weight", r, r->f[3]);
+    else
+      warn("%s %s:%s needs the bfq scheduler's per-device io.bfq.weight, ignored", r->f[0], r->f[1], r->f[2]);
+  }
+  /* the throttles of each device as one io.max line */
+  for (int l = CGRES_L_RBPS; l <= CGRES_L_WIOPS; l++)
+    for (size_t i = 0; i < c->nlist[l]; i++) {
+      const struct rec *r = c->list[l][i];
+      int seen = 0;
+      for (int m = CGRES_L_RBPS; m <= l && !seen; m++)
+        for (size_t j = 0; j < (m == l ? i : c->nlist[m]) && !seen; j++)
+          seen = !strcmp(c->list[m][j]->f[1], r->f[1]) && !strcmp(c->list[m][j]->f[2], r->f[2]);
+      if (!seen) {
+        char *v = cgres_io_max(c, r->f[1], r->f[2]);
+        cg_write(h, "io.max", v);
+        free(v);
+      }
     }
-    if (swap_first) cg_write(h, "memory.memsw.limit_in_bytes", num(sw, 0));
-    set_if(c, h, CGRES_M_LIMIT, "memory.limit_in_bytes", 1, 0);
-    if (!swap_first && sw != 0) cg_write(h, "memory.memsw.limit_in_bytes", num(sw, 0));
-    set_if(c, h, CGRES_M_RES, "memory.soft_limit_in_bytes", 1, 0);
-    set_if(c, h, CGRES_M_KTCP, "memory.kmem.tcp.limit_in_bytes", 1, 0);
-    set_if(c, h, CGRES_M_SWAPPINESS, "memory.swappiness", 0, 0);
-    if (kr[CGRES_M_NOOOM] && kv[CGRES_M_NOOOM]) cg_write(h, "memory.oom_control", "1");
-    set_if(c, h, CGRES_M_HIER, "memory.use_hierarchy", 0, 0);
-  }
-  if ((h = cgres_v1(hs, nh, "cpu"))) {
-    set_if(c, h, CGRES_C_SHARES, "cpu.shares", 1, 0);
-    set_if(c, h, CGRES_C_PERIOD, "cpu.cfs_period_us", 1, 0);
-    set_if(c, h, CGRES_C_QUOTA, "cpu.cfs_quota_us", 1, 0);
-    set_if(c, h, CGRES_C_BURST, "cpu.cfs_burst_us", 0, 0);
-    set_if(c, h, CGRES_C_RTPER, "cpu.rt_period_us", 1, 0);
-    set_if(c, h, CGRES_C_RTRUN, "cpu.rt_runtime_us", 1, 0);
-    set_if(c, h, CGRES_C_IDLE, "cpu.idle", 0, 0);
-  }
-  if ((h = cgres_v1(hs, nh, "cpuset"))) {
-    if (kr[CGRES_C_CPUS]) cg_write(h, "cpuset.cpus", kr[CGRES_C_CPUS]->f[1]);
-    if (kr[CGRES_C_MEMS]) cg_write(h, "cpuset.mems", kr[CGRES_C_MEMS]->f[1]);
-  }
-  if ((h = cgres_v1(hs, nh, "pids")) && kr[CGRES_P_LIMIT])
-    cg_write(h, "pids.max", num(kv[CGRES_P_LIMIT] ? kv[CGRES_P_LIMIT] : -1, 1));
-  /* blkio.bfq.weight where the bfq scheduler has it, else blkio.weight
-     (whose absence fails the write, as runc's does) */
-  if ((h = cgres_v1(hs, nh, "blkio")) && kr[CGRES_B_WEIGHT] && kv[CGRES_B_WEIGHT])
-    cg_write(h, exists(h, "blkio.bfq.weight") ? "blkio.bfq.weight" : "blkio.weight",
-             num(kv[CGRES_B_WEIGHT], 0));
-  if ((h = cgres_v1(hs, nh, "devices")) && c->ndev) {
-    /* the allow-list: deny everything, then the rules in order */
-    cg_write(h, "devices.deny", "a");
-    for (size_t i = 0; i < c->ndev; i++) {
-      const struct rec *r = c->devrec[i];
-      char *v = c->devs[i].type == 'a' ? xasprintf("a")
-                                       : xasprintf("%s %s:%s %s", r->f[2], r->f[3], r->f[4], r->f[5]);
-      cg_write(h, c->devs[i].allow ? "devices.allow" : "devices.deny", v);
-      free(v);
-    }
+}
+
+static void hugetlb(const struct cgres *c, const struct cgres_hier *h, int v2)
+{
+  const char *suffix = v2 ? "max" : "limit_in_bytes";
+  int rsvd = 1;
+  for (size_t i = 0; i < c->nlist[CGRES_L_HUGE]; i++) {
+    const struct rec *r = c->list[CGRES_L_HUGE][i];
+    char *f = xasprintf("hugetlb.%s.%s", r->f[1], suffix);
+    cg_write(h, f, r->f[2]);
+    free(f);
+    /* the reservation limit too, where the kernel has it (5.7+), as runc */
+    f = xasprintf("hugetlb.%s.rsvd.%s", r->f[1], suffix);
+    if (rsvd && write_opt(h, f, r->f[2]) < 0) rsvd = 0;
+    free(f);
   }
 }
 
-static void apply_v2(const struct cgres *c, struct cgres_hier *h, int pure)
+static void net(const struct cgres *c, const struct cgres_hier *h, int ctl)
 {
-  const struct rec *const *kr = c->kr;
-  const long long *kv = c->kv;
-  if (pure) {
-    set_if(c, h, CGRES_M_LIMIT, "memory.max", 1, 1);
-    set_if(c, h, CGRES_M_RES, "memory.low", 1, 1);
-    if (kr[CGRES_M_SWAP] && kv[CGRES_M_SWAP] != 0) {
-      long long s = kv[CGRES_M_SWAP], l = kr[CGRES_M_LIMIT] ? kv[CGRES_M_LIMIT] : 0;
-      cg_write(h, "memory.swap.max", num(s < 0 ? -1 : s - l, 1)); /* v2 swap excludes memory */
-    } else if (kr[CGRES_M_LIMIT] && kv[CGRES_M_LIMIT] == -1 && exists(h, "memory.swap.max")) {
-      cg_write(h, "memory.swap.max", "max"); /* unlimited memory: swap too, as on v1 */
-    }
-    for (int i = CGRES_M_KTCP; i <= CGRES_M_NOOOM; i++)
-      if (kr[i]) warn("%s is not supported on cgroup v2, ignored", keys[i].key);
-    if (kr[CGRES_C_SHARES] && kv[CGRES_C_SHARES])
-      cg_write(h, "cpu.weight",
-               num((long long)cgroup_shares_to_weight((unsigned long long)kv[CGRES_C_SHARES]), 0));
-    if ((kr[CGRES_C_QUOTA] && kv[CGRES_C_QUOTA]) || (kr[CGRES_C_PERIOD] && kv[CGRES_C_PERIOD])) {
-      long long q = kr[CGRES_C_QUOTA] ? kv[CGRES_C_QUOTA] : 0,
-                p = kr[CGRES_C_PERIOD] && kv[CGRES_C_PERIOD] ? kv[CGRES_C_PERIOD] : 100000;
-      char *v = q > 0 ? xasprintf("%lld %lld", q, p) : xasprintf("max %lld", p);
-      cg_write(h, "cpu.max", v);
-      free(v);
-    }
-    set_if(c, h, CGRES_C_BURST, "cpu.max.burst", 0, 0);
-    set_if(c, h, CGRES_C_IDLE, "cpu.idle", 0, 0);
-    if (kr[CGRES_C_CPUS]) cg_write(h, "cpuset.cpus", kr[CGRES_C_CPUS]->f[1]);
-    if (kr[CGRES_C_MEMS]) cg_write(h, "cpuset.mems", kr[CGRES_C_MEMS]->f[1]);
-    if (kr[CGRES_P_LIMIT]) /* 0 too is unlimited */
-      cg_write(h, "pids.max", num(kv[CGRES_P_LIMIT] ? kv[CGRES_P_LIMIT] : -1, 1));
-    if (kr[CGRES_B_WEIGHT] && kv[CGRES_B_WEIGHT]) {
-      /* io.bfq.weight takes the blkio range; io.weight its own [1, 10000] */
-      long long w = kv[CGRES_B_WEIGHT];
-      if (exists(h, "io.bfq.weight") || w < 10)
-        cg_write(h, "io.bfq.weight", num(w, 0));
-      else
-        cg_write(h, "io.weight", num(1 + (w - 10) * 9999 / 990, 0));
-    }
+  if (ctl == K_NETCLS) {
+    set_if(c, h, CGRES_N_CLASSID, "net_cls.classid", 1, 0);
+    return;
   }
-  for (size_t i = 0; i < c->nunified; i++) cg_write(h, c->unified[i]->f[1], c->unified[i]->f[2]);
+  for (size_t i = 0; i < c->nlist[CGRES_L_PRIO]; i++) {
+    char *v = xasprintf("%s %s", c->list[CGRES_L_PRIO][i]->f[1], c->list[CGRES_L_PRIO][i]->f[2]);
+    cg_write(h, "net_prio.ifpriomap", v);
+    free(v);
+  }
+}
+
+static void rdma(const struct cgres *c, const struct cgres_hier *h)
+{
+  for (size_t i = 0; i < c->nlist[CGRES_L_RDMA]; i++) {
+    const struct rec *r = c->list[CGRES_L_RDMA][i];
+    char *a = *r->f[2] ? xasprintf(" hca_handle=%s", r->f[2]) : xasprintf("%s", ""),
+         *b = *r->f[3] ? xasprintf(" hca_object=%s", r->f[3]) : xasprintf("%s", ""),
+         *v = xasprintf("%s%s%s", r->f[1], a, b);
+    cg_write(h, "rdma.max", v);
+    free(a), free(b), free(v);
+  }
 }
 
 void cgres_apply(const struct cgres *c, struct cgres_hier *h, size_t n)
 {
   struct cgres_hier *u = cgres_v2(h, n);
-  if (c->kr[CGRES_M_KERNEL]) warn("cgroup.memory.kernel is not supported, ignored");
-  apply_v1(c, h, n);
-  if (u) apply_v2(c, u, pure_v2(h, n));
-  if (c->ndev && !cgres_v1(h, n, "devices")) {
+  /* kernel memory limits: gone from the kernel (6.x) and from runc */
+  if (c->kr[CGRES_M_KERNEL] && c->kv[CGRES_M_KERNEL])
+    warn("Kernel memory settings are ignored and will be removed");
+  for (int k = 0; k < K_NCTL; k++) {
+    const struct rec *r = asks(c, k);
+    struct cgres_hier *x;
+    int v2;
+    if (!r) continue;
+    if (!(x = place(h, n, k, &v2))) { /* cgres_check let it through: v1 only, on pure v2 */
+      ignored_v2(r);
+      continue;
+    }
+    if (v2 && !pure_v2(h, n) && !x->fake) {
+      /* hybrid: the unified hierarchy holds only what v1 does not (this
+         host: hugetlb), and only where the parents enable it; say so
+         rather than fail on a missing file */
+      char buf[1024] = "", *p;
+      size_t len = strlen(ctls[k].v2);
+      int have = 0;
+      if (file_read_at(x->dfd, "cgroup.controllers", buf, sizeof buf) >= 0)
+        for (p = buf; (p = strstr(p, ctls[k].v2)) && !have; p += len)
+          have = (p == buf || p[-1] == ' ') && (!p[len] || p[len] == ' ' || p[len] == '\n');
+      if (!have)
+        die(EXIT_BADINPUT, "spec line %u: %s needs the %s controller, which is not in %s/cgroup.controllers",
+            r->line, r->f[0], ctls[k].v2, x->dir);
+    }
+    switch (k) {
+      case K_MEM: v2 ? memory_v2(c, x) : memory_v1(c, x); break;
+      case K_CPU: v2 ? cpu_v2(c, x) : cpu_v1(c, x); break;
+      case K_CPUSET: cpuset(c, x); break;
+      case K_PIDS: pids(c, x); break;
+      case K_BLKIO: v2 ? blkio_v2(c, x) : blkio_v1(c, x); break;
+      case K_HUGE: hugetlb(c, x, v2); break;
+      case K_NETCLS:
+      case K_NETPRIO: net(c, x, k); break;
+      case K_RDMA: rdma(c, x); break;
+    }
+  }
+  if (c->ndev && cgres_v1(h, n, "devices")) {
+    /* the allow-list: deny everything, then the rules in order */
+    struct cgres_hier *d = cgres_v1(h, n, "devices");
+    cg_write(d, "devices.deny", "a");
+    for (size_t i = 0; i < c->ndev; i++) {
+      const struct rec *r = c->devrec[i];
+      char *v = c->devs[i].type == 'a' ? xasprintf("a")
+                                       : xasprintf("%s %s:%s %s", r->f[2], r->f[3], r->f[4], r->f[5]);
+      cg_write(d, c->devs[i].allow ? "devices.allow" : "devices.deny", v);
+      free(v);
+    }
+  } else if (c->ndev) {
     /* devices on cgroup v2: an eBPF program, as runc and crun attach */
     const char *step;
     if (cgroup_devices_attach(u->dfd, c->devs, c->ndev, &step) < 0)
       die_sys(EXIT_SYSFAIL, "%s device filter %s %s", step, *step == 'l' ? "for" : "to", u->dir);
   }
+  if (u && pure_v2(h, n))
+    for (size_t i = 0; i < c->nunified; i++) cg_write(u, c->unified[i]->f[1], c->unified[i]->f[2]);
 }
 
 /* ---- the container's cgroups, from a saved spec --------------------------- */

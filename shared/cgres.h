@@ -17,7 +17,11 @@
 enum { CGRES_M_LIMIT, CGRES_M_RES, CGRES_M_SWAP, CGRES_M_KERNEL, CGRES_M_KTCP, CGRES_M_SWAPPINESS,
        CGRES_M_NOOOM, CGRES_M_HIER, CGRES_C_SHARES, CGRES_C_QUOTA, CGRES_C_PERIOD, CGRES_C_RTRUN,
        CGRES_C_RTPER, CGRES_C_BURST, CGRES_C_IDLE, CGRES_C_CPUS, CGRES_C_MEMS, CGRES_P_LIMIT,
-       CGRES_B_WEIGHT, CGRES_NKEY };
+       CGRES_B_WEIGHT, CGRES_M_CHECK, CGRES_B_LEAF, CGRES_N_CLASSID, CGRES_NKEY };
+/* the list records: one entry per device, page size, interface, rdma
+   device (a later record for the same one replaces it) */
+enum { CGRES_L_WDEV, CGRES_L_RBPS, CGRES_L_WBPS, CGRES_L_RIOPS, CGRES_L_WIOPS, CGRES_L_HUGE, CGRES_L_PRIO,
+       CGRES_L_RDMA, CGRES_NLIST };
 /* clang-format on */
 
 /* The record key of a resource ("cgroup.memory.limit"). */
@@ -32,11 +36,14 @@ struct cgres {
   size_t ndev;
   const struct rec **unified; /* cgroup.unified KEY VALUE */
   size_t nunified;
+  const struct rec **list[CGRES_NLIST]; /* the list records, in order */
+  size_t nlist[CGRES_NLIST];
 };
 
 /* Take one record: 1 when it is a resource record (cgroup.memory.*,
-   .cpu.*, .pids.limit, .blkio.weight, .device, .unified), 0 when it is
-   not; dies 100 naming the spec line on a bad value. */
+   .cpu.*, .pids.limit, .blkio.*, .hugetlb, .net.*, .rdma, .device,
+   .unified), 0 when it is not; dies 100 naming the spec line on a bad
+   value. */
 int cgres_record(struct cgres *c, const struct rec *r);
 /* Checks across records (swap below memory). Dies 100. */
 void cgres_validate(const struct cgres *c);
@@ -55,14 +62,24 @@ struct cgres_hier {
 struct cgres_hier *cgres_v1(struct cgres_hier *h, size_t n, const char *ctrl);
 struct cgres_hier *cgres_v2(struct cgres_hier *h, size_t n);
 /* Every resource must have somewhere to go: dies 100 naming the record
-   when its controller is not mounted (or it cannot be set on v2). */
+   when its controller is not mounted (or it cannot be set on v2). Each
+   controller goes to its v1 hierarchy, or else (hybrid, pure v2) to the
+   unified one in its v2 form; cgroup.unified only on a pure v2 host. */
 void cgres_check(const struct cgres *c, struct cgres_hier *h, size_t n);
-/* The controllers a pure v2 cgroup needs from its parents'
-   cgroup.subtree_control: "+memory +pids" (malloc'd, maybe ""). */
+/* The controllers the unified cgroup needs from its parents'
+   cgroup.subtree_control: "+memory +pids" (malloc'd, maybe ""): on a
+   pure v2 host every one a resource is written to, on a hybrid one those
+   not on v1 (hugetlb). */
 char *cgres_v2_controllers(const struct cgres *c, struct cgres_hier *h, size_t n);
 /* Write every resource to the v1 and v2 files, as runc does: zero means
    unset for the values runc reads so, -1 is unlimited ("max" on v2). */
 void cgres_apply(const struct cgres *c, struct cgres_hier *h, size_t n);
+/* runc's v1 -> v2 conversions. blkio weight [10, 1000] to io.weight
+   [1, 10000] (0 stays 0); a device's throttle records to one io.max line
+   "MAJ:MIN rbps=N wbps=N riops=N wiops=N" (the keys it has; a rate of 0
+   is "max"), malloc'd. */
+unsigned long long cgres_blkio_to_io_weight(unsigned long long w);
+char *cgres_io_max(const struct cgres *c, const char *maj, const char *min);
 /* One value to one file of a cgroup: one write(2). Dies 111. */
 void cgres_write(const struct cgres_hier *h, int dfd, const char *dir, const char *file, const char *val);
 

@@ -22,6 +22,7 @@
 #include "json.h"
 #include "names.h"
 #include "parse-2015.h"
+#include "resjson.h"
 #include "parse-exec.h"
 #include "sdunit.h"
 #include "spec.h"
@@ -324,50 +325,11 @@ static void parse_idmaps(const cJSON *lx)
 
 /* ---- cgroups -------------------------------------------------------------- */
 
-static void res_int(const cJSON *o, const char *key, const char *path, const char *rec, long long min,
-                    long long max)
-{
-  long long v;
-  if (xjson_int(o, key, path, min, max, &v)) ADD(rec, num(v));
-}
-
-/* runc reads a zero in these fields as "not set": its cgroup setters write only what is not zero */
-static void res_set(const cJSON *o, const char *key, const char *path, const char *rec, long long min,
-                    long long max)
-{
-  long long v;
-  if (xjson_int(o, key, path, min, max, &v) && v) ADD(rec, num(v));
-}
-
-/* Does a resource this build cannot apply yet ask for something? Zeros and empty lists do not, as in runc:
-   blockIO weights and throttle rates of 0, net_cls classID 0 are never written. */
-static int res_nonzero(const cJSON *o, const char *key, const char *path)
-{
-  long long v;
-  return xjson_int(o, key, path, 0, LLONG_MAX, &v) && v;
-}
-
-static int res_list_asks(const cJSON *o, const char *key, const char *path, const char *const *fields)
-{
-  const cJSON *a = xjson_arr(o, key, path), *e;
-  const char *p = json_path(path, key);
-  int i = 0, asks = 0;
-  cJSON_ArrayForEach(e, a)
-  {
-    const char *q = json_index(p, i++);
-    if (!cJSON_IsObject(e)) json_die(q, "expected an object");
-    if (!fields) asks = 1;
-    for (int k = 0; fields && fields[k]; k++) asks |= res_nonzero(e, fields[k], q);
-  }
-  return asks;
-}
-
 static void parse_resources(const cJSON *lx)
 {
-  cJSON *r = xjson_obj(lx, "resources", "linux"), *o, *d;
+  cJSON *r = xjson_obj(lx, "resources", "linux");
   const char *cp = xjson_str(lx, "cgroupsPath", "linux");
   const char *P = "linux.resources";
-  int i = 0;
 
   if (systemd_cgroup) {
     /* runc --systemd-cgroup: "slice:prefix:name" names a systemd unit */
@@ -384,93 +346,8 @@ static void parse_resources(const cJSON *lx)
   } else {
     ADD("cgroup.path", id);
   }
-  if (!r) goto defaults;
-  if ((o = xjson_obj(r, "memory", P))) {
-    const char *p = json_path(P, "memory");
-    int b = 0;
-    cJSON *sw = cJSON_GetObjectItemCaseSensitive(o, "swappiness");
-    res_set(o, "limit", p, "cgroup.memory.limit", -1, LLONG_MAX);
-    res_set(o, "reservation", p, "cgroup.memory.reservation", -1, LLONG_MAX);
-    res_set(o, "swap", p, "cgroup.memory.swap", -1, LLONG_MAX);
-    res_set(o, "kernel", p, "cgroup.memory.kernel", -1, LLONG_MAX);
-    res_set(o, "kernelTCP", p, "cgroup.memory.kernelTCP", -1, LLONG_MAX);
-    /* swappiness -1 is unset; so is its uint64 form, 2^64-1, which Go clients send */
-    if (!(cJSON_IsNumber(sw) && (sw->valuedouble == -1 || sw->valuedouble >= 18446744073709551615.0)))
-      res_int(o, "swappiness", p, "cgroup.memory.swappiness", 0, 100);
-    if (cJSON_GetObjectItemCaseSensitive(o, "disableOOMKiller")) {
-      xjson_bool(o, "disableOOMKiller", p, &b);
-      if (b) ADD("cgroup.memory.disableOOMKiller", "1");
-    }
-    b = -1;
-    xjson_bool(o, "useHierarchy", p, &b);
-    if (b >= 0) ADD("cgroup.memory.useHierarchy", b ? "1" : "0");
-  }
-  if ((o = xjson_obj(r, "cpu", P))) {
-    const char *p = json_path(P, "cpu"), *s;
-    res_set(o, "shares", p, "cgroup.cpu.shares", 0, 262144);
-    res_set(o, "quota", p, "cgroup.cpu.quota", -1, LLONG_MAX);
-    res_int(o, "burst", p, "cgroup.cpu.burst", 0, LLONG_MAX);
-    res_set(o, "period", p, "cgroup.cpu.period", 0, 1000000);
-    res_set(o, "realtimeRuntime", p, "cgroup.cpu.realtimeRuntime", -1, LLONG_MAX);
-    res_set(o, "realtimePeriod", p, "cgroup.cpu.realtimePeriod", 0, LLONG_MAX);
-    if ((s = xjson_str(o, "cpus", p)) && *s) ADD("cgroup.cpu.cpus", s);
-    if ((s = xjson_str(o, "mems", p)) && *s) ADD("cgroup.cpu.mems", s);
-    {
-      long long v;
-      if (xjson_int(o, "idle", p, 0, 1, &v)) ADD("cgroup.cpu.idle", num(v));
-    }
-  }
-  if ((o = xjson_obj(r, "pids", P)))
-    res_set(o, "limit", json_path(P, "pids"), "cgroup.pids.limit", -1, LLONG_MAX);
-  cJSON_ArrayForEach(d, xjson_arr(r, "devices", P))
-  {
-    const char *p = json_index(json_path(P, "devices"), i++);
-    const char *type = xjson_str(d, "type", p), *access = xjson_str(d, "access", p);
-    long long maj = -1, min = -1;
-    int allow = 0;
-    if (!cJSON_IsObject(d)) json_die(p, "expected an object");
-    if (!cJSON_GetObjectItemCaseSensitive(d, "allow")) json_die(json_path(p, "allow"), "missing");
-    xjson_bool(d, "allow", p, &allow);
-    if (!type || !*type) type = "a";
-    if (strlen(type) != 1 || !strchr("acb", *type)) json_die(json_path(p, "type"), "expected a, c or b");
-    xjson_int(d, "major", p, -1, 0xfff, &maj);
-    xjson_int(d, "minor", p, -1, 0xfffff, &min);
-    if (!access || !*access) access = "rwm";
-    if (strspn(access, "rwm") != strlen(access)) json_die(json_path(p, "access"), "expected letters of rwm");
-    ADD("cgroup.device", allow ? "allow" : "deny", type, maj < 0 ? "*" : num(maj), min < 0 ? "*" : num(min),
-        access);
-  }
-  if ((o = xjson_obj(r, "unified", P))) {
-    cJSON *u;
-    cJSON_ArrayForEach(u, o)
-    {
-      if (!cJSON_IsString(u)) json_die(json_path(json_path(P, "unified"), u->string), "expected a string");
-      if (strchr(u->string, '/') || !strcmp(u->string, "..") || !strcmp(u->string, "."))
-        json_die(json_path(P, "unified"), "bad file name %s", u->string);
-      ADD("cgroup.unified", u->string, u->valuestring);
-    }
-  }
-  /* fields of later issues: refuse rather than silently ignore, but only when they ask for something */
-  if ((o = xjson_obj(r, "blockIO", P))) {
-    static const char *const weights[] = {"weight", "leafWeight", NULL}, *const rate[] = {"rate", NULL};
-    static const char *const throttles[] = {"throttleReadBpsDevice", "throttleWriteBpsDevice",
-                                            "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
-    const char *p = json_path(P, "blockIO");
-    int asks = res_nonzero(o, "weight", p) | res_nonzero(o, "leafWeight", p) |
-               res_list_asks(o, "weightDevice", p, weights);
-    for (size_t k = 0; k < sizeof throttles / sizeof *throttles; k++)
-      asks |= res_list_asks(o, throttles[k], p, rate);
-    if (asks) json_die(p, "not supported yet");
-  }
-  if (res_list_asks(r, "hugepageLimits", P, NULL))
-    json_die(json_path(P, "hugepageLimits"), "not supported yet");
-  if ((o = xjson_obj(r, "network", P))) {
-    const char *p = json_path(P, "network");
-    if (res_nonzero(o, "classID", p) | res_list_asks(o, "priorities", p, NULL))
-      json_die(p, "not supported yet");
-  }
-  if ((o = xjson_obj(r, "rdma", P)) && o->child) json_die(json_path(P, "rdma"), "not supported yet");
-defaults:
+  /* every field, as oci-update reads runc update -r: one converter */
+  resjson_records(r, P, RESJSON_DEVICES, &w);
   /* runc's default allow-list follows the configured rules: mknod of
      anything, the standard nodes, ptys and tun */
   ADD("cgroup.device", "allow", "c", "*", "*", "m");

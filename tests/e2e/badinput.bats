@@ -119,11 +119,13 @@ expect_error() {
 	expect_error "oci-parse: config.json: linux.devices[0].fileMode: file type bits 040000 do not match type c"
 }
 
-@test "bad input: a resource not supported yet that asks for something" {
-	update_config '.linux.resources.blockIO = {"weight": 500}'
-	expect_error "oci-parse: config.json: linux.resources.blockIO: not supported yet"
-	update_config '.linux.resources.blockIO = {"weight": 0} | .linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 1048576}]'
-	expect_error "oci-parse: config.json: linux.resources.hugepageLimits: not supported yet"
-	update_config 'del(.linux.resources.hugepageLimits) | .linux.resources.network = {"classID": 7}'
-	expect_error "oci-parse: config.json: linux.resources.network: not supported yet"
+@test "bad input: a malformed blockIO, hugepageLimits, network or rdma entry" {
+	update_config '.linux.resources.blockIO = {"weightDevice": [{"minor": 0, "weight": 500}]}'
+	expect_error "oci-parse: config.json: linux.resources.blockIO.weightDevice[0]: major and minor are required"
+	update_config '.linux.resources.blockIO = {} | .linux.resources.hugepageLimits = [{"pageSize": "huge", "limit": 1048576}]'
+	expect_error "oci-parse: config.json: linux.resources.hugepageLimits[0].pageSize: bad page size huge (expected e.g. 2MB, 1GB)"
+	update_config 'del(.linux.resources.hugepageLimits) | .linux.resources.network = {"classID": -7}'
+	expect_error "oci-parse: config.json: linux.resources.network.classID: -7 is out of range [0, 4294967295]"
+	update_config 'del(.linux.resources.network) | .linux.resources.rdma = {"mlx5 1": {"hcaHandles": 3}}'
+	expect_error "oci-parse: config.json: linux.resources.rdma: bad device name mlx5 1"
 }

@@ -133,15 +133,15 @@ secure() {
 }
 
 @test "features: cgroup drivers, LSMs and what this build refuses" {
-	[ "$(jq -c .linux.cgroup <<< "$FEAT")" = '{"v1":true,"v2":true,"systemd":true,"systemdUser":false,"rdma":false}' ]
+	[ "$(jq -c .linux.cgroup <<< "$FEAT")" = '{"v1":true,"v2":true,"systemd":true,"systemdUser":false,"rdma":true}' ]
 	# --systemd-cgroup is never ignored: without systemd (here) it is refused
 	run "$RUNC" --root "$STATE" --systemd-cgroup run "$ID"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *systemd* ]]
-	# rdma false: refused
+	# rdma true: taken (tests/e2e/resources.bats writes it)
 	update_config '.linux.resources.rdma = {"mlx5_1": {"hcaHandles": 3}}'
 	run parse
-	[ "$status" -eq 100 ]
+	[ "$status" -eq 0 ]
 	update_config 'del(.linux.resources.rdma)'
 	# intelRdt and idmapped mounts disabled: refused
 	[ "$(jq -r .linux.intelRdt.enabled <<< "$FEAT")" = false ]

@@ -25,6 +25,7 @@ start_sleeper() {
 cg() { cat "$(own_cgroup_dir "$1")/$2"; }
 
 @test "update: memory flags with units, read back from the v1 memory cgroup" {
+	requires_cgroup_v1
 	start_sleeper
 	run runc update --memory 64m --memory-swap 128M --memory-reservation 32MiB --kernel-memory-tcp 16mb "$ID"
 	[ "$status" -eq 0 ]
@@ -53,10 +54,10 @@ cg() { cat "$(own_cgroup_dir "$1")/$2"; }
 	[ "$status" -eq 0 ]
 	[ "$(cg memory memory.limit_in_bytes)" = 9223372036854771712 ]
 	[ "$(cg memory memory.memsw.limit_in_bytes)" = 9223372036854771712 ]
-	# kernel memory: as at create, said and ignored
+	# kernel memory: as at create, ignored in runc's words
 	run runc update --kernel-memory 16m "$ID"
 	[ "$status" -eq 0 ]
-	[ "$output" = "oci-update: warning: cgroup.memory.kernel is not supported, ignored" ]
+	[ "$output" = "oci-update: warning: Kernel memory settings are ignored and will be removed" ]
 	run runc update --memory 12x "$ID"
 	[ "$status" -eq 1 ]
 	[ "$output" = "oci-update: invalid value for memory: invalid size: '12x'" ]
@@ -67,6 +68,7 @@ cg() { cat "$(own_cgroup_dir "$1")/$2"; }
 }
 
 @test "update: cpu, cpuset and pids flags, read back" {
+	requires_cgroup_v1
 	start_sleeper
 	run runc update --cpu-share 512 --cpu-period 50000 --cpu-quota 25000 "$ID"
 	[ "$status" -eq 0 ]
@@ -110,6 +112,7 @@ cg() { cat "$(own_cgroup_dir "$1")/$2"; }
 }
 
 @test "update: blkio weight where the kernel has none fails as runc's does; RDT is refused" {
+	requires_cgroup_v1
 	start_sleeper
 	local d
 	d=$(own_cgroup_dir blkio)
@@ -134,6 +137,7 @@ cg() { cat "$(own_cgroup_dir "$1")/$2"; }
 }
 
 @test "update -r FILE and -r -: a LinuxResources JSON, as podman and containerd send it" {
+	requires_cgroup_v1
 	start_sleeper
 	cat > "$BATS_TEST_TMPDIR/r.json" <<-'JSON'
 	{"memory": {"limit": 67108864, "swap": 134217728, "reservation": 0},
@@ -263,4 +267,114 @@ fake_v2() {
 	run runc update --memory -1 "$ID"
 	[ "$(cat "$CG/memory.max")" = max ]
 	[ "$(cat "$CG/memory.swap.max")" = max ]
+}
+
+@test "update on a fake cgroup v2 tree: every -r field, --cpu-burst, --cpu-idle, checkBeforeUpdate kept from an earlier update" {
+	fake_v2
+	run runc update -r - "$ID" <<< '{"blockIO": {"weight": 100, "throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 1024}],
+		"throttleWriteIOPSDevice": [{"major": 8, "minor": 0, "rate": 7}]},
+		"hugepageLimits": [{"pageSize": "2MB", "limit": 2097152}], "rdma": {"mlx5_0": {"hcaObjects": 4}},
+		"cpu": {"burst": 500, "idle": 1}, "pids": {"limit": 5}}'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$CG/io.weight")" = 910 ]
+	[ "$(cat "$CG/io.max")" = "8:0 rbps=1024 wiops=7" ]
+	[ "$(cat "$CG/hugetlb.2MB.max")" = 2097152 ]
+	[ "$(cat "$CG/hugetlb.2MB.rsvd.max")" = 2097152 ]
+	[ "$(cat "$CG/rdma.max")" = "mlx5_0 hca_object=4" ]
+	[ "$(cat "$CG/cpu.max.burst")" = 500 ]
+	[ "$(cat "$CG/cpu.idle")" = 1 ]
+	[ "$(cat "$CG/pids.max")" = 5 ]
+	grep -qx "cgroup.hugetlb 2MB 2097152" "$STATE/$ID/spec"
+	run runc update --cpu-burst 0 --cpu-idle 0 "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$CG/cpu.max.burst")" = 0 ]
+	[ "$(cat "$CG/cpu.idle")" = 0 ]
+	run runc update --cpu-idle 2 "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-update: invalid value for cpu-idle: 2" ]
+	# checkBeforeUpdate, as runc: a limit at or below memory.current is refused
+	echo 10485760 > "$CG/memory.current"
+	run runc update -r - "$ID" <<< '{"memory": {"limit": 1048576, "checkBeforeUpdate": true}}'
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-update: rejecting memory limit 1048576 <= usage 10485760" ]
+	! grep -q "^cgroup.memory.limit 1048576" "$STATE/$ID/spec"
+	run runc update -r - "$ID" <<< '{"memory": {"limit": 20971520, "checkBeforeUpdate": true}}'
+	[ "$status" -eq 0 ]
+	[ "$(cat "$CG/memory.max")" = 20971520 ]
+	# the saved flag holds for a later flag update too
+	run runc update --memory 2m "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-update: rejecting memory limit 2097152 <= usage 10485760" ]
+	[ "$(cat "$CG/memory.max")" = 20971520 ]
+	# kernel memory: ignored with runc's warning
+	run runc update --kernel-memory 1m "$ID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "oci-update: warning: Kernel memory settings are ignored and will be removed" ]
+}
+
+@test "update (v1): --cpu-burst, --cpu-idle and -r blockIO throttles, read back from the v1 files" {
+	requires_cgroup_v1
+	start_sleeper
+	dev=
+	for f in /sys/block/*/dev; do dev=$(cat "$f") && break; done
+	run runc update --cpu-burst 1000 --cpu-idle 1 "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(cg cpu cpu.cfs_burst_us)" = 1000 ]
+	[ "$(cg cpu cpu.idle)" = 1 ]
+	run runc update -r - "$ID" <<< "{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": ${dev%:*}, \"minor\": ${dev#*:}, \"rate\": 4096}],
+		\"throttleWriteIOPSDevice\": [{\"major\": ${dev%:*}, \"minor\": ${dev#*:}, \"rate\": 9}]}}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(cg blkio blkio.throttle.read_bps_device)" = "$dev 4096" ]
+	[ "$(cg blkio blkio.throttle.write_iops_device)" = "$dev 9" ]
+	# v1 only: net_cls is not mounted here, as runc refuses
+	run runc update -r - "$ID" <<< '{"network": {"classID": 5}}'
+	if [ -d /sys/fs/cgroup/net_cls ]; then
+		[ "$status" -eq 0 ]
+		[ "$(cg net_cls net_cls.classid)" = 5 ]
+	else
+		[ "$status" -eq 1 ]
+		[[ "$output" == "oci-update: spec line "*": cgroup.net.classID needs the net_cls controller, which is not mounted" ]]
+	fi
+}
+
+@test "update (v2): --cpu-burst, --cpu-idle and checkBeforeUpdate on the real v2 files" {
+	requires_cgroup_v2
+	start_sleeper
+	d=$(cg_dir cpu)
+	run runc update --cpu-burst 1000 --cpu-idle 1 "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$d/cpu.max.burst")" = 1000 ]
+	[ "$(cat "$d/cpu.idle")" = 1 ]
+	run runc update -r - "$ID" <<< '{"memory": {"limit": 4096, "checkBeforeUpdate": true}}'
+	[ "$status" -eq 1 ]
+	[[ "$output" == "oci-update: rejecting memory limit 4096 <= usage "* ]]
+	[ "$(cat "$d/memory.max")" = max ]
+	[ "$(runc state "$ID" | jq -r .status)" = running ]
+}
+
+@test "update (v2): memory, cpu, cpuset and pids flags and -r, read back from the v2 files (twin of the v1 ones)" {
+	requires_cgroup_v2
+	start_sleeper
+	d=$(cg_dir memory)
+	run runc update --memory 64m --memory-swap 128m --memory-reservation 32m --pids-limit 42 "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$d/memory.max")" = 67108864 ]
+	[ "$(cat "$d/memory.swap.max")" = 67108864 ]
+	[ "$(cat "$d/memory.low")" = 33554432 ]
+	[ "$(cat "$d/pids.max")" = 42 ]
+	run runc update --cpu-share 512 --cpu-period 50000 --cpu-quota 25000 --cpuset-cpus 0 --cpuset-mems 0 "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$d/cpu.weight")" = 59 ]
+	[ "$(cat "$d/cpu.max")" = "25000 50000" ]
+	[ "$(cat "$d/cpuset.cpus")" = 0 ]
+	[ "$(cat "$d/cpuset.mems")" = 0 ]
+	run runc update -r - "$ID" <<< '{"memory": {"limit": -1}, "cpu": {"quota": -1}, "pids": {"limit": -1}, "unified": {"memory.high": "50000000"}}'
+	[ "$status" -eq 0 ]
+	[ "$(cat "$d/memory.max")" = max ]
+	[ "$(cat "$d/memory.swap.max")" = max ]
+	[ "$(cat "$d/cpu.max")" = "max 50000" ]
+	[ "$(cat "$d/pids.max")" = max ]
+	[ "$(cat "$d/memory.high")" = 50000000 ]
 }

@@ -168,7 +168,7 @@ requires_unified() {
   s=$(spec "cgroup.path c1" "cgroup.unified memory.high 1048576")
   run bin/oci-cgroup -r "$T/cg" -t v1 -s "$T/self" true 3< "$s"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-cgroup: spec line 3: cgroup.unified needs cgroup v2, which is not mounted" ]
+  [ "$output" = "oci-cgroup: spec line 3: cgroup.unified memory.high: invalid configuration: cannot use unified on cgroup v1" ]
   [ -z "$(ls "$T/cg/memory")" ]
   [ ! -e "$T/cg/c1" ]
 }

@@ -179,25 +179,37 @@ edit() {
 	grep -qx "cgroup.pids.limit -1" <<< "$output"
 }
 
-@test "oci-parse: a resource this build cannot apply is refused only when it asks for something" {
+@test "oci-parse: every blockIO, hugepageLimits, network and rdma field becomes its record" {
 	local cases=(
-		'{"blockIO": {"weight": 500}}|linux.resources.blockIO'
-		'{"blockIO": {"leafWeight": 10}}|linux.resources.blockIO'
-		'{"blockIO": {"weightDevice": [{"major": 8, "minor": 0, "weight": 100}]}}|linux.resources.blockIO'
-		'{"blockIO": {"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 1048576}]}}|linux.resources.blockIO'
-		'{"hugepageLimits": [{"pageSize": "2MB", "limit": 0}]}|linux.resources.hugepageLimits'
-		'{"network": {"classID": 1048577}}|linux.resources.network'
-		'{"network": {"priorities": [{"name": "eth0", "priority": 5}]}}|linux.resources.network'
-		'{"rdma": {"mlx5_1": {"hcaHandles": 3}}}|linux.resources.rdma'
+		'{"blockIO": {"weight": 500}}|cgroup.blkio.weight 500'
+		'{"blockIO": {"leafWeight": 10}}|cgroup.blkio.leafWeight 10'
+		'{"blockIO": {"weightDevice": [{"major": 8, "minor": 0, "weight": 100}]}}|cgroup.blkio.weightDevice 8 0 100 0'
+		'{"blockIO": {"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 1048576}]}}|cgroup.blkio.throttleReadBps 8 0 1048576'
+		'{"blockIO": {"throttleWriteBpsDevice": [{"major": 8, "minor": 16, "rate": 2}]}}|cgroup.blkio.throttleWriteBps 8 16 2'
+		'{"blockIO": {"throttleReadIOPSDevice": [{"major": 7, "minor": 0, "rate": 3}]}}|cgroup.blkio.throttleReadIops 7 0 3'
+		'{"blockIO": {"throttleWriteIOPSDevice": [{"major": 7, "minor": 1, "rate": 4}]}}|cgroup.blkio.throttleWriteIops 7 1 4'
+		'{"hugepageLimits": [{"pageSize": "2MB", "limit": 0}]}|cgroup.hugetlb 2MB 0'
+		'{"network": {"classID": 1048577}}|cgroup.net.classID 1048577'
+		'{"network": {"priorities": [{"name": "eth0", "priority": 5}]}}|cgroup.net.priority eth0 5'
+		'{"rdma": {"mlx5_1": {"hcaHandles": 3}}}|cgroup.rdma mlx5_1 3 -'
+		'{"memory": {"checkBeforeUpdate": true}}|cgroup.memory.checkBeforeUpdate 1'
 	)
 	local c
 	for c in "${cases[@]}"; do
 		edit ".linux.resources = ${c%%|*}"
 		parse
 		echo "$c: $status $output"
-		[ "$status" -eq 100 ]
-		[ "$output" = "oci-parse: config.json: ${c#*|}: not supported yet" ]
+		[ "$status" -eq 0 ]
+		grep -qx "${c#*|}" <<< "$output"
 	done
+	edit '.linux.resources = {"hugepageLimits": [{"pageSize": "2M", "limit": 1}]}'
+	parse
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: config.json: linux.resources.hugepageLimits[0].pageSize: bad page size 2M (expected e.g. 2MB, 1GB)" ]
+	edit '.linux.resources = {"network": {"priorities": [{"name": "eth 0", "priority": 1}]}}'
+	parse
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: config.json: linux.resources.network.priorities[0].name: bad name eth 0" ]
 	edit '.linux.resources = {"blockIO": {"weight": "heavy"}}'
 	parse
 	[ "$status" -eq 100 ]
