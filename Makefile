@@ -112,7 +112,7 @@ lint:
 	shellcheck -s sh bin/runc
 	shellcheck tests/run tests/demo tests/deps tests/bench tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run
 	for m in man/*.[58]; do groff -man -ww -z $$m || exit 1; done
-	shellcheck tests/guest/deps tests/guest/init tests/guest/initramfs tests/guest/kernel tests/guest/run tests/guest/stage2 tests/guest/test
+	shellcheck tests/guest/deps tests/guest/init tests/guest/initramfs tests/guest/kernel tests/guest/run tests/guest/stage2 tests/guest/test tests/guest/apparmor
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Ishared -Istages -D_GNU_SOURCE \
 	  --include=/usr/include/cjson/cJSON.h \
 	  --suppress=missingIncludeSystem shared stages lifecycle
