@@ -619,20 +619,6 @@ void cgres_apply(const struct cgres *c, struct cgres_hier *h, size_t n)
       ignored_v2(r);
       continue;
     }
-    if (v2 && !pure_v2(h, n) && !x->fake) {
-      /* hybrid: the unified hierarchy holds only what v1 does not (this
-         host: hugetlb), and only where the parents enable it; say so
-         rather than fail on a missing file */
-      char buf[1024] = "", *p;
-      size_t len = strlen(ctls[k].v2);
-      int have = 0;
-      if (file_read_at(x->dfd, "cgroup.controllers", buf, sizeof buf) >= 0)
-        for (p = buf; (p = strstr(p, ctls[k].v2)) && !have; p += len)
-          have = (p == buf || p[-1] == ' ') && (!p[len] || p[len] == ' ' || p[len] == '\n');
-      if (!have)
-        die(EXIT_BADINPUT, "spec line %u: %s needs the %s controller, which is not in %s/cgroup.controllers",
-            r->line, r->f[0], ctls[k].v2, x->dir);
-    }
     switch (k) {
       case K_MEM: v2 ? memory_v2(c, x) : memory_v1(c, x); break;
       case K_CPU: v2 ? cpu_v2(c, x) : cpu_v1(c, x); break;

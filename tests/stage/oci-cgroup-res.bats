@@ -84,7 +84,7 @@ ALL=("cgroup.memory.limit 104857600" "cgroup.memory.reservation 52428800" "cgrou
 
 @test "oci-cgroup-res: every resource to its v2 file, with runc's conversions" {
   mkdir -p "$T/cg/me"
-  echo "0::/me" > "$T/self"
+  echo "0::/me/job" > "$T/self" # runc's v2 rule: under the parent of our own cgroup
   s=$(spec "cgroup.path pod/c1" "${ALL[@]}" "cgroup.rdma mlx5_1 3 40" "cgroup.net.classID 7" "cgroup.net.priority eth0 5")
   run bin/oci-cgroup -r "$T/cg" -t v2 -s "$T/self" true 3< "$s"
   echo "$output"

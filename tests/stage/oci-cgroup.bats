@@ -333,7 +333,7 @@ requires_unified() {
   echo "" > "$T/cg/unified/cgroup.subtree_control"
   echo "hugetlb" > "$T/cg/unified/me/cgroup.subtree_control"
   printf '%s\n' 1:memory:/ 0::/me > "$T/self"
-  s=$(spec "cgroup.path c1" "cgroup.unified hugetlb.2MB.max 2097152")
+  s=$(spec "cgroup.path c1" "cgroup.hugetlb 2MB 2097152")
   run bin/oci-cgroup -r "$T/cg" -t hybrid -s "$T/self" true 3< "$s"
   [ "$status" -eq 111 ]
   [ "$output" = "oci-cgroup: cgroup v2 controller hugetlb is not enabled in $T/cg/unified/cgroup.subtree_control (not made by this run: on a hybrid host only those are written to)" ]
@@ -341,7 +341,7 @@ requires_unified() {
   [ "$(ls "$T/cg/unified/me")" = cgroup.subtree_control ]
   # delegated all the way down: only the new cgroups get it
   echo "hugetlb" > "$T/cg/unified/cgroup.subtree_control"
-  s=$(spec "cgroup.path p/c1" "cgroup.unified hugetlb.2MB.max 2097152")
+  s=$(spec "cgroup.path p/c1" "cgroup.hugetlb 2MB 2097152")
   run bin/oci-cgroup -r "$T/cg" -t hybrid -s "$T/self" true 3< "$s"
   [ "$status" -eq 0 ]
   [ "$(cat "$T/cg/unified/cgroup.subtree_control")" = hugetlb ]
