@@ -7,11 +7,12 @@ load helpers
 
 setup() {
 	setup_bundle
-	PARENT=
+	PARENT='' HOLDER=''
 }
 
 teardown() {
 	[ -n "${ID:-}" ] && "$RUNC" --root "$STATE" delete --force "$ID" >/dev/null 2>&1
+	[ -n "${HOLDER:-}" ] && kill "$HOLDER" && wait "$HOLDER"
 	[ -n "$PARENT" ] && [ -d "$PARENT" ] && rmdir "$PARENT"
 	teardown_bundle
 }
@@ -52,24 +53,27 @@ teardown() {
 
 @test "cgroupv2: a parent with processes of its own that does not delegate a needed controller: a clear error, nothing left" {
 	requires_cgroup_v2
-	# relative: below the test's own cgroup, which holds the test itself
-	[ -n "$(cat "$(dirname "$(cg_dir memory)")/cgroup.procs")" ]
-	grep -qv '^0::/$' /proc/self/cgroup
-	own=$(dirname "$(cg_dir memory)")
-	before=$(cat "$own/cgroup.subtree_control")
+	# a cgroup of the test's own, holding a process of its own (the caller's
+	# cgroup would; runc's relative paths avoid it by going to its parent)
+	PARENT=/sys/fs/cgroup/$ID-p
+	mkdir "$PARENT"
+	sleep 60 3>&- &
+	HOLDER=$!
+	echo "$HOLDER" > "$PARENT/cgroup.procs"
+	before=$(cat "$PARENT/cgroup.subtree_control")
 	[[ " $before " != *" memory "* ]]
-	update_config '.linux.resources.memory = {"limit": 33554432}'
+	update_config ".linux.cgroupsPath = \"/$ID-p/$ID\" | .linux.resources.memory = {\"limit\": 33554432}"
 	set_args true
 	run runc run "$ID"
 	[ "$status" -eq 1 ]
-	[ "$output" = "oci-cgroup: cgroup v2 controller memory is not enabled in $own/cgroup.subtree_control (a cgroup with processes of its own cannot delegate it)" ]
-	[ "$(cat "$own/cgroup.subtree_control")" = "$before" ]
+	[ "$output" = "oci-cgroup: cgroup v2 controller memory is not enabled in $PARENT/cgroup.subtree_control (a cgroup with processes of its own cannot delegate it)" ]
+	[ "$(cat "$PARENT/cgroup.subtree_control")" = "$before" ]
 	assert_clean
 	# and without a resource that needs one it runs there, writing nothing
 	update_config 'del(.linux.resources.memory)'
 	run runc run "$ID"
 	[ "$status" -eq 0 ]
-	[ "$(cat "$own/cgroup.subtree_control")" = "$before" ]
+	[ "$(cat "$PARENT/cgroup.subtree_control")" = "$before" ]
 	assert_clean
 }
 
