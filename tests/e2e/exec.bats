@@ -125,8 +125,12 @@ down() {
 	# the container has a pid namespace: its init is 1 there
 	run runc exec "$ID" sh -c 'tr -d "\0" < /proc/1/cmdline'
 	[ "$output" = sleep1000 ]
-	# no cgroup namespace in this config: both paths as the host sees them
-	[ "$(runc exec "$ID" cat /proc/self/cgroup)" = "$(cat "/proc/$INIT/cgroup")" ]
+	# the init's cgroups, as seen from inside (runc spec adds a cgroup
+	# namespace on v2) and, without a cgroup namespace, from the host
+	[ "$(runc exec "$ID" cat /proc/self/cgroup)" = "$(runc exec "$ID" cat /proc/1/cgroup)" ]
+	if ! jq -e '.linux.namespaces | any(.type == "cgroup")' "$BUNDLE/config.json" >/dev/null; then
+		[ "$(runc exec "$ID" cat /proc/self/cgroup)" = "$(cat "/proc/$INIT/cgroup")" ]
+	fi
 	[ "$(runc exec "$ID" stat -c %i /)" = "$(stat -c %i "$(shared_rootfs)")" ]
 	down
 }
