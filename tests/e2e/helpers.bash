@@ -105,6 +105,9 @@ create() {
 	"$RUNC" --root "$STATE" create "$@" < /dev/null > "$out.out" 2> "$out.err" 3>&- || status=$?
 	export output
 	output=$(cat "$out.err")
+	# and its lines, as bats' run sets them
+	# shellcheck disable=SC2034 # read by the tests
+	mapfile -t lines <<< "$output"
 }
 
 # ---- which cgroup layout this host has (tests say which one they need) ----
