@@ -88,11 +88,13 @@ start_bg() {
 	"$RUNC" --root "$STATE" "$@" > "$BATS_TEST_TMPDIR/out" 3>&- &
 	export BG=$!
 	local _
-	for _ in $(seq 50); do
+	# up to 30 s: a run under qemu TCG with a systemd scope takes seconds
+	for _ in $(seq 300); do
 		grep -q ready "$BATS_TEST_TMPDIR/out" && return 0
+		kill -0 "$BG" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "the container never said ready"
+	echo "the container never said ready: $(cat "$BATS_TEST_TMPDIR/out")"
 	return 1
 }
 
