@@ -72,7 +72,7 @@ blkdev() {
 	update_config '.linux.resources = {
 		"memory": {"limit": 67108864, "reservation": 33554432, "swap": 134217728, "kernel": 8388608,
 			"swappiness": 10, "checkBeforeUpdate": true},
-		"cpu": {"shares": 512, "quota": 50000, "period": 200000, "burst": 1000, "cpus": "0", "mems": "0", "idle": 1},
+		"cpu": {"shares": 512, "quota": 50000, "period": 200000, "burst": 1000, "cpus": "0", "mems": "0"},
 		"pids": {"limit": 50}}'
 	create "$ID"
 	echo "$output"
@@ -88,10 +88,17 @@ blkdev() {
 	[ "$(cat "$d/cpu.weight")" = 59 ]
 	[ "$(cat "$d/cpu.max")" = "50000 200000" ]
 	[ "$(cat "$d/cpu.max.burst")" = 1000 ]
-	[ "$(cat "$d/cpu.idle")" = 1 ]
+	[ "$(cat "$d/cpu.idle")" = 0 ]
 	[ "$(cat "$d/cpuset.cpus")" = 0 ]
 	[ "$(cat "$d/cpuset.mems")" = 0 ]
 	[ "$(cat "$d/pids.max")" = 50 ]
+	runc delete --force "$ID"
+	assert_clean
+	# idle apart: an idle group's cpu.weight is the kernel's, not ours
+	update_config '.linux.resources = {"cpu": {"idle": 1}}'
+	create "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$d/cpu.idle")" = 1 ]
 	runc delete --force "$ID"
 	assert_clean
 }
