@@ -117,6 +117,7 @@ static void sd_setup(struct cg_ctx *ctx)
 {
   /* before anything is published: without systemd, nothing to tear down */
   if (sd_connect(&sd) < 0) die(EXIT_SYSFAIL, "connect to systemd: %s", sd.bus.err);
+  if (!sd.version) warn("%s: no property that needs one is set", sd.bus.err);
   specw_add(ctx->w, "cgroup.systemd", unit_rec->f[2], (char *)NULL);
 }
 

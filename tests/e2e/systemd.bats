@@ -52,7 +52,8 @@ unit_gone() {
 		| .linux.resources.pids = {limit: 20}
 		| .linux.resources.cpu = {quota: 50000, period: 100000, shares: 1024}"
 	set_args sleep 100
-	runc --systemd-cgroup create "$ID" < /dev/null > /dev/null 2>&1
+	runc --systemd-cgroup create "$ID" < /dev/null > /dev/null 2> "$BATS_TEST_TMPDIR/create.err"
+	cat "$BATS_TEST_TMPDIR/create.err"
 	pid=$(runc state "$ID" | jq .pid)
 	dir=/system.slice/$UNIT
 	# one systemctl call (each costs seconds in the guest)
