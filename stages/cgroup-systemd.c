@@ -87,11 +87,7 @@ static int is_slice(void)
 static void sd_resolve(struct cg_ctx *ctx, struct cg_hier *h)
 {
   if (!unit_rec) die(EXIT_BADINPUT, "spec line 1: cgroup.driver systemd: no cgroup.unit record");
-  for (size_t i = 0; i < ctx->nh; i++)
-    if (!ctx->h[i].v2)
-      die(EXIT_BADINPUT,
-          "systemd cgroup driver: %s is a cgroup v1 hierarchy; --systemd-cgroup needs cgroup v2",
-          ctx->h[i].mnt);
+  /* v2 only: sd_record checked the layout (need_v2) before anything */
   char *sl = sd_expand_slice(is_slice() ? unit_rec->f[2] : unit_rec->f[1]);
   if (!sl)
     die(EXIT_BADINPUT, "spec line %u: cgroup.unit: invalid slice name %s", unit_rec->line, unit_rec->f[1]);
