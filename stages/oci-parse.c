@@ -32,13 +32,13 @@
 #define USAGE                                                                                                \
   "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create|exec] [--pid-file=FILE] [--log=FILE] " \
   "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
-  "[--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [exec options] prog..."
+  "[--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [--rootless] [exec options] prog..."
 
 static struct specw w;
 static const char *bundle = ".";
 static char bundle_abs[PATH_MAX];
 static const char *id, *root, *mode = "run", *pidfile, *logfile, *logformat = "text", *consock;
-static int debug_on, nopivot, nokeyring, keep, nosubreaper, systemd_cgroup;
+static int debug_on, nopivot, nokeyring, keep, nosubreaper, systemd_cgroup, rootless;
 static long long preserve;
 
 static void add(const char *key, ...) __attribute__((sentinel));
@@ -346,6 +346,9 @@ static void parse_resources(const cJSON *lx)
   } else {
     ADD("cgroup.path", id);
   }
+  /* --rootless: cgroups the caller cannot write are skipped when the path
+     is the default one (runc's rootless cgroup manager) */
+  if (rootless) ADD("cgroup.rootless", cp && *cp && !systemd_cgroup ? "explicit" : "implicit");
   /* every field, as oci-update reads runc update -r: one converter */
   resjson_records(r, P, RESJSON_DEVICES, &w);
   /* runc's default allow-list follows the configured rules: mknod of
@@ -740,6 +743,7 @@ int main(int argc, char **argv)
                                            {"keep", no_argument, 0, 'k'},
                                            {"no-subreaper", no_argument, 0, 'S'},
                                            {"systemd-cgroup", no_argument, 0, 'Y'},
+                                           {"rootless", no_argument, 0, 'R'},
                                            EXEC_LONGOPTS{0, 0, 0, 0}};
   char statedir[PATH_MAX] = "", pidabs[PATH_MAX];
   int opt, specfd = spec_fd(), logfd = -1, stagedir, exec_mode;
@@ -768,6 +772,7 @@ int main(int argc, char **argv)
       case 'k': keep = 1; break;
       case 'S': nosubreaper = 1; break;
       case 'Y': systemd_cgroup = 1; break;
+      case 'R': rootless = 1; break;
       case 'F':
         if ((preserve = stage_num(optarg, 10000)) < 0) die_usage(USAGE);
         break;
