@@ -172,6 +172,19 @@ delegate_remove() {
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 0 ]
 	[ "${lines[1]}" = "$(readlink "/proc/$pid/ns/user")" ]
+	# no cgroup: what needs one says so
+	run urunc ps "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-ps: container $ID has no cgroups" ]
+	run urunc events --stats "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-events: container $ID has no cgroups" ]
+	run urunc update --pids-limit 10 "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-update: container $ID has no cgroups" ]
+	run urunc pause "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-pause: container $ID has no freezer cgroup" ]
 	urunc kill "$ID" KILL
 	for _ in $(seq 50); do
 		[ "$(urunc state "$ID" | jq -r .status)" = stopped ] && break
