@@ -628,6 +628,71 @@ static void parse_hooks(const cJSON *cfg)
   }
 }
 
+/* ---- rootless: runc's checks for a non-root caller ------------------------ */
+
+/* Does a mapping of linux.KEY hold container id `id`? */
+static int id_mapped(const cJSON *lx, const char *key, long long id)
+{
+  const cJSON *m;
+  cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(lx, key))
+  {
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(m, "containerID"),
+                *n = cJSON_GetObjectItemCaseSensitive(m, "size");
+    if (cJSON_IsNumber(c) && cJSON_IsNumber(n) && id >= c->valuedouble &&
+        id < c->valuedouble + n->valuedouble)
+      return 1;
+  }
+  return 0;
+}
+
+/* A joined user namespace (linux.namespaces user with a path) brings its own maps. */
+static int userns_joined(const cJSON *lx)
+{
+  const cJSON *n;
+  cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(lx, "namespaces"))
+  {
+    const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "type")),
+               *p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "path"));
+    if (t && !strcmp(t, "user") && p && *p) return 1;
+  }
+  return 0;
+}
+
+/* A non-root caller (runc's "rootless EUID" checks), before anything is made: without a user namespace
+   nothing it asks for could be set up; a uid=/gid= mount option naming an id the namespace does not map
+   would be mounted with an id the container cannot use. */
+static void rootless_check(const cJSON *cfg)
+{
+  const cJSON *lx = cJSON_GetObjectItemCaseSensitive(cfg, "linux"), *m;
+  int i = 0;
+  if (!ns_present("user")) json_die("linux.namespaces", "rootless container requires user namespaces");
+  if (!userns_joined(lx)) {
+    if (!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(lx, "uidMappings")))
+      json_die("linux.uidMappings", "rootless container requires at least one UID mapping");
+    if (!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(lx, "gidMappings")))
+      json_die("linux.gidMappings", "rootless container requires at least one GID mapping");
+  }
+  cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(cfg, "mounts"))
+  {
+    const cJSON *o;
+    const char *p = json_index("mounts", i++);
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(m, "options"))
+    {
+      const char *v = cJSON_GetStringValue(o), *key;
+      char *end;
+      long long id;
+      if (!v || (strncmp(v, "uid=", 4) && strncmp(v, "gid=", 4))) continue;
+      key = v[0] == 'u' ? "uidMappings" : "gidMappings";
+      errno = 0;
+      id = strtoll(v + 4, &end, 10);
+      if (errno || end == v + 4 || *end) continue; /* not a number: the kernel's to judge, as in runc */
+      if (!id_mapped(lx, key, id))
+        json_die(p, "option %s: cannot specify %.3s= mount options for unmapped %.3s in rootless containers",
+                 v, v, v);
+    }
+  }
+}
+
 /* ---- the pipeline --------------------------------------------------------- */
 
 /* remove the state dir oci-parse made (nothing else exists yet) */
@@ -890,6 +955,7 @@ int main(int argc, char **argv)
   parse_linux(cfg);
   parse_process(cfg);
   parse_hooks(cfg);
+  if (geteuid() != 0) rootless_check(cfg);
   {
     /* runc: a terminal must go somewhere once runc is gone */
     cJSON *pr = xjson_obj(cfg, "process", "");

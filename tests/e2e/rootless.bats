@@ -261,3 +261,24 @@ delegate_remove() {
 	[[ "$output" == *"oci-ns: newuidmap "*" for idmap.uid: failed (exit 1); see its message above"* ]]
 	assert_clean
 }
+
+@test "rootless: what cannot work without root is refused by name before anything is made" {
+	set_args true
+	cp config.json config.orig
+	update_config '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)'
+	run urunc run "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-parse: config.json: linux.namespaces: rootless container requires user namespaces" ]
+	cp config.orig config.json
+	update_config 'del(.linux.gidMappings)'
+	run urunc run "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-parse: config.json: linux.gidMappings: rootless container requires at least one GID mapping" ]
+	cp config.orig config.json
+	update_config '.mounts |= map(if .destination == "/dev/pts" then .options += ["gid=5"] else . end)'
+	run urunc run "$ID"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "oci-parse: config.json: mounts["*"]: option gid=5: cannot specify gid= mount options for unmapped gid in rootless containers" ]]
+	[ ! -e "$STATE/$ID" ]
+	assert_clean
+}
