@@ -16,7 +16,13 @@ setup_file() {
 	RL_BASE=$(mktemp -d /tmp/rt-rootless.XXXXXX)
 	export RL_BASE
 	chmod 755 "$RL_BASE"
-	useradd -M -d "$RL_BASE/home" -s /bin/sh "$RL_USER"
+	# another test file may hold the passwd lock a moment: useradd then says so
+	local _
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		useradd -M -d "$RL_BASE/home" -s /bin/sh "$RL_USER" && break
+		sleep 0.5
+	done
+	id "$RL_USER" >/dev/null
 	mkdir -m 700 "$RL_BASE/home" "$RL_BASE/xdg"
 	chown "$RL_USER:" "$RL_BASE/home" "$RL_BASE/xdg"
 	"$ROOT/tests/mkrootfs.sh" "$RL_BASE" >/dev/null
