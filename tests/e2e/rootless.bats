@@ -287,6 +287,11 @@ delegate_remove() {
 	run urunc run "$ID"
 	[ "$status" -eq 1 ]
 	[[ "$output" == "oci-parse: config.json: mounts["*"]: option gid=5: cannot specify gid= mount options for unmapped gid in rootless containers" ]]
+	# the systemd driver would need the user's systemd instance
+	cp config.orig config.json
+	run urunc --systemd-cgroup run "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = "runc: --systemd-cgroup: not for a non-root caller (no driver for a systemd user instance)" ]
 	[ ! -e "$STATE/$ID" ]
 	assert_clean
 }
