@@ -716,6 +716,8 @@ static void idmap_tool(const char *tool, const char *key)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* found in PATH, as runc does: only a non-root caller gets here, and a helper of its own choosing
+       has no more rights than it has */
     execvp(tool, av);
     fprintf(stderr, "oci-ns: exec %s: %s\n", tool, strerror(errno));
     _exit(127);
