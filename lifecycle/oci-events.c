@@ -492,6 +492,7 @@ int main(int argc, char **argv)
   if (!st.pid) die(EXIT_BADINPUT, "container with id %s is not running", id);
   if (state_spec(st.dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", st.dir);
   nh = cgres_dirs(&sp, H, sizeof H / sizeof *H);
+  if (!nh) die(EXIT_BADINPUT, "container %s has no cgroups", id); /* rootless: none the user could make */
   if (once) {
     print_stats();
     return 0;

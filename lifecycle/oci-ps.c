@@ -148,6 +148,7 @@ int main(int argc, char **argv)
   xstate_load(root, id, &st);
   if (state_spec(st.dir, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", st.dir);
   n = cgres_dirs(&sp, h, sizeof h / sizeof *h);
+  if (!n) die(EXIT_BADINPUT, "container %s has no cgroups", id); /* rootless: none the user could make */
   /* every process of the container is in each of its cgroups: one will do */
   if ((f = cgres_freezer(h, n)) || (n && (f = &h[0]))) walk(f->dir, 0);
   if (!strcmp(format, "json")) {

@@ -1,11 +1,13 @@
 /* oci-spec: `runc spec`. Writes today's default config.json (ociVersion
-   1.2.0, runc's defaults), or with --legacy the 2015 pair config.json +
+   1.2.0, runc's defaults; --rootless: runc's rootless form for the
+   caller's ids), or with --legacy the 2015 pair config.json +
    runtime.json as runc v0.0.5 wrote them. Never overwrites a file.
    Reads no spec; a lifecycle program, not a stage. See oci-spec(8). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <linux/magic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -15,7 +17,7 @@
 #include "fd.h"
 #include "stage.h"
 
-#define USAGE "oci-spec [--bundle=DIR] [--legacy]"
+#define USAGE "oci-spec [--bundle=DIR] [--legacy] [--rootless]"
 
 static const char modern[] = "{\n"
                              "\t\"ociVersion\": \"1.2.0\",\n"
@@ -216,20 +218,64 @@ static int cgroup2_host(void)
   return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+/* text with its one occurrence of old replaced by new (malloc'd) */
+static char *replace(const char *text, const char *old, const char *new)
+{
+  const char *at = strstr(text, old);
+  if (!at) die(EXIT_SYSFAIL, "spec template: no %.20s", old); /* a bug in this file */
+  return xasprintf("%.*s%s%s", (int)(at - text), text, new, at + strlen(old));
+}
+
+/* runc's ToRootless: no network namespace (a user namespace cannot reach
+   the host's network anyway) and a user namespace last; the caller's uid
+   and gid mapped to root; /sys bound from the host (sysfs cannot be
+   mounted without a network namespace of our own); no gid= / uid= mount
+   option (those ids are not mapped); no cgroup resources. */
+static char *rootless(const char *text)
+{
+  static const char sysfs[] = "\t\t{\n\t\t\t\"destination\": \"/sys\",\n\t\t\t\"type\": \"sysfs\",\n"
+                              "\t\t\t\"source\": \"sysfs\",\n\t\t\t\"options\": [\n";
+  static const char rbind[] = "\t\t{\n\t\t\t\"destination\": \"/sys\",\n\t\t\t\"type\": \"none\",\n"
+                              "\t\t\t\"source\": \"/sys\",\n\t\t\t\"options\": [\n\t\t\t\t\"rbind\",\n";
+  static const char resources[] = "\t\t\"resources\": {\n\t\t\t\"devices\": [\n\t\t\t\t{\n"
+                                  "\t\t\t\t\t\"allow\": false,\n\t\t\t\t\t\"access\": \"rwm\"\n"
+                                  "\t\t\t\t}\n\t\t\t]\n\t\t},\n";
+  char *maps = xasprintf("\t\"linux\": {\n"
+                         "\t\t\"uidMappings\": [\n\t\t\t{\n\t\t\t\t\"containerID\": 0,\n"
+                         "\t\t\t\t\"hostID\": %u,\n\t\t\t\t\"size\": 1\n\t\t\t}\n\t\t],\n"
+                         "\t\t\"gidMappings\": [\n\t\t\t{\n\t\t\t\t\"containerID\": 0,\n"
+                         "\t\t\t\t\"hostID\": %u,\n\t\t\t\t\"size\": 1\n\t\t\t}\n\t\t],\n",
+                         (unsigned)geteuid(), (unsigned)getegid());
+  char *t[7];
+  t[0] = replace(text, "\t\t\t{\n\t\t\t\t\"type\": \"network\"\n\t\t\t},\n", "");
+  t[1] = replace(t[0], "\n\t\t],\n\t\t\"maskedPaths\"",
+                 ",\n\t\t\t{\n\t\t\t\t\"type\": \"user\"\n\t\t\t}\n\t\t],\n\t\t\"maskedPaths\"");
+  t[2] = replace(t[1], "\t\"linux\": {\n", maps);
+  t[3] = replace(t[2], resources, "");
+  t[4] = replace(t[3], sysfs, rbind);
+  t[5] = replace(t[4], ",\n\t\t\t\t\"gid=5\"\n", "\n");
+  for (int i = 0; i < 5; i++) free(t[i]);
+  free(maps);
+  return t[5];
+}
+
 int main(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-      {"bundle", required_argument, 0, 'b'}, {"legacy", no_argument, 0, 'L'}, {0, 0, 0, 0}};
+  static const struct option longopts[] = {{"bundle", required_argument, 0, 'b'},
+                                           {"legacy", no_argument, 0, 'L'},
+                                           {"rootless", no_argument, 0, 'R'},
+                                           {0, 0, 0, 0}};
   const char *bundle = ".";
-  int opt, legacy = 0, dir;
+  int opt, legacy = 0, rl = 0, dir;
 
   stage_init("oci-spec");
   while ((opt = getopt_long(argc, argv, "+b:L", longopts, NULL)) != -1) switch (opt) {
       case 'b': bundle = optarg; break;
       case 'L': legacy = 1; break;
+      case 'R': rl = 1; break;
       default: die_usage(USAGE);
     }
-  if (argv[optind]) die_usage(USAGE);
+  if (argv[optind] || (legacy && rl)) die_usage(USAGE);
   dir = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) die_sys(EXIT_BADINPUT, "open bundle %s", bundle);
   refuse_existing(dir, "config.json");
@@ -237,15 +283,22 @@ int main(int argc, char **argv)
     refuse_existing(dir, "runtime.json");
     write_new(dir, "config.json", legacy_config, sizeof legacy_config - 1);
     write_new(dir, "runtime.json", legacy_runtime, sizeof legacy_runtime - 1);
-  } else if (cgroup2_host()) {
-    /* runc (1.1 on) adds a cgroup namespace on a pure cgroup v2 host, last */
-    static const char mark[] = "\t\t\t\t\"type\": \"mount\"\n\t\t\t}";
-    const char *at = strstr(modern, mark) + sizeof mark - 1;
-    char *text =
-        xasprintf("%.*s,\n\t\t\t{\n\t\t\t\t\"type\": \"cgroup\"\n\t\t\t}%s", (int)(at - modern), modern, at);
-    write_new(dir, "config.json", text, strlen(text));
   } else {
-    write_new(dir, "config.json", modern, sizeof modern - 1);
+    char *text = xasprintf("%s", modern);
+    if (cgroup2_host()) {
+      /* runc (1.1 on) adds a cgroup namespace on a pure cgroup v2 host, last */
+      char *t =
+          replace(text, "\t\t\t\t\"type\": \"mount\"\n\t\t\t}",
+                  "\t\t\t\t\"type\": \"mount\"\n\t\t\t},\n\t\t\t{\n\t\t\t\t\"type\": \"cgroup\"\n\t\t\t}");
+      free(text);
+      text = t;
+    }
+    if (rl) {
+      char *t = rootless(text);
+      free(text);
+      text = t;
+    }
+    write_new(dir, "config.json", text, strlen(text));
   }
   return 0;
 }

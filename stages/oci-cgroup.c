@@ -140,6 +140,9 @@ static void parse_path(struct cg_ctx *ctx, const struct rec *r)
   }
 }
 
+/* cgroup.rootless implicit|explicit (runc --rootless): NULL when absent. */
+static const struct rec *rootless_rec;
+
 /* Read every cgroup.* record; refuse unknown ones before touching anything.
    Returns the cgroup.driver record (NULL: cgroupfs). */
 static const struct rec *parse_records(struct cg_ctx *ctx, int exec_mode)
@@ -156,6 +159,9 @@ static const struct rec *parse_records(struct cg_ctx *ctx, int exec_mode)
     } else if (!strcmp(k, "cgroup.driver")) {
       if (r->nf != 2 || (strcmp(r->f[1], "cgroupfs") && strcmp(r->f[1], "systemd"))) bad(r, "bad");
       drv = r;
+    } else if (!strcmp(k, "cgroup.rootless")) {
+      if (r->nf != 2 || (strcmp(r->f[1], "implicit") && strcmp(r->f[1], "explicit"))) bad(r, "bad");
+      rootless_rec = r;
     } else if (!strcmp(k, "cgroup.dir") || !strcmp(k, "cgroup.join") || !strcmp(k, "cgroup.v2fd")) {
       /* ours to append; in exec mode cgroup.dir names what to join */
       if (!exec_mode) bad(r, "oci-cgroup already ran:");
@@ -335,6 +341,62 @@ void cg_resolve(struct cg_ctx *ctx, struct cg_hier *h)
   h->dir = h->comp[h->ncomp - 1];
 }
 
+/* ---- rootless (runc's rootless cgroup manager) ----------------------------- */
+
+/* The dir that must be writable to make the container's cgroup in h: the
+   parent of its first new component; with nothing new, the file that
+   joins it (tasks, cgroup.procs). malloc'd. */
+static char *rootless_gate(const struct cg_hier *h)
+{
+  for (size_t i = 0; i < h->ncomp; i++)
+    if (h->isnew[i]) {
+      char *p = xasprintf("%s", h->comp[i]);
+      *strrchr(p, '/') = 0;
+      return p;
+    }
+  return xasprintf("%s/%s", h->dir, h->v2 ? "cgroup.procs" : "tasks");
+}
+
+/* Any resource but device rules: a limit that would go unenforced. */
+static const struct rec *rootless_limit(const struct cgres *c)
+{
+  for (int k = 0; k < CGRES_NKEY; k++)
+    if (c->kr[k]) return c->kr[k];
+  for (int l = 0; l < CGRES_NLIST; l++)
+    if (c->nlist[l]) return c->list[l][0];
+  return c->nunified ? c->unified[0] : NULL;
+}
+
+/* A non-root caller (cgroup.rootless): hierarchies it cannot write are
+   left out when the path is the default one and no limit is set, as runc
+   does; a limit it cannot enforce is an error, never dropped in silence.
+   An explicit cgroupsPath stays, so its mkdir fails naming the dir. */
+static void rootless_prune(struct cg_ctx *ctx)
+{
+  const struct rec *lim = rootless_limit(&ctx->res);
+  size_t k = 0;
+  /* device rules: a non-root caller can neither write devices.allow nor
+     load a device program; its user namespace cannot open a device node
+     it could not open on the host (runc ignores these errors) */
+  ctx->res.ndev = 0;
+  for (size_t i = 0; i < ctx->nh; i++) {
+    char *gate = rootless_gate(&ctx->h[i]);
+    int ok = faccessat(AT_FDCWD, gate, W_OK, AT_EACCESS) == 0;
+    if (ok || !strcmp(rootless_rec->f[1], "explicit")) {
+      ctx->h[k++] = ctx->h[i];
+    } else if (lim) {
+      /* a limit asked for and no cgroup to hold it: refuse to run unlimited */
+      die(EXIT_SYSFAIL,
+          "spec line %u: %s: cannot set this limit: rootless container cannot create cgroup %s: %s",
+          lim->line, lim->f[0], ctx->h[i].dir, strerror(errno));
+    } else {
+      debug("rootless: no cgroup in %s: %s: %s", ctx->h[i].name, gate, strerror(errno));
+    }
+    free(gate);
+  }
+  ctx->nh = k;
+}
+
 /* ---- the steps ------------------------------------------------------------- */
 
 /* Each driver in use once, in the order of the hierarchies. */
@@ -414,7 +476,8 @@ int main(int argc, char **argv)
     names = cg_realloc(NULL, n + 1, sizeof *names);
     dirs = cg_realloc(NULL, n + 1, sizeof *dirs);
     for (size_t i = 0; i < n; i++) names[i] = (char *)j[i].name, dirs[i] = (char *)j[i].dir;
-    if (!n) die(EXIT_BADINPUT, "spec line 1: no cgroup.dir record to join");
+    /* a rootless container may have no cgroup at all */
+    if (!n && !rootless_rec) die(EXIT_BADINPUT, "spec line 1: no cgroup.dir record to join");
     add_joins(&ctx, names, dirs, n);
   } else {
     const struct cg_driver *unified = &cg_v2;
@@ -427,6 +490,8 @@ int main(int argc, char **argv)
     cg_targets(&ctx);
     cgres_check(&ctx.res, ctx.t, ctx.nh);
     for (size_t i = 0; i < ctx.nh; i++) ctx.h[i].drv->resolve(&ctx, &ctx.h[i]);
+    if (rootless_rec) rootless_prune(&ctx);
+    cg_targets(&ctx);
     nuse = drivers_in_use(&ctx, use);
     for (size_t i = 0; i < nuse; i++)
       if (use[i]->setup) use[i]->setup(&ctx);

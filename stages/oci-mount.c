@@ -531,6 +531,14 @@ static void mount_cgroup2(const struct rec *r, const struct mount_flags *mf, con
   } else {
     if (cgroupns && errno != EPERM && errno != EBUSY)
       die_sys(EXIT_SYSFAIL, "mount cgroup2 on %s%s", root, dest);
+    if (!src && spec_get(sp, "cgroup.rootless")) {
+      /* rootless without a cgroup of its own (runc masks it): the host's tree must not show through */
+      if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                "nr_blocks=1,nr_inodes=1") < 0)
+        die_sys(EXIT_SYSFAIL, "mask %s%s", root, dest);
+      close(fd);
+      return;
+    }
     if (!src) die(EXIT_SYSFAIL, "mount cgroup2 on %s%s: no cgroup2 hierarchy to bind", root, dest);
     top = bind_at(src, fd, dest, mf->flags | MS_BIND | MS_REC);
     propagate(top, dest, mf);

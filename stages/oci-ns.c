@@ -390,6 +390,8 @@ static __attribute__((noreturn)) void child(char **argv)
     if (n < 0) die_sys(EXIT_SYSFAIL, "wait for the id maps");
     if (n == 0 || strcmp(msg, "go"))
       die(EXIT_SYSFAIL, "wait for the id maps: monitor said %s", n ? msg : "nothing");
+    /* dumpable only for a non-root monitor to write the maps: no process of the caller's may attach now */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_DUMPABLE");
   }
   if (has_ns("user")) { /* become root of the user namespace; drop the host's supplementary groups */
     if (setresgid(0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "setresgid 0 in the user namespace");
@@ -682,17 +684,72 @@ static void write_idmap(const char *key, const char *file)
   free(buf);
 }
 
-/* The maps are written by the monitor, as root on the host: no newuidmap helper needed. Only a monitor
-   without CAP_SETGID over the parent namespace has to deny setgroups before writing gid_map. */
+/* A rootless map the kernel lets us write ourselves: one line mapping one id, our own (user_namespaces(7)).
+ */
+static int idmap_own_only(const char *key, unsigned own)
+{
+  const struct rec *r = spec_next(&sp, key, NULL);
+  char self[32];
+  snprintf(self, sizeof self, "%u", own);
+  return r && !spec_next(&sp, key, r) && !strcmp(r->f[2], self) && !strcmp(r->f[3], "1");
+}
+
+/* A non-root caller's wider map goes through the setuid helper of the shadow suite (newuidmap, newgidmap),
+   which checks it against /etc/subuid and /etc/subgid: a range the caller was not given is refused there,
+   with the helper's own message on stderr. */
+static void idmap_tool(const char *tool, const char *key)
+{
+  size_t n = 2, k = 0;
+  const struct rec *r;
+  char pid[32], **av;
+  int st;
+  pid_t c;
+  for (r = NULL; (r = spec_next(&sp, key, r));) n += 3;
+  if (!(av = calloc(n + 1, sizeof *av))) die_sys(EXIT_SYSFAIL, "malloc");
+  snprintf(pid, sizeof pid, "%d", (int)init_pid);
+  av[k++] = (char *)tool;
+  av[k++] = pid;
+  for (r = NULL; (r = spec_next(&sp, key, r));)
+    for (int i = 1; i <= 3; i++) av[k++] = r->f[i];
+  if ((c = fork()) < 0) die_sys(EXIT_SYSFAIL, "fork %s", tool);
+  if (c == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* found in PATH, as runc does: only a non-root caller gets here, and a helper of its own choosing
+       has no more rights than it has */
+    execvp(tool, av);
+    fprintf(stderr, "oci-ns: exec %s: %s\n", tool, strerror(errno));
+    _exit(127);
+  }
+  while (waitpid(c, &st, 0) < 0)
+    if (errno != EINTR) die_sys(EXIT_SYSFAIL, "wait for %s", tool);
+  if (!WIFEXITED(st) || WEXITSTATUS(st))
+    die(EXIT_SYSFAIL, "%s %s for %s: failed (exit %d); see its message above", tool, pid, key,
+        WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+  free(av);
+}
+
+/* The maps are written by the monitor. As root on the host it writes them itself. A non-root caller (a
+   rootless container) writes a map of its own id only itself, after denying setgroups (the kernel's rule
+   for gid_map); any wider map goes through newuidmap/newgidmap. */
 static void idmaps_write(void)
 {
   char path[64];
-  write_idmap("idmap.uid", "uid_map");
-  if (geteuid() != 0) {
-    snprintf(path, sizeof path, "/proc/%d/setgroups", (int)init_pid);
-    proc_write(path, "deny", "setgroups");
+  int root = geteuid() == 0;
+  if (root || idmap_own_only("idmap.uid", (unsigned)geteuid()))
+    write_idmap("idmap.uid", "uid_map");
+  else
+    idmap_tool("newuidmap", "idmap.uid");
+  if (root || idmap_own_only("idmap.gid", (unsigned)getegid())) {
+    if (!root) {
+      snprintf(path, sizeof path, "/proc/%d/setgroups", (int)init_pid);
+      proc_write(path, "deny", "setgroups");
+    }
+    write_idmap("idmap.gid", "gid_map");
+  } else {
+    idmap_tool("newgidmap", "idmap.gid");
   }
-  write_idmap("idmap.gid", "gid_map");
   if (sync_send(sync_mon, "go", -1) < 0) die_sys(EXIT_SYSFAIL, "send go to the container");
 }
 
@@ -911,6 +968,11 @@ int main(int argc, char **argv)
   if (!nosubreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
     die_sys(EXIT_SYSFAIL, "prctl PR_SET_CHILD_SUBREAPER");
 
+  /* A non-root monitor can open the child's uid_map and gid_map (and newuidmap accepts the child) only while
+     the child is dumpable: /proc/PID of an undumpable process is owned by the host's root. The child inherits
+     this and turns it off again as soon as its maps are written. */
+  if (has_new("user") && geteuid() != 0 && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+    die_sys(EXIT_SYSFAIL, "prctl PR_SET_DUMPABLE");
   if (joins || exec_mode) {
     pid = clone_via_helper(argv, &helper_status);
     if (pid > 0 && (init_pidfd = pidfd_open(pid, 0)) < 0) { /* our unreaped child: the pid cannot be reused */
@@ -925,6 +987,7 @@ int main(int argc, char **argv)
     if (pid == 0) child(argv);
   }
   init_pid = pid;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* the monitor itself: undumpable again */
   die_set_teardown(monitor_teardown);
   close(sync_child);
   for (int i = 0; i < njoin; i++) close(joinfds[i]);

@@ -32,13 +32,13 @@
 #define USAGE                                                                                                \
   "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create|exec] [--pid-file=FILE] [--log=FILE] " \
   "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
-  "[--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [exec options] prog..."
+  "[--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [--rootless] [exec options] prog..."
 
 static struct specw w;
 static const char *bundle = ".";
 static char bundle_abs[PATH_MAX];
 static const char *id, *root, *mode = "run", *pidfile, *logfile, *logformat = "text", *consock;
-static int debug_on, nopivot, nokeyring, keep, nosubreaper, systemd_cgroup;
+static int debug_on, nopivot, nokeyring, keep, nosubreaper, systemd_cgroup, rootless;
 static long long preserve;
 
 static void add(const char *key, ...) __attribute__((sentinel));
@@ -346,6 +346,9 @@ static void parse_resources(const cJSON *lx)
   } else {
     ADD("cgroup.path", id);
   }
+  /* --rootless: cgroups the caller cannot write are skipped when the path
+     is the default one (runc's rootless cgroup manager) */
+  if (rootless) ADD("cgroup.rootless", cp && *cp && !systemd_cgroup ? "explicit" : "implicit");
   /* every field, as oci-update reads runc update -r: one converter */
   resjson_records(r, P, RESJSON_DEVICES, &w);
   /* runc's default allow-list follows the configured rules: mknod of
@@ -625,6 +628,71 @@ static void parse_hooks(const cJSON *cfg)
   }
 }
 
+/* ---- rootless: runc's checks for a non-root caller ------------------------ */
+
+/* Does a mapping of linux.KEY hold container id `id`? */
+static int id_mapped(const cJSON *lx, const char *key, long long id)
+{
+  const cJSON *m;
+  cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(lx, key))
+  {
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(m, "containerID"),
+                *n = cJSON_GetObjectItemCaseSensitive(m, "size");
+    if (cJSON_IsNumber(c) && cJSON_IsNumber(n) && id >= c->valuedouble &&
+        id < c->valuedouble + n->valuedouble)
+      return 1;
+  }
+  return 0;
+}
+
+/* A joined user namespace (linux.namespaces user with a path) brings its own maps. */
+static int userns_joined(const cJSON *lx)
+{
+  const cJSON *n;
+  cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(lx, "namespaces"))
+  {
+    const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "type")),
+               *p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "path"));
+    if (t && !strcmp(t, "user") && p && *p) return 1;
+  }
+  return 0;
+}
+
+/* A non-root caller (runc's "rootless EUID" checks), before anything is made: without a user namespace
+   nothing it asks for could be set up; a uid=/gid= mount option naming an id the namespace does not map
+   would be mounted with an id the container cannot use. */
+static void rootless_check(const cJSON *cfg)
+{
+  const cJSON *lx = cJSON_GetObjectItemCaseSensitive(cfg, "linux"), *m;
+  int i = 0;
+  if (!ns_present("user")) json_die("linux.namespaces", "rootless container requires user namespaces");
+  if (!userns_joined(lx)) {
+    if (!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(lx, "uidMappings")))
+      json_die("linux.uidMappings", "rootless container requires at least one UID mapping");
+    if (!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(lx, "gidMappings")))
+      json_die("linux.gidMappings", "rootless container requires at least one GID mapping");
+  }
+  cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(cfg, "mounts"))
+  {
+    const cJSON *o;
+    const char *p = json_index("mounts", i++);
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(m, "options"))
+    {
+      const char *v = cJSON_GetStringValue(o), *key;
+      char *end;
+      long long id;
+      if (!v || (strncmp(v, "uid=", 4) && strncmp(v, "gid=", 4))) continue;
+      key = v[0] == 'u' ? "uidMappings" : "gidMappings";
+      errno = 0;
+      id = strtoll(v + 4, &end, 10);
+      if (errno || end == v + 4 || *end) continue; /* not a number: the kernel's to judge, as in runc */
+      if (!id_mapped(lx, key, id))
+        json_die(p, "option %s: cannot specify %.3s= mount options for unmapped %.3s in rootless containers",
+                 v, v, v);
+    }
+  }
+}
+
 /* ---- the pipeline --------------------------------------------------------- */
 
 /* remove the state dir oci-parse made (nothing else exists yet) */
@@ -740,6 +808,7 @@ int main(int argc, char **argv)
                                            {"keep", no_argument, 0, 'k'},
                                            {"no-subreaper", no_argument, 0, 'S'},
                                            {"systemd-cgroup", no_argument, 0, 'Y'},
+                                           {"rootless", no_argument, 0, 'R'},
                                            EXEC_LONGOPTS{0, 0, 0, 0}};
   char statedir[PATH_MAX] = "", pidabs[PATH_MAX];
   int opt, specfd = spec_fd(), logfd = -1, stagedir, exec_mode;
@@ -768,6 +837,7 @@ int main(int argc, char **argv)
       case 'k': keep = 1; break;
       case 'S': nosubreaper = 1; break;
       case 'Y': systemd_cgroup = 1; break;
+      case 'R': rootless = 1; break;
       case 'F':
         if ((preserve = stage_num(optarg, 10000)) < 0) die_usage(USAGE);
         break;
@@ -885,6 +955,7 @@ int main(int argc, char **argv)
   parse_linux(cfg);
   parse_process(cfg);
   parse_hooks(cfg);
+  if (geteuid() != 0) rootless_check(cfg);
   {
     /* runc: a terminal must go somewhere once runc is gone */
     cJSON *pr = xjson_obj(cfg, "process", "");

@@ -398,6 +398,7 @@ void exec_records(struct specw *w, const cJSON *cfg, int consock)
   for (const struct rec *r = NULL; (r = spec_next(&saved, "cgroup.dir", r));)
     if (r->nf == 4 && specw_add(w, "cgroup.dir", r->f[1], r->f[2], "existing", (char *)NULL) < 0)
       die_sys(EXIT_SYSFAIL, "allocate");
+  copy_all(w, "cgroup.rootless"); /* a rootless container may have no cgroup.dir */
   sub_cgroups(w);
   parse_process(cfg);
   defaults(w, p);

@@ -25,6 +25,7 @@ EOF
 
 # remove what the run created: the "new" cgroup.dir records, last first
 teardown() {
+  [ -z "${OCG_TOP:-}" ] || rm -rf "$OCG_TOP"
   [ -f "$OCG_OUT" ] || return 0
   grep '^cgroup\.dir [^ ]* /sys/fs/cgroup/.* new$' "$OCG_OUT" | cut -d' ' -f3 | tac | while read -r d; do
     [ -d "$d" ] && rmdir "$d"
@@ -367,4 +368,43 @@ requires_unified() {
   [ "$output" = "oci-cgroup: cgroup v2 controller memory is not enabled in $T/cg/svc/cgroup.subtree_control (a cgroup with processes of its own cannot delegate it)" ]
   [ ! -e "$T/cg/svc/c2" ]
   [ "$(cat "$T/cg/svc/cgroup.subtree_control")" = pids ]
+}
+
+@test "oci-cgroup with cgroup.rootless as a non-root caller: an unwritable hierarchy is left out, a limit there refused, a delegated one used" {
+  requires_root
+  # a fake v2 tree nobody can reach but not write (bats' tmp dirs are 0700)
+  local top
+  top=$(mktemp -d /tmp/ocg-rootless.XXXXXX)
+  OCG_TOP=$top # teardown removes it
+  chmod 755 "$top"
+  mkdir -p "$top/cg/me"
+  echo "0::/me/job" > "$top/self"
+  local as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  local show='grep "^cgroup\.\(dir\|join\|v2fd\)" /proc/self/fd/3 || echo none'
+  s=$(spec "cgroup.path c1" "cgroup.rootless implicit" "cgroup.device deny a * * rwm")
+  run "${as_nobody[@]}" bin/oci-cgroup -r "$top/cg" -t v2 -s "$top/self" sh -c "$show" 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "$output" = none ]
+  s=$(spec "cgroup.path c1" "cgroup.rootless implicit" "cgroup.pids.limit 10")
+  run "${as_nobody[@]}" bin/oci-cgroup -r "$top/cg" -t v2 -s "$top/self" sh -c "$show" 3< "$s"
+  [ "$status" -eq 111 ]
+  [ "$output" = "oci-cgroup: spec line 4: cgroup.pids.limit: cannot set this limit: rootless container cannot create cgroup $top/cg/me/c1: Permission denied" ]
+  # explicit: never left out, the mkdir itself fails
+  s=$(spec "cgroup.path c1" "cgroup.rootless explicit")
+  run "${as_nobody[@]}" bin/oci-cgroup -r "$top/cg" -t v2 -s "$top/self" sh -c "$show" 3< "$s"
+  [ "$status" -eq 111 ]
+  [ "$output" = "oci-cgroup: mkdir $top/cg/me/c1: Permission denied" ]
+  [ -z "$(ls "$top/cg/me")" ]
+  # delegated (owned by the caller, pids enabled above it): made, the limit written
+  echo pids > "$top/cg/cgroup.subtree_control"
+  chown -R 65534:65534 "$top/cg/me"
+  s=$(spec "cgroup.path c1" "cgroup.rootless implicit" "cgroup.pids.limit 10")
+  run "${as_nobody[@]}" bin/oci-cgroup -r "$top/cg" -t v2 -s "$top/self" sh -c "$show" 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "cgroup.dir unified $top/cg/me/c1 new" ]
+  [ "$(cat "$top/cg/me/c1/pids.max")" = 10 ]
+  s=$(spec "cgroup.path c1" "cgroup.rootless maybe")
+  run bin/oci-cgroup -r "$top/cg" -t v2 -s "$top/self" true 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-cgroup: spec line 3: bad cgroup.rootless" ]
 }
