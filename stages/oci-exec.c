@@ -35,6 +35,7 @@
 #include "die.h"
 #include "hook.h"
 #include "fd.h"
+#include "mnt.h"
 #include "names.h"
 #include "path.h"
 #include "spec.h"
@@ -362,6 +363,41 @@ static void join_keyring(void)
     die_sys(EXIT_SYSFAIL, "set session keyring permissions");
 }
 
+/* 3c. --no-pivot: MS_MOVE and chroot leave the host's mounts in the container's mount namespace, hidden but
+   there. The kernel lets a user namespace mount a fresh proc or sysfs wherever a full one is mounted in its
+   mount namespace, so every full procfs and sysfs outside the new root is unmounted first (covered with a
+   tmpfs where it cannot be), as runc's msMoveRoot does: a nested user namespace in the container could
+   otherwise mount a proc without the masked paths. The mounts are made rslave first, so that nothing
+   propagates to the host. */
+static int under(const char *path, const char *dir)
+{
+  size_t n = strlen(dir);
+  return !strncmp(path, dir, n) && (path[n] == '/' || !path[n] || (n == 1 && *dir == '/'));
+}
+
+static void hide_host_pseudofs(void)
+{
+  struct mnt_table t;
+  char real[4096];
+  if (!realpath(c.root, real)) die_sys(EXIT_SYSFAIL, "resolve %s", c.root);
+  if (mnt_table_read(&t) < 0) die_sys(EXIT_SYSFAIL, "read /proc/self/mountinfo");
+  for (size_t i = t.n; i-- > 0;) { /* last first: a mount on top before the one below it */
+    const struct mnt_info *m = &t.e[i];
+    if (strcmp(m->root, "/") || (strcmp(m->fstype, "proc") && strcmp(m->fstype, "sysfs")) ||
+        under(m->point, real))
+      continue;
+    if (mount(NULL, m->point, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+      if (errno == ENOENT) continue; /* under a mount already gone */
+      die_sys(EXIT_SYSFAIL, "make %s rslave", m->point);
+    }
+    if (umount2(m->point, MNT_DETACH) == 0) continue;
+    if (errno != EINVAL && errno != EPERM) die_sys(EXIT_SYSFAIL, "unmount %s", m->point);
+    if (mount("tmpfs", m->point, "tmpfs", 0, NULL) < 0)
+      die_sys(EXIT_SYSFAIL, "cover %s with a tmpfs", m->point);
+  }
+  mnt_table_free(&t);
+}
+
 /* 3. oci-mount left root.path a mount point whose parent is not shared. pivot_root(".", ".") stacks the old
    root on top of the new one; it is made rslave first so that the lazy unmount never propagates to the host.
  */
@@ -381,6 +417,7 @@ static void switch_root(void)
     if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) die_sys(EXIT_SYSFAIL, "make old root rslave");
     if (umount2(".", MNT_DETACH) < 0) die_sys(EXIT_SYSFAIL, "unmount old root");
   } else {
+    hide_host_pseudofs();
     if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) die_sys(EXIT_SYSFAIL, "move %s to /", c.root);
     if (chroot(".") < 0) die_sys(EXIT_SYSFAIL, "chroot %s", c.root);
   }
@@ -425,6 +462,14 @@ static void mount_console(int slave, const char *name)
   }
   close(dst);
   close(root);
+}
+
+/* 4a. A session of its own for every container process, terminal or not (runc's setsid): in the caller's
+   session it could push input into the caller's terminal with TIOCSTI (CVE-2016-10124, CVE-2017-5226) or
+   signal the caller's foreground job. EPERM: already a session leader. */
+static void new_session(void)
+{
+  if (setsid() < 0 && !(errno == EPERM && getsid(0) == getpid())) die_sys(EXIT_SYSFAIL, "setsid");
 }
 
 /* 4. The container's terminal: a pty from the container's own devpts, the master to the monitor. */
@@ -756,6 +801,7 @@ int main(int argc, char **argv)
   if (!c.exec) switch_root();               /* 3 */
   open_cwd();                               /* 3a: resolved now, entered at 9 */
   if (!c.has_home) set_home();              /* 3b: as root, before any filter */
+  new_session();                            /* 4a: never the caller's session */
   if (c.terminal) setup_terminal();         /* 4 */
   set_limits(oomfd);                        /* 5 */
   set_exec_label();                         /* 6 */

@@ -349,12 +349,13 @@ static void parse_resources(const cJSON *lx)
   /* every field, as oci-update reads runc update -r: one converter */
   resjson_records(r, P, RESJSON_DEVICES, &w);
   /* runc's default allow-list follows the configured rules: mknod of
-     anything, the standard nodes, ptys and tun */
+     anything, the standard nodes, ptys and tun; not c 5:1, the host's
+     console, which a container with CAP_MKNOD could make and open (a
+     terminal's /dev/console is its pty slave, c 136:N) */
   ADD("cgroup.device", "allow", "c", "*", "*", "m");
   ADD("cgroup.device", "allow", "b", "*", "*", "m");
   for (int k = 0; k < 6; k++)
     ADD("cgroup.device", "allow", "c", num(default_devs[k].major), num(default_devs[k].minor), "rwm");
-  ADD("cgroup.device", "allow", "c", "5", "1", "rwm");
   ADD("cgroup.device", "allow", "c", "5", "2", "rwm");
   ADD("cgroup.device", "allow", "c", "136", "*", "rwm");
   ADD("cgroup.device", "allow", "c", "10", "200", "rwm");
