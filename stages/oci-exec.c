@@ -13,6 +13,8 @@
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/seccomp.h>
+#include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -32,6 +35,7 @@
 #include <selinux/selinux.h>
 #endif
 
+#include "cpuset.h"
 #include "die.h"
 #include "hook.h"
 #include "fd.h"
@@ -86,6 +90,8 @@ static struct cfg {
   int mountns;               /* ns.new mount or ns.join mount: pivot_root; otherwise chroot */
   int exec, rootfd;          /* run.mode exec: enter the init's root, ns.rootfd */
   const char *statedir;
+  const struct rec *sched, *ioprio, *cpuaff; /* process.scheduler, process.ioprio, process.cpuaffinity */
+  long persona;                              /* process.personality, -1: none */
 } c;
 
 /* ---- 1. read and validate -------------------------------------------- */
@@ -161,6 +167,18 @@ static void read_process(const struct rec *r)
   } else if (!strcmp(k, "keyring")) {
     nfields(r, 2);
     c.keyring = r->f[1];
+  } else if (!strcmp(k, "scheduler")) {
+    nfields(r, 8);
+    c.sched = r;
+  } else if (!strcmp(k, "ioprio")) {
+    nfields(r, 3);
+    c.ioprio = r;
+  } else if (!strcmp(k, "cpuaffinity")) {
+    nfields(r, 3);
+    c.cpuaff = r;
+  } else if (!strcmp(k, "personality")) {
+    nfields(r, 2);
+    c.persona = (long)num(r, 1, 0xffffffffLL);
   } else if (strcmp(k, "apparmor") && strcmp(k, "selinux")) { /* those two are oci-secure's */
     die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
   }
@@ -221,6 +239,7 @@ static void read_spec(const struct spec *sp)
 
   c.cwd = "/";
   c.pivot = 1;
+  c.persona = -1;
   c.umask = 022; /* runc's value when the config has none */
   c.sync = c.logfd = c.fifo = c.rootfd = -1;
   c.path = DEFAULT_PATH;
@@ -514,6 +533,80 @@ static void set_limits(int oomfd)
   umask(c.umask);
 }
 
+/* 5a. process.scheduler, with sched_setattr(2) (glibc has no wrapper): while we still have CAP_SYS_NICE, as
+   runc. The kernel's refusal is the error (a SCHED_DEADLINE it cannot admit, no realtime budget in the
+   cgroup, a kernel without the syscall). */
+struct sched_attr_v1 {
+  uint32_t size, policy;
+  uint64_t flags;
+  int32_t nice;
+  uint32_t priority;
+  uint64_t runtime, deadline, period;
+  uint32_t util_min, util_max;
+};
+
+static void set_scheduler(void)
+{
+  const struct rec *r = c.sched;
+  struct sched_attr_v1 a = {.size = sizeof a};
+  long long nice;
+  char *end;
+  a.policy = (uint32_t)num(r, 1, 6);
+  errno = 0;
+  nice = strtoll(r->f[2], &end, 10);
+  if (!*r->f[2] || *end || errno || nice < INT32_MIN || nice > INT32_MAX)
+    die(EXIT_BADINPUT, "spec line %u: bad process.scheduler record", r->line);
+  a.nice = (int32_t)nice;
+  a.priority = (uint32_t)num(r, 3, 99);
+  a.flags = (uint64_t)num(r, 4, 0x7f);
+  a.runtime = (uint64_t)num(r, 5, LLONG_MAX);
+  a.deadline = (uint64_t)num(r, 6, LLONG_MAX);
+  a.period = (uint64_t)num(r, 7, LLONG_MAX);
+  if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+    die(EXIT_SYSFAIL, "error setting scheduler: %s", go_strerror(errno));
+}
+
+/* 5b. process.ioprio: class and level for this process (inherited by the program), with ioprio_set(2). */
+static void set_ioprio(void)
+{
+  const struct rec *r = c.ioprio;
+  long long cls = num(r, 1, 3), lvl = num(r, 2, 7);
+  if (cls < 1) die(EXIT_BADINPUT, "spec line %u: bad process.ioprio record", r->line);
+  if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)(cls << 13 | lvl)) < 0)
+    die(EXIT_SYSFAIL, "failed to set io priority: %s", go_strerror(errno));
+}
+
+/* 5c. process.personality: the execution domain of the program (LINUX32: uname -m says i686). */
+static void set_personality(void)
+{
+  if (personality((unsigned long)c.persona) < 0)
+    die(EXIT_SYSFAIL, "set personality %ld: %s", c.persona, go_strerror(errno));
+}
+
+/* 5d. CPU affinity, once the process is in the container's cgroups (oci-ns joined them). runc's rules: the
+   init, and an exec without execCPUAffinity, get every CPU (the cgroup's cpuset then decides), so that none
+   inherits the runtime caller's (taskset runc ...); an exec's final list is set now; with only an initial
+   list (set by oci-ns before the cgroup join) the process keeps it. */
+static void set_affinity(void)
+{
+  const char *final = c.exec && c.cpuaff ? c.cpuaff->f[2] : "";
+  cpu_set_t *set;
+  size_t size;
+  if (c.exec && c.cpuaff && !*final) return; /* initial only */
+  if (!*final) {
+    if (!(set = CPU_ALLOC(CPUSET_MAX))) die_sys(EXIT_SYSFAIL, "allocate");
+    size = CPU_ALLOC_SIZE(CPUSET_MAX);
+    memset(set, 0xff, size);
+    if (sched_setaffinity(0, size, set) < 0) warn_sys("reset the CPU affinity");
+  } else {
+    if (cpuset_parse(final, &set, &size) < 0)
+      die(EXIT_BADINPUT, "spec line %u: bad CPU list %s", c.cpuaff->line, final);
+    if (sched_setaffinity(0, size, set) < 0)
+      die(EXIT_SYSFAIL, "error setting final CPU affinity: %s", go_strerror(errno));
+  }
+  CPU_FREE(set);
+}
+
 /* 6a. AppArmor's profile for the next execve, as runc sets it (and libapparmor's aa_change_onexec): "exec
    PROFILE" written to our thread's attr/apparmor/exec (attr/exec on kernels before 5.8) in the container's
    /proc, checked to be a procfs. The kernel refuses a profile that is not loaded (ENOENT); the words are
@@ -804,6 +897,10 @@ int main(int argc, char **argv)
   new_session();                            /* 4a: never the caller's session */
   if (c.terminal) setup_terminal();         /* 4 */
   set_limits(oomfd);                        /* 5 */
+  if (c.sched) set_scheduler();             /* 5a */
+  if (c.ioprio) set_ioprio();               /* 5b */
+  if (c.persona >= 0) set_personality();    /* 5c */
+  set_affinity();                           /* 5d */
   set_exec_label();                         /* 6 */
   if (!c.nnp && c.prog.len) load_seccomp(); /* 7: needs CAP_SYS_ADMIN, which step 8 may drop */
   set_identity(deny);                       /* 8 */

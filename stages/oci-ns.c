@@ -31,6 +31,7 @@
 #include <linux/sched.h> /* struct clone_args, CLONE_PIDFD, CLONE_INTO_CGROUP */
 
 #include "chain.h"
+#include "cpuset.h"
 #include "die.h"
 #include "hook.h"
 #include "fd.h"
@@ -337,6 +338,21 @@ static void timens_setup(void)
   close(fd);
 }
 
+/* exec mode, in the helper: process.cpuaffinity's initial list, set before the clone so that the process
+   starts on those CPUs before it joins the container's cgroups (runc's execCPUAffinity.initial); oci-exec
+   sets the final list once it has joined. */
+static void initial_affinity(void)
+{
+  const struct rec *r = spec_next(&sp, "process.cpuaffinity", NULL);
+  cpu_set_t *set;
+  size_t size;
+  if (!r || r->nf != 3 || !*r->f[1]) return; /* oci-exec checks the record */
+  if (cpuset_parse(r->f[1], &set, &size) < 0)
+    die(EXIT_BADINPUT, "spec line %u: bad CPU list %s", r->line, r->f[1]);
+  if (sched_setaffinity(0, size, set) < 0) die_sys(EXIT_SYSFAIL, "error setting initial CPU affinity");
+  CPU_FREE(set);
+}
+
 static void loopback_up(void)
 {
   struct ifreq ifr = {0};
@@ -541,6 +557,7 @@ static pid_t clone_via_helper(char **argv, int *helper_status)
     int u = ns_index("user");
     if (exec_mode) {
       exec_join();
+      initial_affinity();
     } else {
       if (joinns[u]) setns_path(joinns[u]);
       for (int i = 0; i < NTYPES; i++)
