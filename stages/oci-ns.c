@@ -129,7 +129,9 @@ static int same_file(const char *a, const char *b)
 }
 
 /* Only namespaced sysctls, as runc allows them: the ipc ones with an ipc namespace, net.* with a network
-   namespace that is not the host's, kernel.hostname/domainname with a uts namespace. */
+   namespace that is not the host's, kernel.domainname with a uts namespace, user.* with a user namespace.
+   Anything else would write the host's value from inside a container (kernel.core_pattern: code execution
+   as host root). */
 static void sysctl_check(const struct rec *r)
 {
   static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
@@ -153,8 +155,13 @@ static void sysctl_check(const struct rec *r)
   } else if (!strcmp(name, "kernel.hostname") || !strcmp(name, "kernel.domainname")) {
     if (!has_ns("uts"))
       die(EXIT_BADINPUT, "spec line %u: sysctl %s not allowed in the host's uts namespace", r->line, r->f[1]);
-    if (name[7] == 'h' && hostname)
-      die(EXIT_BADINPUT, "spec line %u: sysctl %s conflicts with the hostname record", r->line, r->f[1]);
+    /* runc: the hostname has its own field; two ways to set it would race */
+    if (name[7] == 'h')
+      die(EXIT_BADINPUT, "spec line %u: sysctl %s conflicts with the OCI hostname field", r->line, r->f[1]);
+  } else if (!strncmp(name, "user.", 5)) {
+    /* ucount limits are per user namespace: in the host's they would change every host process's limits */
+    if (!has_ns("user"))
+      die(EXIT_BADINPUT, "spec line %u: sysctl %s not allowed without a user namespace", r->line, r->f[1]);
   } else {
     die(EXIT_BADINPUT, "spec line %u: sysctl %s is not in a separate kernel namespace", r->line, r->f[1]);
   }
