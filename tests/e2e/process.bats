@@ -68,12 +68,19 @@ rt_budget() {
 	[ "${lines[1]}" = "idle" ]
 	[ "${lines[2]}" = x86_64 ]
 	[ "${lines[3]}" = "Cpus_allowed_list:1" ]
-	# initial only: it stays
+	# initial only: nothing is set after the cgroup join (runc), so the
+	# list stays where the kernel keeps a requested affinity across a
+	# cpuset attach (6.2+); an older one resets it to the cgroup's CPUs
 	jq '.execCPUAffinity = {"initial": "1"}' proc.json > p2.json
 	run runc exec -p p2.json "$ID"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${lines[3]}" = "Cpus_allowed_list:1" ]
+	IFS=. read -r major minor _ < /proc/sys/kernel/osrelease
+	if [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 2 ]; }; then
+		[ "${lines[3]}" = "Cpus_allowed_list:1" ]
+	else
+		[ "${lines[3]}" = "Cpus_allowed_list:0-$(($(nproc) - 1))" ]
+	fi
 	# none: every CPU, whatever the caller's
 	jq 'del(.execCPUAffinity)' proc.json > p3.json
 	run taskset -c 0 "$RUNC" --root "$STATE" exec -p p3.json "$ID"
