@@ -91,7 +91,7 @@ rt_budget() {
 	assert_clean
 }
 
-@test "process: bad scheduler, ioPriority, execCPUAffinity and personality values are refused naming the field" {
+@test "process: bad scheduler, ioPriority, execCPUAffinity and personality values are refused naming the field; personality flags warned" {
 	set_args true
 	check() { # JQ LINE: the config edited by JQ fails with LINE, leaving nothing
 		update_config "$1"
@@ -125,6 +125,15 @@ rt_budget() {
 		'oci-parse: config.json: process.execCPUAffinity.initial: bad CPU list "3-1"'
 	check '.linux.personality = {"domain": "LINUX64"}' \
 		'oci-parse: config.json: linux.personality.domain: unknown domain LINUX64 (LINUX or LINUX32)'
+	# flags: runtime-spec defines none; runc ignores them with a warning, and so do we, aloud
+	update_config '.linux.personality = {"domain": "LINUX32", "flags": ["ADDR_NO_RANDOMIZE"]}'
+	set_args uname -m
+	run runc run "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "oci-parse: warning: linux.personality.flags: ignoring unsupported personality flag ADDR_NO_RANDOMIZE" ]
+	[ "${lines[1]}" = i686 ]
+	assert_clean
 }
 
 @test "process: a scheduler the kernel refuses fails the run with the kernel's reason" {
