@@ -70,6 +70,16 @@ struct rlim {
   struct rlimit lim;
 };
 
+/* sched_setattr(2)'s argument (glibc 2.36 has neither the struct nor a wrapper) */
+struct sched_attr_v1 {
+  uint32_t size, policy;
+  uint64_t flags;
+  int32_t nice;
+  uint32_t priority;
+  uint64_t runtime, deadline, period;
+  uint32_t util_min, util_max;
+};
+
 /* Everything oci-exec acts on, read and checked before the first irreversible step. */
 static struct cfg {
   const char *root, *cwd, *keyring, *apparmor, *selinux, *path;
@@ -90,8 +100,12 @@ static struct cfg {
   int mountns;               /* ns.new mount or ns.join mount: pivot_root; otherwise chroot */
   int exec, rootfd;          /* run.mode exec: enter the init's root, ns.rootfd */
   const char *statedir;
-  const struct rec *sched, *ioprio, *cpuaff; /* process.scheduler, process.ioprio, process.cpuaffinity */
-  long persona;                              /* process.personality, -1: none */
+  int has_sched, ioprio;    /* process.scheduler, process.ioprio (0: none; else ioprio_set's value) */
+  struct sched_attr_v1 sa;  /* process.scheduler */
+  const struct rec *cpuaff; /* process.cpuaffinity */
+  cpu_set_t *final;         /* its final list, NULL: none */
+  size_t finalsize;
+  long persona; /* process.personality, -1: none */
 } c;
 
 /* ---- 1. read and validate -------------------------------------------- */
@@ -121,6 +135,59 @@ static void read_groups(const struct rec *r)
     if (g < 0) die(EXIT_BADINPUT, "spec line %u: bad group id %s", r->line, t);
     c.groups[c.ngroups++] = (gid_t)g;
   }
+}
+
+/* process.scheduler POLICY NICE PRIORITY FLAGS RUNTIME DEADLINE PERIOD, the values oci-parse checked */
+static void read_scheduler(const struct rec *r)
+{
+  char *end;
+  long long nice;
+  nfields(r, 8);
+  c.sa.size = sizeof c.sa;
+  c.sa.policy = (uint32_t)num(r, 1, 6);
+  errno = 0;
+  nice = strtoll(r->f[2], &end, 10);
+  if (c.sa.policy == 4 || !*r->f[2] || *end || errno || nice < INT32_MIN || nice > INT32_MAX)
+    die(EXIT_BADINPUT, "spec line %u: bad process.scheduler record", r->line);
+  c.sa.nice = (int32_t)nice;
+  c.sa.priority = (uint32_t)num(r, 3, 99);
+  c.sa.flags = (uint64_t)num(r, 4, 0x7f);
+  c.sa.runtime = (uint64_t)num(r, 5, LLONG_MAX);
+  c.sa.deadline = (uint64_t)num(r, 6, LLONG_MAX);
+  c.sa.period = (uint64_t)num(r, 7, LLONG_MAX);
+  c.has_sched = 1;
+}
+
+/* process.ioprio CLASS LEVEL: the class in bits 13.., the level in 0..2 (the kernel's IOPRIO_PRIO_VALUE) */
+static void read_ioprio(const struct rec *r)
+{
+  long long cls, lvl;
+  nfields(r, 3);
+  cls = num(r, 1, 3);
+  lvl = num(r, 2, 7);
+  if (cls < 1) die(EXIT_BADINPUT, "spec line %u: bad process.ioprio record", r->line);
+  c.ioprio = (int)(cls << 13 | lvl);
+}
+
+/* process.cpuaffinity INITIAL FINAL: both lists checked now; the final one is kept for step 5d */
+static void read_cpuaffinity(const struct rec *r)
+{
+  cpu_set_t *set;
+  size_t size;
+  nfields(r, 3);
+  for (int i = 1; i < 3; i++) {
+    if (!*r->f[i]) continue;
+    if (cpuset_parse(r->f[i], &set, &size) < 0)
+      die(EXIT_BADINPUT, "spec line %u: bad process.cpuaffinity record", r->line);
+    if (i == 1) {
+      CPU_FREE(set);
+      continue;
+    }
+    if (c.final) CPU_FREE(c.final);
+    c.final = set;
+    c.finalsize = size;
+  }
+  c.cpuaff = r;
 }
 
 static void read_process(const struct rec *r)
@@ -168,17 +235,16 @@ static void read_process(const struct rec *r)
     nfields(r, 2);
     c.keyring = r->f[1];
   } else if (!strcmp(k, "scheduler")) {
-    nfields(r, 8);
-    c.sched = r;
+    read_scheduler(r);
   } else if (!strcmp(k, "ioprio")) {
-    nfields(r, 3);
-    c.ioprio = r;
+    read_ioprio(r);
   } else if (!strcmp(k, "cpuaffinity")) {
-    nfields(r, 3);
-    c.cpuaff = r;
+    read_cpuaffinity(r);
   } else if (!strcmp(k, "personality")) {
     nfields(r, 2);
     c.persona = (long)num(r, 1, 0xffffffffLL);
+    /* 0 PER_LINUX or 8 PER_LINUX32: a crafted record must not select another execution domain */
+    if (c.persona != 0 && c.persona != 8) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
   } else if (strcmp(k, "apparmor") && strcmp(k, "selinux")) { /* those two are oci-secure's */
     die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
   }
@@ -536,43 +602,16 @@ static void set_limits(int oomfd)
 /* 5a. process.scheduler, with sched_setattr(2) (glibc has no wrapper): while we still have CAP_SYS_NICE, as
    runc. The kernel's refusal is the error (a SCHED_DEADLINE it cannot admit, no realtime budget in the
    cgroup, a kernel without the syscall). */
-struct sched_attr_v1 {
-  uint32_t size, policy;
-  uint64_t flags;
-  int32_t nice;
-  uint32_t priority;
-  uint64_t runtime, deadline, period;
-  uint32_t util_min, util_max;
-};
-
 static void set_scheduler(void)
 {
-  const struct rec *r = c.sched;
-  struct sched_attr_v1 a = {.size = sizeof a};
-  long long nice;
-  char *end;
-  a.policy = (uint32_t)num(r, 1, 6);
-  errno = 0;
-  nice = strtoll(r->f[2], &end, 10);
-  if (!*r->f[2] || *end || errno || nice < INT32_MIN || nice > INT32_MAX)
-    die(EXIT_BADINPUT, "spec line %u: bad process.scheduler record", r->line);
-  a.nice = (int32_t)nice;
-  a.priority = (uint32_t)num(r, 3, 99);
-  a.flags = (uint64_t)num(r, 4, 0x7f);
-  a.runtime = (uint64_t)num(r, 5, LLONG_MAX);
-  a.deadline = (uint64_t)num(r, 6, LLONG_MAX);
-  a.period = (uint64_t)num(r, 7, LLONG_MAX);
-  if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+  if (syscall(SYS_sched_setattr, 0, &c.sa, 0) < 0)
     die(EXIT_SYSFAIL, "error setting scheduler: %s", go_strerror(errno));
 }
 
 /* 5b. process.ioprio: class and level for this process (inherited by the program), with ioprio_set(2). */
 static void set_ioprio(void)
 {
-  const struct rec *r = c.ioprio;
-  long long cls = num(r, 1, 3), lvl = num(r, 2, 7);
-  if (cls < 1) die(EXIT_BADINPUT, "spec line %u: bad process.ioprio record", r->line);
-  if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)(cls << 13 | lvl)) < 0)
+  if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, c.ioprio) < 0)
     die(EXIT_SYSFAIL, "failed to set io priority: %s", go_strerror(errno));
 }
 
@@ -589,22 +628,18 @@ static void set_personality(void)
    list (set by oci-ns before the cgroup join) the process keeps it. */
 static void set_affinity(void)
 {
-  const char *final = c.exec && c.cpuaff ? c.cpuaff->f[2] : "";
-  cpu_set_t *set;
-  size_t size;
-  if (c.exec && c.cpuaff && !*final) return; /* initial only */
-  if (!*final) {
-    if (!(set = CPU_ALLOC(CPUSET_MAX))) die_sys(EXIT_SYSFAIL, "allocate");
-    size = CPU_ALLOC_SIZE(CPUSET_MAX);
-    memset(set, 0xff, size);
-    if (sched_setaffinity(0, size, set) < 0) warn_sys("reset the CPU affinity");
-  } else {
-    if (cpuset_parse(final, &set, &size) < 0)
-      die(EXIT_BADINPUT, "spec line %u: bad CPU list %s", c.cpuaff->line, final);
-    if (sched_setaffinity(0, size, set) < 0)
+  cpu_set_t *all;
+  size_t size = CPU_ALLOC_SIZE(CPUSET_MAX);
+  if (c.exec && c.final) {
+    if (sched_setaffinity(0, c.finalsize, c.final) < 0)
       die(EXIT_SYSFAIL, "error setting final CPU affinity: %s", go_strerror(errno));
+    return;
   }
-  CPU_FREE(set);
+  if (c.exec && c.cpuaff) return; /* an initial list only: kept */
+  if (!(all = CPU_ALLOC(CPUSET_MAX))) die_sys(EXIT_SYSFAIL, "allocate");
+  memset(all, 0xff, size);
+  if (sched_setaffinity(0, size, all) < 0) warn_sys("reset the CPU affinity");
+  CPU_FREE(all);
 }
 
 /* 6a. AppArmor's profile for the next execve, as runc sets it (and libapparmor's aa_change_onexec): "exec
@@ -897,7 +932,7 @@ int main(int argc, char **argv)
   new_session();                            /* 4a: never the caller's session */
   if (c.terminal) setup_terminal();         /* 4 */
   set_limits(oomfd);                        /* 5 */
-  if (c.sched) set_scheduler();             /* 5a */
+  if (c.has_sched) set_scheduler();         /* 5a */
   if (c.ioprio) set_ioprio();               /* 5b */
   if (c.persona >= 0) set_personality();    /* 5c */
   set_affinity();                           /* 5d */
