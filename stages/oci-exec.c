@@ -13,6 +13,8 @@
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/seccomp.h>
+#include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -32,9 +35,11 @@
 #include <selinux/selinux.h>
 #endif
 
+#include "cpuset.h"
 #include "die.h"
 #include "hook.h"
 #include "fd.h"
+#include "mnt.h"
 #include "names.h"
 #include "path.h"
 #include "spec.h"
@@ -65,6 +70,16 @@ struct rlim {
   struct rlimit lim;
 };
 
+/* sched_setattr(2)'s argument (glibc 2.36 has neither the struct nor a wrapper) */
+struct sched_attr_v1 {
+  uint32_t size, policy;
+  uint64_t flags;
+  int32_t nice;
+  uint32_t priority;
+  uint64_t runtime, deadline, period;
+  uint32_t util_min, util_max;
+};
+
 /* Everything oci-exec acts on, read and checked before the first irreversible step. */
 static struct cfg {
   const char *root, *cwd, *keyring, *apparmor, *selinux, *path;
@@ -85,6 +100,12 @@ static struct cfg {
   int mountns;               /* ns.new mount or ns.join mount: pivot_root; otherwise chroot */
   int exec, rootfd;          /* run.mode exec: enter the init's root, ns.rootfd */
   const char *statedir;
+  int has_sched, ioprio;    /* process.scheduler, process.ioprio (0: none; else ioprio_set's value) */
+  struct sched_attr_v1 sa;  /* process.scheduler */
+  const struct rec *cpuaff; /* process.cpuaffinity */
+  cpu_set_t *final;         /* its final list, NULL: none */
+  size_t finalsize;
+  long persona; /* process.personality, -1: none */
 } c;
 
 /* ---- 1. read and validate -------------------------------------------- */
@@ -114,6 +135,59 @@ static void read_groups(const struct rec *r)
     if (g < 0) die(EXIT_BADINPUT, "spec line %u: bad group id %s", r->line, t);
     c.groups[c.ngroups++] = (gid_t)g;
   }
+}
+
+/* process.scheduler POLICY NICE PRIORITY FLAGS RUNTIME DEADLINE PERIOD, the values oci-parse checked */
+static void read_scheduler(const struct rec *r)
+{
+  char *end;
+  long long nice;
+  nfields(r, 8);
+  c.sa.size = sizeof c.sa;
+  c.sa.policy = (uint32_t)num(r, 1, 6);
+  errno = 0;
+  nice = strtoll(r->f[2], &end, 10);
+  if (c.sa.policy == 4 || !*r->f[2] || *end || errno || nice < INT32_MIN || nice > INT32_MAX)
+    die(EXIT_BADINPUT, "spec line %u: bad process.scheduler record", r->line);
+  c.sa.nice = (int32_t)nice;
+  c.sa.priority = (uint32_t)num(r, 3, 99);
+  c.sa.flags = (uint64_t)num(r, 4, 0x7f);
+  c.sa.runtime = (uint64_t)num(r, 5, LLONG_MAX);
+  c.sa.deadline = (uint64_t)num(r, 6, LLONG_MAX);
+  c.sa.period = (uint64_t)num(r, 7, LLONG_MAX);
+  c.has_sched = 1;
+}
+
+/* process.ioprio CLASS LEVEL: the class in bits 13.., the level in 0..2 (the kernel's IOPRIO_PRIO_VALUE) */
+static void read_ioprio(const struct rec *r)
+{
+  long long cls, lvl;
+  nfields(r, 3);
+  cls = num(r, 1, 3);
+  lvl = num(r, 2, 7);
+  if (cls < 1) die(EXIT_BADINPUT, "spec line %u: bad process.ioprio record", r->line);
+  c.ioprio = (int)(cls << 13 | lvl);
+}
+
+/* process.cpuaffinity INITIAL FINAL: both lists checked now; the final one is kept for step 5d */
+static void read_cpuaffinity(const struct rec *r)
+{
+  cpu_set_t *set;
+  size_t size;
+  nfields(r, 3);
+  for (int i = 1; i < 3; i++) {
+    if (!*r->f[i]) continue;
+    if (cpuset_parse(r->f[i], &set, &size) < 0)
+      die(EXIT_BADINPUT, "spec line %u: bad process.cpuaffinity record", r->line);
+    if (i == 1) {
+      CPU_FREE(set);
+      continue;
+    }
+    if (c.final) CPU_FREE(c.final);
+    c.final = set;
+    c.finalsize = size;
+  }
+  c.cpuaff = r;
 }
 
 static void read_process(const struct rec *r)
@@ -160,6 +234,17 @@ static void read_process(const struct rec *r)
   } else if (!strcmp(k, "keyring")) {
     nfields(r, 2);
     c.keyring = r->f[1];
+  } else if (!strcmp(k, "scheduler")) {
+    read_scheduler(r);
+  } else if (!strcmp(k, "ioprio")) {
+    read_ioprio(r);
+  } else if (!strcmp(k, "cpuaffinity")) {
+    read_cpuaffinity(r);
+  } else if (!strcmp(k, "personality")) {
+    nfields(r, 2);
+    c.persona = (long)num(r, 1, 0xffffffffLL);
+    /* 0 PER_LINUX or 8 PER_LINUX32: a crafted record must not select another execution domain */
+    if (c.persona != 0 && c.persona != 8) die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
   } else if (strcmp(k, "apparmor") && strcmp(k, "selinux")) { /* those two are oci-secure's */
     die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
   }
@@ -220,6 +305,7 @@ static void read_spec(const struct spec *sp)
 
   c.cwd = "/";
   c.pivot = 1;
+  c.persona = -1;
   c.umask = 022; /* runc's value when the config has none */
   c.sync = c.logfd = c.fifo = c.rootfd = -1;
   c.path = DEFAULT_PATH;
@@ -362,6 +448,41 @@ static void join_keyring(void)
     die_sys(EXIT_SYSFAIL, "set session keyring permissions");
 }
 
+/* 3c. --no-pivot: MS_MOVE and chroot leave the host's mounts in the container's mount namespace, hidden but
+   there. The kernel lets a user namespace mount a fresh proc or sysfs wherever a full one is mounted in its
+   mount namespace, so every full procfs and sysfs outside the new root is unmounted first (covered with a
+   tmpfs where it cannot be), as runc's msMoveRoot does: a nested user namespace in the container could
+   otherwise mount a proc without the masked paths. The mounts are made rslave first, so that nothing
+   propagates to the host. */
+static int under(const char *path, const char *dir)
+{
+  size_t n = strlen(dir);
+  return !strncmp(path, dir, n) && (path[n] == '/' || !path[n] || (n == 1 && *dir == '/'));
+}
+
+static void hide_host_pseudofs(void)
+{
+  struct mnt_table t;
+  char real[4096];
+  if (!realpath(c.root, real)) die_sys(EXIT_SYSFAIL, "resolve %s", c.root);
+  if (mnt_table_read(&t) < 0) die_sys(EXIT_SYSFAIL, "read /proc/self/mountinfo");
+  for (size_t i = t.n; i-- > 0;) { /* last first: a mount on top before the one below it */
+    const struct mnt_info *m = &t.e[i];
+    if (strcmp(m->root, "/") || (strcmp(m->fstype, "proc") && strcmp(m->fstype, "sysfs")) ||
+        under(m->point, real))
+      continue;
+    if (mount(NULL, m->point, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+      if (errno == ENOENT) continue; /* under a mount already gone */
+      die_sys(EXIT_SYSFAIL, "make %s rslave", m->point);
+    }
+    if (umount2(m->point, MNT_DETACH) == 0) continue;
+    if (errno != EINVAL && errno != EPERM) die_sys(EXIT_SYSFAIL, "unmount %s", m->point);
+    if (mount("tmpfs", m->point, "tmpfs", 0, NULL) < 0)
+      die_sys(EXIT_SYSFAIL, "cover %s with a tmpfs", m->point);
+  }
+  mnt_table_free(&t);
+}
+
 /* 3. oci-mount left root.path a mount point whose parent is not shared. pivot_root(".", ".") stacks the old
    root on top of the new one; it is made rslave first so that the lazy unmount never propagates to the host.
  */
@@ -381,6 +502,7 @@ static void switch_root(void)
     if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) die_sys(EXIT_SYSFAIL, "make old root rslave");
     if (umount2(".", MNT_DETACH) < 0) die_sys(EXIT_SYSFAIL, "unmount old root");
   } else {
+    hide_host_pseudofs();
     if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) die_sys(EXIT_SYSFAIL, "move %s to /", c.root);
     if (chroot(".") < 0) die_sys(EXIT_SYSFAIL, "chroot %s", c.root);
   }
@@ -427,6 +549,14 @@ static void mount_console(int slave, const char *name)
   close(root);
 }
 
+/* 4a. A session of its own for every container process, terminal or not (runc's setsid): in the caller's
+   session it could push input into the caller's terminal with TIOCSTI (CVE-2016-10124, CVE-2017-5226) or
+   signal the caller's foreground job. EPERM: already a session leader. */
+static void new_session(void)
+{
+  if (setsid() < 0 && !(errno == EPERM && getsid(0) == getpid())) die_sys(EXIT_SYSFAIL, "setsid");
+}
+
 /* 4. The container's terminal: a pty from the container's own devpts, the master to the monitor. */
 static void setup_terminal(void)
 {
@@ -467,6 +597,49 @@ static void set_limits(int oomfd)
     close(oomfd);
   }
   umask(c.umask);
+}
+
+/* 5a. process.scheduler, with sched_setattr(2) (glibc has no wrapper): while we still have CAP_SYS_NICE, as
+   runc. The kernel's refusal is the error (a SCHED_DEADLINE it cannot admit, no realtime budget in the
+   cgroup, a kernel without the syscall). */
+static void set_scheduler(void)
+{
+  if (syscall(SYS_sched_setattr, 0, &c.sa, 0) < 0)
+    die(EXIT_SYSFAIL, "error setting scheduler: %s", go_strerror(errno));
+}
+
+/* 5b. process.ioprio: class and level for this process (inherited by the program), with ioprio_set(2). */
+static void set_ioprio(void)
+{
+  if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, c.ioprio) < 0)
+    die(EXIT_SYSFAIL, "failed to set io priority: %s", go_strerror(errno));
+}
+
+/* 5c. process.personality: the execution domain of the program (LINUX32: uname -m says i686). */
+static void set_personality(void)
+{
+  if (personality((unsigned long)c.persona) < 0)
+    die(EXIT_SYSFAIL, "set personality %ld: %s", c.persona, go_strerror(errno));
+}
+
+/* 5d. CPU affinity, once the process is in the container's cgroups (oci-ns joined them). runc's rules: the
+   init, and an exec without execCPUAffinity, get every CPU (the cgroup's cpuset then decides), so that none
+   inherits the runtime caller's (taskset runc ...); an exec's final list is set now; with only an initial
+   list (set by oci-ns before the cgroup join) the process keeps it. */
+static void set_affinity(void)
+{
+  cpu_set_t *all;
+  size_t size = CPU_ALLOC_SIZE(CPUSET_MAX);
+  if (c.exec && c.final) {
+    if (sched_setaffinity(0, c.finalsize, c.final) < 0)
+      die(EXIT_SYSFAIL, "error setting final CPU affinity: %s", go_strerror(errno));
+    return;
+  }
+  if (c.exec && c.cpuaff) return; /* an initial list only: kept */
+  if (!(all = CPU_ALLOC(CPUSET_MAX))) die_sys(EXIT_SYSFAIL, "allocate");
+  memset(all, 0xff, size);
+  if (sched_setaffinity(0, size, all) < 0) warn_sys("reset the CPU affinity");
+  CPU_FREE(all);
 }
 
 /* 6a. AppArmor's profile for the next execve, as runc sets it (and libapparmor's aa_change_onexec): "exec
@@ -756,8 +929,13 @@ int main(int argc, char **argv)
   if (!c.exec) switch_root();               /* 3 */
   open_cwd();                               /* 3a: resolved now, entered at 9 */
   if (!c.has_home) set_home();              /* 3b: as root, before any filter */
+  new_session();                            /* 4a: never the caller's session */
   if (c.terminal) setup_terminal();         /* 4 */
   set_limits(oomfd);                        /* 5 */
+  if (c.has_sched) set_scheduler();         /* 5a */
+  if (c.ioprio) set_ioprio();               /* 5b */
+  if (c.persona >= 0) set_personality();    /* 5c */
+  set_affinity();                           /* 5d */
   set_exec_label();                         /* 6 */
   if (!c.nnp && c.prog.len) load_seccomp(); /* 7: needs CAP_SYS_ADMIN, which step 8 may drop */
   set_identity(deny);                       /* 8 */

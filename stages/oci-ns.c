@@ -31,6 +31,7 @@
 #include <linux/sched.h> /* struct clone_args, CLONE_PIDFD, CLONE_INTO_CGROUP */
 
 #include "chain.h"
+#include "cpuset.h"
 #include "die.h"
 #include "hook.h"
 #include "fd.h"
@@ -128,7 +129,9 @@ static int same_file(const char *a, const char *b)
 }
 
 /* Only namespaced sysctls, as runc allows them: the ipc ones with an ipc namespace, net.* with a network
-   namespace that is not the host's, kernel.hostname/domainname with a uts namespace. */
+   namespace that is not the host's, kernel.domainname with a uts namespace, user.* with a user namespace.
+   Anything else would write the host's value from inside a container (kernel.core_pattern: code execution
+   as host root). */
 static void sysctl_check(const struct rec *r)
 {
   static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
@@ -152,8 +155,13 @@ static void sysctl_check(const struct rec *r)
   } else if (!strcmp(name, "kernel.hostname") || !strcmp(name, "kernel.domainname")) {
     if (!has_ns("uts"))
       die(EXIT_BADINPUT, "spec line %u: sysctl %s not allowed in the host's uts namespace", r->line, r->f[1]);
-    if (name[7] == 'h' && hostname)
-      die(EXIT_BADINPUT, "spec line %u: sysctl %s conflicts with the hostname record", r->line, r->f[1]);
+    /* runc: the hostname has its own field; two ways to set it would race */
+    if (name[7] == 'h')
+      die(EXIT_BADINPUT, "spec line %u: sysctl %s conflicts with the OCI hostname field", r->line, r->f[1]);
+  } else if (!strncmp(name, "user.", 5)) {
+    /* ucount limits are per user namespace: in the host's they would change every host process's limits */
+    if (!has_ns("user"))
+      die(EXIT_BADINPUT, "spec line %u: sysctl %s not allowed without a user namespace", r->line, r->f[1]);
   } else {
     die(EXIT_BADINPUT, "spec line %u: sysctl %s is not in a separate kernel namespace", r->line, r->f[1]);
   }
@@ -335,6 +343,21 @@ static void timens_setup(void)
     die_sys(EXIT_SYSFAIL, "open /proc/self/ns/time_for_children");
   if (setns(fd, CLONE_NEWTIME) < 0) die_sys(EXIT_SYSFAIL, "enter the new time namespace");
   close(fd);
+}
+
+/* exec mode, in the helper: process.cpuaffinity's initial list, set before the clone so that the process
+   starts on those CPUs before it joins the container's cgroups (runc's execCPUAffinity.initial); oci-exec
+   sets the final list once it has joined. */
+static void initial_affinity(void)
+{
+  const struct rec *r = spec_next(&sp, "process.cpuaffinity", NULL);
+  cpu_set_t *set;
+  size_t size;
+  if (!r || r->nf != 3 || !*r->f[1]) return; /* oci-exec checks the record */
+  if (cpuset_parse(r->f[1], &set, &size) < 0)
+    die(EXIT_BADINPUT, "spec line %u: bad CPU list %s", r->line, r->f[1]);
+  if (sched_setaffinity(0, size, set) < 0) die_sys(EXIT_SYSFAIL, "error setting initial CPU affinity");
+  CPU_FREE(set);
 }
 
 static void loopback_up(void)
@@ -543,6 +566,7 @@ static pid_t clone_via_helper(char **argv, int *helper_status)
     int u = ns_index("user");
     if (exec_mode) {
       exec_join();
+      initial_affinity();
     } else {
       if (joinns[u]) setns_path(joinns[u]);
       for (int i = 0; i < NTYPES; i++)

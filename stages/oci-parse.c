@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "chain.h"
+#include "cpuset.h"
 #include "die.h"
 #include "fd.h"
 #include "json.h"
@@ -352,12 +353,13 @@ static void parse_resources(const cJSON *lx)
   /* every field, as oci-update reads runc update -r: one converter */
   resjson_records(r, P, RESJSON_DEVICES, &w);
   /* runc's default allow-list follows the configured rules: mknod of
-     anything, the standard nodes, ptys and tun */
+     anything, the standard nodes, ptys and tun; not c 5:1, the host's
+     console, which a container with CAP_MKNOD could make and open (a
+     terminal's /dev/console is its pty slave, c 136:N) */
   ADD("cgroup.device", "allow", "c", "*", "*", "m");
   ADD("cgroup.device", "allow", "b", "*", "*", "m");
   for (int k = 0; k < 6; k++)
     ADD("cgroup.device", "allow", "c", num(default_devs[k].major), num(default_devs[k].minor), "rwm");
-  ADD("cgroup.device", "allow", "c", "5", "1", "rwm");
   ADD("cgroup.device", "allow", "c", "5", "2", "rwm");
   ADD("cgroup.device", "allow", "c", "136", "*", "rwm");
   ADD("cgroup.device", "allow", "c", "10", "200", "rwm");
@@ -432,11 +434,29 @@ static void parse_seccomp(const cJSON *lx)
   }
 }
 
+/* process.personality DOMAIN: personality(2)'s PER_LINUX (0) or PER_LINUX32 (8). runc knows no flag and
+   ignores them with a warning; so do we. */
+static void parse_personality(const cJSON *lx)
+{
+  const char *P = "linux.personality", *d;
+  cJSON *pe = xjson_obj(lx, "personality", "linux"), *f;
+  int i = 0;
+  if (!pe) return;
+  d = xjson_str(pe, "domain", P);
+  if (!d || !*d) json_die(json_path(P, "domain"), "missing");
+  if (strcmp(d, "LINUX") && strcmp(d, "LINUX32"))
+    json_die(json_path(P, "domain"), "unknown domain %s (LINUX or LINUX32)", d);
+  cJSON_ArrayForEach(f, xjson_arr(pe, "flags", P))
+      warn("%s: ignoring unsupported personality flag %s", json_path(P, "flags"),
+           xjson_item_str(f, json_index(json_path(P, "flags"), i++)));
+  ADD("process.personality", strcmp(d, "LINUX") ? "8" : "0");
+}
+
 static void parse_linux(const cJSON *cfg)
 {
   cJSON *lx = xjson_obj(cfg, "linux", ""), *sys, *t;
   const char *s;
-  static const char *const unsupported[] = {"intelRdt", "personality", "memoryPolicy", "netDevices"};
+  static const char *const unsupported[] = {"intelRdt", "memoryPolicy", "netDevices"};
 
   parse_namespaces(lx);
   parse_idmaps(lx);
@@ -464,6 +484,7 @@ static void parse_linux(const cJSON *cfg)
       xjson_int(t, "nanosecs", p, 0, 999999999, &ns);
       ADD("time.offset", t->string, num(secs), num(ns));
     }
+  parse_personality(lx);
   parse_devices(lx);
   parse_resources(lx);
   parse_paths(lx, "maskedPaths", "mask");
@@ -499,6 +520,91 @@ static void parse_caps(const cJSON *proc)
     snprintf(key, sizeof key, "cap.%s", sets[k]);
     ADD(key, list);
   }
+}
+
+/* process.scheduler POLICY NICE PRIORITY FLAGS RUNTIME DEADLINE PERIOD, sched_setattr(2)'s numbers. Checked
+   here as runc's validator does, so that a value the kernel would read differently never reaches it. */
+static void parse_scheduler(const cJSON *proc)
+{
+  static const char *const policies[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",      "SCHED_BATCH",
+                                         "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE"};
+  static const char *const flags[] = {"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
+                                      "SCHED_FLAG_DL_OVERRUN",    "SCHED_FLAG_KEEP_POLICY",
+                                      "SCHED_FLAG_KEEP_PARAMS",   "SCHED_FLAG_UTIL_CLAMP_MIN",
+                                      "SCHED_FLAG_UTIL_CLAMP_MAX"};
+  const char *P = "process.scheduler", *pol;
+  cJSON *s = xjson_obj(proc, "scheduler", "process"), *f;
+  long long nice = 0, prio = 0;
+  uint64_t runtime = 0, deadline = 0, period = 0, fl = 0;
+  int k = 0, i = 0;
+  if (!s) return;
+  pol = xjson_str(s, "policy", P);
+  if (!pol || !*pol) json_die(json_path(P, "policy"), "missing");
+  while (k < 7 && strcmp(pol, policies[k])) k++;
+  if (k == 7) json_die(json_path(P, "policy"), "unknown policy %s", pol);
+  /* the kernel has no SCHED_ISO: refused here rather than as EINVAL from inside the container */
+  if (k == 4) json_die(json_path(P, "policy"), "SCHED_ISO is not implemented by Linux");
+  xjson_int(s, "nice", P, INT32_MIN, INT32_MAX, &nice);
+  xjson_int(s, "priority", P, INT32_MIN, INT32_MAX, &prio);
+  xjson_u64(s, "runtime", P, &runtime);
+  xjson_u64(s, "deadline", P, &deadline);
+  xjson_u64(s, "period", P, &period);
+  if ((k == 0 || k == 3) && (nice < -20 || nice > 19))
+    json_die(json_path(P, "nice"), "%lld is out of range for %s (-20 to 19)", nice, pol);
+  /* a priority is a real-time one: FIFO and RR only, 1 to 99 (the kernel's range) */
+  if (prio && k != 1 && k != 2) json_die(json_path(P, "priority"), "only for SCHED_FIFO and SCHED_RR");
+  if ((k == 1 || k == 2) && (prio < 1 || prio > 99))
+    json_die(json_path(P, "priority"), "%lld is out of range for %s (1 to 99)", prio, pol);
+  if (k != 6 && (runtime || deadline || period))
+    json_die(P, "runtime, deadline and period are only for SCHED_DEADLINE");
+  cJSON_ArrayForEach(f, xjson_arr(s, "flags", P))
+  {
+    const char *fp = json_index(json_path(P, "flags"), i++), *name = xjson_item_str(f, fp);
+    int b = 0;
+    while (b < 7 && strcmp(name, flags[b])) b++;
+    if (b == 7) json_die(fp, "unknown flag %s", name);
+    fl |= 1ULL << b;
+  }
+  ADD("process.scheduler", num(k), num(nice), num(prio), unum(fl), unum(runtime), unum(deadline),
+      unum(period));
+}
+
+/* process.ioprio CLASS PRIORITY: ioprio_set(2)'s class number (1 RT, 2 BE, 3 IDLE) and level. */
+static void parse_ioprio(const cJSON *proc)
+{
+  static const char *const classes[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
+  const char *P = "process.ioPriority", *cl;
+  cJSON *io = xjson_obj(proc, "ioPriority", "process");
+  long long prio = 0;
+  int k = 0;
+  if (!io) return;
+  cl = xjson_str(io, "class", P);
+  if (!cl || !*cl) json_die(json_path(P, "class"), "missing");
+  while (k < 3 && strcmp(cl, classes[k])) k++;
+  if (k == 3) json_die(json_path(P, "class"), "unknown class %s", cl);
+  xjson_int(io, "priority", P, LLONG_MIN, LLONG_MAX, &prio);
+  /* the level has 3 bits in the kernel's ioprio value: a bigger one would spill into the class bits */
+  if (prio < 0 || prio > 7) json_die(json_path(P, "priority"), "%lld is out of range (0 to 7)", prio);
+  ADD("process.ioprio", num(k + 1), num(prio));
+}
+
+/* process.cpuaffinity INITIAL FINAL: CPU lists, - for none; used by exec only (runc), kept in the container's
+   spec so that an exec without its own takes the container's. */
+static void parse_cpuaffinity(const cJSON *proc)
+{
+  const char *P = "process.execCPUAffinity", *keys[2] = {"initial", "final"}, *v[2];
+  cJSON *a = xjson_obj(proc, "execCPUAffinity", "process");
+  if (!a) return;
+  for (int k = 0; k < 2; k++) {
+    cpu_set_t *set;
+    size_t size;
+    v[k] = xjson_str(a, keys[k], P);
+    if (!v[k]) v[k] = "";
+    if (!*v[k]) continue;
+    if (cpuset_parse(v[k], &set, &size) < 0) json_die(json_path(P, keys[k]), "bad CPU list \"%s\"", v[k]);
+    CPU_FREE(set);
+  }
+  if (*v[0] || *v[1]) ADD("process.cpuaffinity", v[0], v[1]);
 }
 
 void parse_process(const cJSON *cfg)
@@ -551,9 +657,9 @@ void parse_process(const cJSON *cfg)
   if ((s = xjson_str(p, "apparmorProfile", "process")) && *s) ADD("process.apparmor", s);
   if ((s = xjson_str(p, "selinuxLabel", "process")) && *s) ADD("process.selinux", s);
   if (!nokeyring) ADD("process.keyring", id);
-  if (xjson_obj(p, "scheduler", "process") || xjson_obj(p, "ioPriority", "process") ||
-      xjson_arr(p, "execCPUAffinity", "process"))
-    json_die("process", "scheduler, ioPriority and execCPUAffinity are not supported");
+  parse_scheduler(p);
+  parse_ioprio(p);
+  parse_cpuaffinity(p);
   parse_caps(p);
   i = 0;
   cJSON_ArrayForEach(a, xjson_arr(p, "rlimits", "process"))

@@ -268,6 +268,11 @@ static void defaults(struct specw *w, const cJSON *p)
   v = cJSON_GetObjectItemCaseSensitive(p, "selinuxLabel");
   if (!cJSON_IsString(v) || !*v->valuestring) copy_all(w, "process.selinux");
   if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(p, "oomScoreAdj"))) copy_all(w, "process.oomscoreadj");
+  /* runc's newInitConfig: the process's scheduler, I/O priority and CPU affinity, else the container's */
+  if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(p, "scheduler"))) copy_all(w, "process.scheduler");
+  if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(p, "ioPriority"))) copy_all(w, "process.ioprio");
+  if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(p, "execCPUAffinity")))
+    copy_all(w, "process.cpuaffinity");
   v = cJSON_GetObjectItemCaseSensitive(p, "rlimits");
   if (!cJSON_IsArray(v) || !v->child) copy_all(w, "rlimit");
 }
@@ -370,8 +375,8 @@ static void namespaces(struct specw *w)
 void exec_records(struct specw *w, const cJSON *cfg, int consock)
 {
   const cJSON *p = cJSON_GetObjectItemCaseSensitive(cfg, "process");
-  static const char *const keep[] = {"root.path", "root.readonly", "root.pivot", "annotation",
-                                     "process.keyring"};
+  static const char *const keep[] = {"root.path",  "root.readonly",   "root.pivot",
+                                     "annotation", "process.keyring", "process.personality"};
   const char *t;
   size_t len;
   char pid[32], start[32];

@@ -91,6 +91,12 @@ DEVPTS='mount -t tmpfs tmpfs "$r/dev" && mkdir "$r/dev/pts" &&
   check "process.groups 1,x" "bad group id x"
   check "process.oomscoreadj 1001" "bad process.oomscoreadj record"
   check "env NOEQUALS" "env NOEQUALS is not KEY=VALUE"
+  check "process.scheduler 7 0 0 0 0 0 0" "bad process.scheduler record"
+  check "process.scheduler 0 x 0 0 0 0 0" "bad process.scheduler record"
+  check "process.ioprio 0 1" "bad process.ioprio record"
+  check "process.ioprio 2 8" "bad process.ioprio record"
+  check "process.cpuaffinity - 3-1" "bad process.cpuaffinity record"
+  check "process.personality x" "bad process.personality record"
   check "secure.bpf x" "bad secure.bpf record"
   check "secure.bpf 0" "fd 0 holds no seccomp program"
 

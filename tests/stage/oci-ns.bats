@@ -247,7 +247,22 @@ example.org" ]
   [ "$output" = dom ]
   run bin/oci-ns probe pid 3< "$(spec 'ns.new uts' 'hostname h' 'sysctl kernel.hostname x')"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-ns: spec line 4: sysctl kernel.hostname conflicts with the hostname record" ]
+  [ "$output" = "oci-ns: spec line 4: sysctl kernel.hostname conflicts with the OCI hostname field" ]
+  # as runc: refused with a uts namespace even when the config sets no hostname
+  run bin/oci-ns probe pid 3< "$(spec 'ns.new uts' 'sysctl kernel.hostname x')"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-ns: spec line 3: sysctl kernel.hostname conflicts with the OCI hostname field" ]
+}
+
+@test "user.* sysctls (ucounts) only with a user namespace of the container's own, as runc" {
+  s=$(spec 'ns.new user' 'idmap.uid 0 100000 65536' 'idmap.gid 0 100000 65536' 'sysctl user.max_user_namespaces 7')
+  run bin/oci-ns probe cat /proc/sys/user/max_user_namespaces 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "$output" = 7 ]
+  [ "$(cat /proc/sys/user/max_user_namespaces)" != 7 ]
+  run bin/oci-ns probe pid 3< "$(spec 'ns.new uts' 'sysctl user.max_user_namespaces 0')"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-ns: spec line 3: sysctl user.max_user_namespaces not allowed without a user namespace" ]
 }
 
 @test "time offsets apply in a new time namespace" {

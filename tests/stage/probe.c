@@ -2,7 +2,7 @@
    the container's process, and prints what it finds (crun's tests/init.c
    idea). One subcommand per run; several can be chained with "--":
      probe fds | caps | id | cwd | umask | nnp | seccomp | hostname |
-           domainname | oom | tty | env | rlimit NAME | ns TYPE |
+           domainname | oom | tty | tiocsti | env | rlimit NAME | ns TYPE |
            mounts | stat PATH | cat PATH | write PATH TEXT | sleep SECS |
            exit N | kill SIG | pid | sigmask | monitor FD PROG... |
            subreaper PIDFILE PROG...
@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -179,6 +180,11 @@ static int one(char **av, int *used)
   }
   if (!strcmp(c, "tty")) {
     printf("%d %d %d %s\n", isatty(0), isatty(1), isatty(2), ttyname(0) ? ttyname(0) : "-");
+    return 0;
+  }
+  if (!strcmp(c, "tiocsti")) { /* push a byte into fd 0's terminal input: must fail from a container */
+    char b = '#';
+    printf("tiocsti %s\n", ioctl(0, TIOCSTI, &b) < 0 ? strerror(errno) : "ok");
     return 0;
   }
   if (!strcmp(c, "env")) {
