@@ -502,7 +502,7 @@ static void set_exec_label(void)
 #endif
 }
 
-/* 7 and 14. */
+/* 7 and 13. */
 static void load_seccomp(void)
 {
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, c.bpfflags, &c.prog) == 0) return;
@@ -677,14 +677,14 @@ static void close_fds(void)
   fd_close_range(base, ~0U);
 }
 
-/* 13. The monitor blocked signals before the clone; handlers and ignored signals must not leak into the
+/* 14d. The monitor blocked signals before the clone; handlers and ignored signals must not leak into the
    container's process either (an ignored SIGPIPE survives execve). */
 static void reset_signals(void)
 {
   if (signals_reset() < 0) die_sys(EXIT_SYSFAIL, "unblock signals");
 }
 
-/* 12a. Create mode: tell the monitor we are ready (it writes the state and
+/* 14a. Create mode: tell the monitor we are ready (it writes the state and
    exits), then block on the exec fifo until `runc start` writes a byte to
    it. The fifo was opened read-write on the host side, before the root
    switch: no /proc is needed and the open never blocks. Signals are
@@ -707,7 +707,8 @@ static void wait_start(void)
      the execve, so that start returns once the program runs */
 }
 
-/* 12b. startContainer hooks run in the container, as its user, just before its program (runc's place). */
+/* 14b. startContainer hooks run in the container, as its user, under the filter, just before its program
+   (runc's place). */
 static void start_hooks(const struct spec *sp)
 {
   char msg[1100];
@@ -716,7 +717,7 @@ static void start_hooks(const struct spec *sp)
   if (r) die(r == -2 ? EXIT_BADINPUT : EXIT_SYSFAIL, "%s", msg);
 }
 
-/* 12c. runc exec: the process outlives a detached (or killed) runc, whose monitor is its parent. */
+/* 14c. runc exec: the process outlives a detached (or killed) runc, whose monitor is its parent. */
 static void outlive_monitor(void)
 {
   if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "clear the parent death signal");
@@ -765,11 +766,11 @@ int main(int argc, char **argv)
   path = lookup(c.args[0]);                 /* 10 */
   if (c.nnp) set_nnp();                     /* 11 */
   close_fds();                              /* 12: the filter is already in memory */
-  if (c.create) wait_start();               /* 12a: created; runc start goes on */
-  if (!c.exec) start_hooks(&sp);            /* 12b: startContainer, inside, before the filter */
-  if (c.exec) outlive_monitor();            /* 12c, exec mode */
-  reset_signals();                          /* 13 */
-  if (c.nnp && c.prog.len) load_seccomp();  /* 14 */
+  if (c.nnp && c.prog.len) load_seccomp();  /* 13: startContainer hooks must not run unfiltered */
+  if (c.create) wait_start();               /* 14a: created; runc start goes on */
+  if (!c.exec) start_hooks(&sp);            /* 14b: startContainer, inside, under the filter */
+  if (c.exec) outlive_monitor();            /* 14c, exec mode */
+  reset_signals();                          /* 14d */
   execve(path, c.args, c.envp);             /* 15 */
   die(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s: %s", path, go_strerror(errno));
 }
