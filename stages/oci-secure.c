@@ -4,10 +4,13 @@
    before any kernel object exists (right after oci-parse); oci-exec applies what it prepared. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -193,6 +196,103 @@ static void syscall_rule(scmp_filter_ctx ctx, uint32_t defact, const struct rec 
   }
 }
 
+/* A seccomp.arch record -> libseccomp's token (the kernel's AUDIT_ARCH_ value). */
+static uint32_t arch_token(const struct rec *r)
+{
+  char low[64];
+  uint32_t arch = 0;
+  size_t i;
+  /* SCMP_ARCH_X86_64 -> "x86_64", the name libseccomp resolves */
+  if (r->nf == 2 && !strncmp(r->f[1], "SCMP_ARCH_", 10) && strlen(r->f[1] + 10) < sizeof low) {
+    for (i = 0; r->f[1][10 + i]; i++) {
+      char c = r->f[1][10 + i];
+      low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    low[i] = 0;
+    arch = seccomp_arch_resolve_name(low);
+  }
+  if (!arch) die(EXIT_BADINPUT, "spec line %u: unknown seccomp architecture %s", r->line, r->f[1]);
+  return arch;
+}
+
+static int sealed_copy(const char *data, size_t len);
+
+/* ---- the ENOSYS stub --------------------------------------------------
+
+   A syscall newer than the profile (clone3 under a profile written before
+   it, or a number no kernel has yet) would get the profile's default
+   action, EPERM as a rule: libc takes that as a refusal and never falls
+   back to the older call. Like runc (its patchbpf), a short program in
+   front of libseccomp's answers ENOSYS, per architecture, for every
+   syscall number above the highest one the profile names. Not for a
+   permissive default (ALLOW, LOG: nothing to fix) nor one that already
+   answers ENOSYS. x32 calls (the 0x40000000 bit on x86_64) are left to
+   the filter. */
+
+static int stub_wanted(uint32_t defact)
+{
+  return defact != SCMP_ACT_ALLOW && defact != SCMP_ACT_LOG && defact != SCMP_ACT_ERRNO(ENOSYS);
+}
+
+/* The highest number, on ARCH, of a syscall the profile names; -1 when it names none there. */
+static long last_syscall(const struct spec *sp, uint32_t arch)
+{
+  long last = -1;
+  for (const struct rec *r = spec_next(sp, "seccomp.syscall", NULL); r;
+       r = spec_next(sp, "seccomp.syscall", r)) {
+    int nr = seccomp_syscall_resolve_name_arch(arch, r->f[1]);
+    if (nr >= 0 && nr > last) last = nr; /* negative: unknown here, or a libseccomp pseudo-number */
+  }
+  return last;
+}
+
+/* One block per architecture: wrong arch -> next block; nr > last -> ENOSYS; otherwise on. */
+static size_t stub_block(struct sock_filter *f, uint32_t arch, long last)
+{
+  size_t n = 0;
+  int x86_64 = arch == AUDIT_ARCH_X86_64;
+  f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+  f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, (unsigned char)(x86_64 ? 4 : 3));
+  f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+  if (x86_64) /* an x32 call is not an x86_64 one: the filter decides */
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 2, 0);
+  f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)last, 0, 1);
+  f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+  return n;
+}
+
+/* The exported program in memfd m, with the stub in front: a new sealed memfd (m is closed). */
+static int stub_prepend(const struct spec *sp, int m)
+{
+  uint32_t arches[64];
+  size_t narch = 0, len, n = 0;
+  char *prog = fd_slurp(m, &len);
+  struct sock_filter *f;
+  int out;
+  if (!prog) die_sys(EXIT_SYSFAIL, "read the seccomp program back");
+  arches[narch++] = seccomp_arch_native();
+  for (const struct rec *r = spec_next(sp, "seccomp.arch", NULL); r && narch < 64;
+       r = spec_next(sp, "seccomp.arch", r)) {
+    uint32_t a = arch_token(r);
+    size_t i;
+    for (i = 0; i < narch && arches[i] != a; i++) {
+    }
+    if (i == narch) arches[narch++] = a;
+  }
+  if (!(f = malloc(narch * 6 * sizeof *f + len))) die_sys(EXIT_SYSFAIL, "allocate");
+  for (size_t i = 0; i < narch; i++) {
+    long last = last_syscall(sp, arches[i]);
+    if (last >= 0) n += stub_block(f + n, arches[i], last);
+  }
+  debug("seccomp: ENOSYS stub of %zu instructions", n);
+  memcpy(f + n, prog, len);
+  out = sealed_copy((const char *)f, n * sizeof *f + len);
+  free(f);
+  free(prog);
+  close(m);
+  return out;
+}
+
 /* Build the filter, export it into a sealed memfd; returns the fd (not CLOEXEC) or -1 when there is no
  * filter. */
 static int seccomp_build(const struct spec *sp, unsigned *flags)
@@ -213,19 +313,7 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
   if (!(ctx = seccomp_init(defact))) die(EXIT_SYSFAIL, "seccomp_init: failed");
 
   for (r = spec_next(sp, "seccomp.arch", NULL); r; r = spec_next(sp, "seccomp.arch", r)) {
-    char low[64];
-    uint32_t arch = 0;
-    size_t i;
-    /* SCMP_ARCH_X86_64 -> "x86_64", the name libseccomp resolves */
-    if (r->nf == 2 && !strncmp(r->f[1], "SCMP_ARCH_", 10) && strlen(r->f[1] + 10) < sizeof low) {
-      for (i = 0; r->f[1][10 + i]; i++) {
-        char c = r->f[1][10 + i];
-        low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-      }
-      low[i] = 0;
-      arch = seccomp_arch_resolve_name(low);
-    }
-    if (!arch) die(EXIT_BADINPUT, "spec line %u: unknown seccomp architecture %s", r->line, r->f[1]);
+    uint32_t arch = arch_token(r);
     rc = seccomp_arch_add(ctx, arch);
     if (rc < 0 && rc != -EEXIST) {
       errno = -rc;
@@ -268,6 +356,8 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
     die_sys(EXIT_SYSFAIL, "seccomp_export_bpf");
   }
   seccomp_release(ctx);
+  if (lseek(m, 0, SEEK_SET) < 0) die_sys(EXIT_SYSFAIL, "rewind seccomp-bpf memfd");
+  if (stub_wanted(defact)) return stub_prepend(sp, m);
   if (fcntl(m, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
     die_sys(EXIT_SYSFAIL, "seal seccomp-bpf memfd");
   if (lseek(m, 0, SEEK_SET) < 0) die_sys(EXIT_SYSFAIL, "rewind seccomp-bpf memfd");
