@@ -47,6 +47,9 @@
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
 #ifndef KEY_USR_SEARCH
 #define KEY_USR_SEARCH 0x00080000
 #endif
@@ -324,6 +327,9 @@ static void read_spec(const struct spec *sp)
     die(EXIT_BADINPUT, "spec: process.selinux without secure.selinux (oci-secure must run first)");
   if (c.terminal && c.sync < 0)
     die(EXIT_BADINPUT, "spec: process.terminal 1 needs ns.sync (the monitor takes the pty)");
+  /* a listener must reach the agent through the monitor */
+  if (c.bpfflags & SECCOMP_FILTER_FLAG_NEW_LISTENER && c.sync < 0)
+    die(EXIT_BADINPUT, "spec: a seccomp notify listener needs ns.sync (the monitor passes it on)");
   if (c.exec && c.rootfd < 0)
     die(EXIT_BADINPUT, "spec: run.mode exec needs ns.rootfd (oci-ns must run first)");
   if (!c.exec && c.rootfd >= 0) die(EXIT_BADINPUT, "spec: ns.rootfd is for run.mode exec only");
@@ -503,9 +509,25 @@ static void set_exec_label(void)
 }
 
 /* 7 and 13. */
+/* The notify listener goes to the monitor, which hands it to the agent on the host's side; we wait for its
+   answer, so that no notified call is made before the agent holds the fd (runc waits the same way). */
+static void send_listener(int fd)
+{
+  char ans[1200];
+  ssize_t n;
+  if (sync_send(c.sync, "seccomp", fd) < 0) die_sys(EXIT_SYSFAIL, "send the seccomp listener to the monitor");
+  close(fd); /* the agent's copy is the one that matters; ours must never reach the container's program */
+  do n = sync_recv(c.sync, ans, sizeof ans, NULL);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0) die_sys(EXIT_SYSFAIL, "wait for the monitor to pass the seccomp listener on");
+  if (strcmp(ans, "ok")) die(EXIT_SYSFAIL, "%s", strncmp(ans, "fail ", 5) ? ans : ans + 5);
+}
+
 static void load_seccomp(void)
 {
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, c.bpfflags, &c.prog) == 0) return;
+  long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, c.bpfflags, &c.prog);
+  if (fd >= 0 && c.bpfflags & SECCOMP_FILTER_FLAG_NEW_LISTENER) send_listener((int)fd);
+  if (fd >= 0) return;
   if (errno == ENOSYS && !c.bpfflags && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c.prog, 0, 0) == 0)
     return;
   die_sys(EXIT_SYSFAIL, "load seccomp filter");

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifdef HAVE_APPARMOR
@@ -37,6 +38,9 @@
 #endif
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
 #endif
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -83,6 +87,7 @@ static uint64_t cap_mask(const struct rec *r, int last)
 /* ---- seccomp --------------------------------------------------------- */
 
 static int seccomp_used; /* set when any seccomp.* record is seen */
+static int notify_used;  /* set when a rule's action is SCMP_ACT_NOTIFY */
 
 /* ACTION and ERRNO fields -> a libseccomp action. ERRNO "-" means EPERM for ERRNO and TRACE, as in runc. */
 static uint32_t action(const struct rec *r, const char *name, const char *err)
@@ -102,8 +107,10 @@ static uint32_t action(const struct rec *r, const char *name, const char *err)
       {"SCMP_ACT_LOG", SCMP_ACT_LOG, 0},
   };
   long long e = EPERM;
-  if (!strcmp(name, "SCMP_ACT_NOTIFY"))
-    die(EXIT_BADINPUT, "spec line %u: SCMP_ACT_NOTIFY is not supported", r->line);
+  if (!strcmp(name, "SCMP_ACT_NOTIFY")) {
+    if (*err) die(EXIT_BADINPUT, "spec line %u: %s takes no errno, got %s", r->line, name, err);
+    return SCMP_ACT_NOTIFY;
+  }
   for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {
     if (strcmp(name, acts[i].name)) continue;
     if (*err) {
@@ -169,6 +176,11 @@ static void syscall_rule(scmp_filter_ctx ctx, uint32_t defact, const struct rec 
   if (r->nf < 4) die(EXIT_BADINPUT, "spec line %u: seccomp.syscall needs NAME ACTION ERRNO", r->line);
   if (r->nf > 4 + 6) die(EXIT_BADINPUT, "spec line %u: more than 6 seccomp argument conditions", r->line);
   act = action(r, r->f[2], r->f[3]);
+  /* After loading its filter the process sends the listener to the monitor (sendmsg; write for runc): a
+     notified call there would wait for an agent that never gets the fd, and the container would hang. */
+  if (act == SCMP_ACT_NOTIFY && (!strcmp(r->f[1], "write") || !strcmp(r->f[1], "sendmsg")))
+    die(EXIT_BADINPUT, "spec line %u: SCMP_ACT_NOTIFY cannot be used for the %s syscall", r->line, r->f[1]);
+  if (act == SCMP_ACT_NOTIFY) notify_used = 1;
   for (unsigned i = 4; i < r->nf; i++) {
     conds[n] = condition(r, r->f[i]);
     if (++count[conds[n].arg] > 1) multi = 1;
@@ -293,11 +305,28 @@ static int stub_prepend(const struct spec *sp, int m)
   return out;
 }
 
+/* NOTIFY rules: the filter is loaded with a new listener, for the agent at seccomp.listener. */
+static unsigned listener_flags(const struct spec *sp, const struct rec *waitkill)
+{
+  unsigned f = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  /* a notify rule without an agent would block the process for good */
+  if (!spec_get(sp, "seccomp.listener"))
+    die(EXIT_BADINPUT, "spec: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
+  if (waitkill) {
+    /* The kernel's own probe: flags it knows get EFAULT for the NULL program, unknown ones EINVAL. A flag the
+       kernel lacks is refused here, before anything exists, not at the load. */
+    f |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f, NULL) == 0 || errno != EFAULT)
+      die(EXIT_SYSFAIL, "spec line %u: %s: not supported by this kernel", waitkill->line, waitkill->f[1]);
+  }
+  return f;
+}
+
 /* Build the filter, export it into a sealed memfd; returns the fd (not CLOEXEC) or -1 when there is no
  * filter. */
 static int seccomp_build(const struct spec *sp, unsigned *flags)
 {
-  const struct rec *r, *def = NULL;
+  const struct rec *r, *def = NULL, *waitkill = NULL;
   scmp_filter_ctx ctx;
   uint32_t defact;
   int m, rc;
@@ -310,6 +339,9 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
   }
   if (def->nf != 3) die(EXIT_BADINPUT, "spec line %u: seccomp.default needs ACTION ERRNO", def->line);
   defact = action(def, def->f[1], def->f[2]);
+  /* the process would wait on its own listener for the sendmsg that hands it to the agent */
+  if (defact == SCMP_ACT_NOTIFY)
+    die(EXIT_BADINPUT, "spec line %u: SCMP_ACT_NOTIFY cannot be used as default action", def->line);
   if (!(ctx = seccomp_init(defact))) die(EXIT_SYSFAIL, "seccomp_init: failed");
 
   for (r = spec_next(sp, "seccomp.arch", NULL); r; r = spec_next(sp, "seccomp.arch", r)) {
@@ -331,8 +363,7 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
       attr = SCMP_FLTATR_CTL_SSB;
       *flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
     } else if (!strcmp(r->f[1], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")) {
-      /* only changes how a notify listener's wait behaves; there is no listener without SCMP_ACT_NOTIFY */
-      debug("spec line %u: %s has no effect without SCMP_ACT_NOTIFY", r->line, r->f[1]);
+      waitkill = r; /* only changes how a notify listener's wait behaves: decided once the rules are read */
       continue;
     } else {
       die(EXIT_BADINPUT, "spec line %u: unknown seccomp flag %s", r->line, r->f[1]);
@@ -348,6 +379,10 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
 
   for (r = spec_next(sp, "seccomp.syscall", NULL); r; r = spec_next(sp, "seccomp.syscall", r))
     syscall_rule(ctx, defact, r);
+  if (notify_used)
+    *flags |= listener_flags(sp, waitkill);
+  else if (waitkill)
+    debug("spec line %u: %s has no effect without SCMP_ACT_NOTIFY", waitkill->line, waitkill->f[1]);
 
   m = memfd_create("seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (m < 0) die_sys(EXIT_SYSFAIL, "memfd_create seccomp-bpf");
@@ -520,8 +555,10 @@ int main(int argc, char **argv)
         die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
     } else if (!strncmp(k, "seccomp.", 8)) {
       if (strcmp(k, "seccomp.default") && strcmp(k, "seccomp.arch") && strcmp(k, "seccomp.flag") &&
-          strcmp(k, "seccomp.syscall"))
+          strcmp(k, "seccomp.syscall") && strcmp(k, "seccomp.listener") && strcmp(k, "seccomp.listenermeta"))
         die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
+      if (!strncmp(k, "seccomp.listener", 16) && r->nf != 2)
+        die(EXIT_BADINPUT, "spec line %u: %s takes one field", r->line, k);
       seccomp_used = 1;
     } else if (!strncmp(k, "secure.", 7)) {
       die(EXIT_BADINPUT, "spec line %u: %s is written by oci-secure, not read", r->line, k);

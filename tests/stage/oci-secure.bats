@@ -77,10 +77,10 @@ secure() {
   [ "$status" -eq 100 ]
   [ "$output" = "oci-secure: spec line 3: unknown record cap.everything" ]
 
-  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listener /x")
+  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listenerpath /x")
   run oci-secure true 3< "$s"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-secure: spec line 3: unknown record seccomp.listener" ]
+  [ "$output" = "oci-secure: spec line 3: unknown record seccomp.listenerpath" ]
 
   s=$(spec "secure.bpf 3")
   run oci-secure true 3< "$s"
