@@ -142,7 +142,8 @@ secure() {
     [ "$output" = "oci-secure: spec line 3: $2" ]
   }
   check "seccomp.syscall mkdir SCMP_ACT_FOO -" "unknown seccomp action SCMP_ACT_FOO"
-  check "seccomp.syscall mkdir SCMP_ACT_NOTIFY -" "SCMP_ACT_NOTIFY is not supported"
+  check "seccomp.syscall mkdir SCMP_ACT_NOTIFY 1" "SCMP_ACT_NOTIFY takes no errno, got 1"
+  check "seccomp.syscall write SCMP_ACT_NOTIFY -" "SCMP_ACT_NOTIFY cannot be used for the write syscall"
   check "seccomp.syscall mkdir SCMP_ACT_KILL 1" "SCMP_ACT_KILL takes no errno, got 1"
   check "seccomp.syscall mkdir SCMP_ACT_ERRNO x" "bad errno x"
   check "seccomp.syscall mkdir SCMP_ACT_ERRNO - 1:SCMP_CMP_ABOUT:1:0" "unknown seccomp operator SCMP_CMP_ABOUT"
@@ -157,7 +158,7 @@ secure() {
   s=$(spec "seccomp.default SCMP_ACT_NOTIFY -")
   run oci-secure true 3< "$s"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-secure: spec line 2: SCMP_ACT_NOTIFY is not supported" ]
+  [ "$output" = "oci-secure: spec line 2: SCMP_ACT_NOTIFY cannot be used as default action" ]
 }
 
 @test "oci-secure: syscall names libseccomp does not know are skipped (debug only)" {
@@ -209,4 +210,26 @@ secure() {
   s=$(spec "process.apparmor -" "process.selinux -")
   run oci-secure sh -c 'grep -c "^secure\.\(apparmor\|selinux\)" <&3' 3< "$s"
   [ "$output" = "0" ]
+}
+
+@test "oci-secure: NOTIFY rules ask for a listener (bpfflags 8), with WAIT_KILLABLE_RECV (32) when flagged" {
+  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listener /run/agent.sock" "seccomp.syscall mkdir SCMP_ACT_NOTIFY -")
+  secure "$s"
+  [ "$status" -eq 0 ]
+  [ "$(grep '^secure.bpfflags' <<< "$output")" = "secure.bpfflags 8" ]
+  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listener /run/agent.sock" \
+    "seccomp.flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" "seccomp.syscall mkdir SCMP_ACT_NOTIFY -")
+  secure "$s"
+  [ "$status" -eq 0 ]
+  [ "$(grep '^secure.bpfflags' <<< "$output")" = "secure.bpfflags 40" ]
+  # a listener without NOTIFY rules is none
+  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listener /run/agent.sock" "seccomp.syscall mkdir SCMP_ACT_ERRNO -")
+  secure "$s"
+  [ "$status" -eq 0 ]
+  [ "$(grep '^secure.bpfflags' <<< "$output")" = "secure.bpfflags 0" ]
+  # NOTIFY without a listener would block the process for good
+  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.syscall mkdir SCMP_ACT_NOTIFY -")
+  run oci-secure true 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-secure: spec: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath" ]
 }
