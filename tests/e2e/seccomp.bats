@@ -178,3 +178,104 @@ notify_config() { # NNP META
 	[[ "$output" == *"$BATS_TEST_TMPDIR/none.sock"* ]]
 	assert_clean
 }
+
+@test "seccomp: every action: KILL, KILL_PROCESS, KILL_THREAD and TRAP end the process with SIGSYS; ERRNO, TRACE, LOG, ALLOW" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["getpid"], "action": "SCMP_ACT_KILL"},
+		{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"},
+		{"names": ["getpgrp"], "action": "SCMP_ACT_KILL_THREAD"},
+		{"names": ["getuid"], "action": "SCMP_ACT_TRAP"},
+		{"names": ["getgid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 7},
+		{"names": ["geteuid"], "action": "SCMP_ACT_TRACE", "errnoRet": 9},
+		{"names": ["getegid"], "action": "SCMP_ACT_LOG"},
+		{"names": ["gettid"], "action": "SCMP_ACT_ALLOW"}]}'
+	for nr in 39 110 111 102; do # getpid getppid getpgrp getuid
+		set_args /fx/sysc $nr
+		run runc run "$ID"
+		[ "$status" -eq 159 ] || { echo "syscall $nr: $status $output"; return 1; }
+		[ -z "$output" ]
+	done
+	# the shell itself needs getpid and getuid: the killing rules go
+	update_config '.linux.seccomp.syscalls |= map(select(.names[0] | IN("getpid", "getppid", "getpgrp", "getuid") | not))'
+	set_args sh -c '/fx/sysc 104; /fx/sysc 107; /fx/sysc 108; /fx/sysc 186 | cut -c1-2'
+	run runc run "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "errno 7" ]  # ERRNO with errnoRet
+	[ "${lines[1]}" = "errno 38" ] # TRACE without a tracer: ENOSYS
+	[ "${lines[2]}" = "ok 0" ]     # LOG: allowed (and logged)
+	[ "${lines[3]}" = "ok" ]       # ALLOW
+	assert_clean
+}
+
+@test "seccomp: argument conditions, every operator, AND across arguments, OR for one argument twice; unknown names skipped" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+		"flags": ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"], "syscalls": [
+		{"names": ["sched_get_priority_max"], "action": "SCMP_ACT_ERRNO", "errnoRet": 11, "args": [{"index": 0, "op": "SCMP_CMP_NE", "value": 1}]},
+		{"names": ["sched_get_priority_min"], "action": "SCMP_ACT_ERRNO", "errnoRet": 12, "args": [{"index": 0, "op": "SCMP_CMP_LT", "value": 1}]},
+		{"names": ["no_such_syscall", "getpgid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13, "args": [{"index": 0, "op": "SCMP_CMP_LE", "value": 5}]},
+		{"names": ["getsid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 14, "args": [{"index": 0, "op": "SCMP_CMP_GE", "value": 100}]},
+		{"names": ["sched_getscheduler"], "action": "SCMP_ACT_ERRNO", "errnoRet": 16, "args": [{"index": 0, "op": "SCMP_CMP_GT", "value": 100}]},
+		{"names": ["sched_getparam"], "action": "SCMP_ACT_ERRNO", "errnoRet": 17, "args": [{"index": 0, "op": "SCMP_CMP_EQ", "value": 7}]},
+		{"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18, "args": [{"index": 1, "op": "SCMP_CMP_MASKED_EQ", "value": 240, "valueTwo": 16}]},
+		{"names": ["setpriority"], "action": "SCMP_ACT_ERRNO", "errnoRet": 19, "args": [{"index": 0, "op": "SCMP_CMP_EQ", "value": 1}, {"index": 1, "op": "SCMP_CMP_EQ", "value": 0}]},
+		{"names": ["sched_rr_get_interval"], "action": "SCMP_ACT_ERRNO", "errnoRet": 20, "args": [{"index": 0, "op": "SCMP_CMP_EQ", "value": 3}, {"index": 0, "op": "SCMP_CMP_EQ", "value": 4}]}]}'
+	set_args sh -c 'for c in "146 0" "146 1" "147 0" "147 1" "121 5" "121 6" "124 100" "124 0" "145 101" "145 100" "143 7" "143 8" "140 0 31" "140 0 0" "141 1 0 0" "141 1 5 0" "141 0 0 0" "148 3" "148 4" "148 5"; do echo "$c: $(/fx/sysc $c)"; done'
+	run runc run "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "146 0: errno 11" ] # NE
+	[ "${lines[1]}" = "146 1: ok 99" ]
+	[ "${lines[2]}" = "147 0: errno 12" ] # LT
+	[ "${lines[3]}" = "147 1: ok 1" ]
+	[ "${lines[4]}" = "121 5: errno 13" ] # LE
+	[ "${lines[5]}" != "121 6: errno 13" ]
+	[ "${lines[6]}" = "124 100: errno 14" ] # GE
+	[[ "${lines[7]}" == "124 0: ok "* ]]
+	[ "${lines[8]}" = "145 101: errno 16" ] # GT
+	[ "${lines[9]}" != "145 100: errno 16" ]
+	[ "${lines[10]}" = "143 7: errno 17" ] # EQ
+	[ "${lines[11]}" != "143 8: errno 17" ]
+	[ "${lines[12]}" = "140 0 31: errno 18" ] # MASKED_EQ: (31 & 240) == 16
+	[[ "${lines[13]}" == "140 0 0: ok "* ]]
+	[ "${lines[14]}" = "141 1 0 0: errno 19" ] # two arguments: both must match
+	[ "${lines[15]}" != "141 1 5 0: errno 19" ]
+	[ "${lines[16]}" != "141 0 0 0: errno 19" ]
+	[ "${lines[17]}" = "148 3: errno 20" ] # one argument twice: either matches (runc)
+	[ "${lines[18]}" = "148 4: errno 20" ]
+	[ "${lines[19]}" != "148 5: errno 20" ]
+	assert_clean
+}
+
+# podman's default profile, converted as podman hands it to the runtime:
+# the rules whose includes/excludes fit amd64 and the container's caps
+podman_profile() {
+	local caps=$1
+	jq --argjson caps "$caps" '
+		def fits: ((.includes.arches // []) as $a | $a == [] or ($a | index("amd64")))
+			and ((.includes.caps // []) | all(.[]; . as $c | $caps | index($c)))
+			and ((.excludes.arches // []) | index("amd64") | not)
+			and ((.excludes.caps // []) | all(.[]; . as $c | $caps | index($c) | not));
+		{defaultAction, defaultErrnoRet,
+		 architectures: [.archMap[] | select(.architecture == "SCMP_ARCH_X86_64") | .architecture, .subArchitectures[]],
+		 syscalls: [.syscalls[] | select(fits) | {names, action}
+			+ (if .errnoRet then {errnoRet} else {} end) + (if .args then {args} else {} end)]}' \
+		/usr/share/containers/seccomp.json
+}
+
+@test "seccomp: podman's default profile: blocked syscalls fail with its errno inside the container" {
+	[ -r /usr/share/containers/seccomp.json ] || { echo "tests/deps installs golang-github-containers-common"; return 1; }
+	caps=$(jq -c .process.capabilities.bounding "$BUNDLE/config.json")
+	profile=$(podman_profile "$caps")
+	[ "$(jq '.syscalls | length' <<< "$profile")" -gt 10 ]
+	update_config ".linux.seccomp = $profile"
+	set_args sh -c 'mkdir /shared/p && echo made; /fx/sysc 320; /fx/sysc 161 /; /fx/sysc 1000; /fx/sysc 39 | cut -c1-2'
+	run runc run "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = made ]        # allowed
+	[ "${lines[1]}" = "errno 1" ]   # kexec_file_load: blocked, EPERM
+	[ "${lines[2]}" = "errno 1" ]   # chroot without CAP_SYS_CHROOT: EPERM
+	[ "${lines[3]}" = "errno 38" ]  # unknown: the profile's defaultErrnoRet, ENOSYS
+	[ "${lines[4]}" = "ok" ]        # getpid
+	[ -d "$BATS_TEST_TMPDIR/shared/p" ]
+	assert_clean
+}
