@@ -74,7 +74,8 @@ static uint64_t cap_mask(const struct rec *r, int last)
     int bad = strncmp(name, "CAP_", 4) != 0;
     for (const char *p = name; *p && !bad; p++) bad = (*p < 'A' || *p > 'Z') && *p != '_';
     if (bad || cap_from_name(name, &v) < 0 || v < 0 || v > 63)
-      die(EXIT_BADINPUT, "spec line %u: unknown capability %s", r->line, name);
+      die(EXIT_BADINPUT, "spec line %u: process.capabilities.%s: unknown capability %s", r->line, r->f[0] + 4,
+          name);
     if (v > last) {
       warn("spec line %u: capability %s is not supported by this kernel, dropped", r->line, name);
       continue;

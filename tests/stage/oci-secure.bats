@@ -52,7 +52,7 @@ secure() {
   s=$(spec "cap.bounding CAP_CHOWN" "cap.effective CAP_CHOWN,CAP_FOO")
   run oci-secure true 3< "$s"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-secure: spec line 3: unknown capability CAP_FOO" ]
+  [ "$output" = "oci-secure: spec line 3: process.capabilities.effective: unknown capability CAP_FOO" ]
 }
 
 @test "oci-secure: only the exact CAP_ spelling is a capability name" {
@@ -60,7 +60,7 @@ secure() {
     s=$(spec "cap.bounding $name")
     run oci-secure true 3< "$s"
     [ "$status" -eq 100 ]
-    [ "$output" = "oci-secure: spec line 2: unknown capability $name" ]
+    [ "$output" = "oci-secure: spec line 2: process.capabilities.bounding: unknown capability $name" ]
   done
 }
 
@@ -68,7 +68,7 @@ secure() {
   s=$(spec "exit.setup 1" "cap.bounding CAP_FOO")
   run oci-secure true 3< "$s"
   [ "$status" -eq 1 ]
-  [ "$output" = "oci-secure: spec line 3: unknown capability CAP_FOO" ]
+  [ "$output" = "oci-secure: spec line 3: process.capabilities.bounding: unknown capability CAP_FOO" ]
 }
 
 @test "oci-secure: unknown records in its prefixes are refused" {
