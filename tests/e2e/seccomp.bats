@@ -133,9 +133,9 @@ notify_config() { # NNP META
 	done
 }
 
-@test "seccomp notify: exec gets its own listener, sent with the exec process's pid" {
-	agent 0 2
-	notify_config true m
+@test "seccomp notify: exec gets its own listener, sent with the exec process's pid, noNewPrivileges false and true" {
+	agent 0 3
+	notify_config false m
 	set_args sleep 1000
 	create "$ID"
 	[ "$status" -eq 0 ]
@@ -144,15 +144,21 @@ notify_config() { # NNP META
 	run runc exec --pid-file "$BATS_TEST_TMPDIR/xpid" "$ID" sh -c 'mkdir /shared/e && echo made'
 	[ "$status" -eq 0 ]
 	[ "$output" = made ]
+	run runc exec --no-new-privs --pid-file "$BATS_TEST_TMPDIR/xpid2" "$ID" sh -c 'mkdir /shared/e && grep NoNewPrivs /proc/self/status'
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ NoNewPrivs:.1 ]]
 	[ ! -e "$BATS_TEST_TMPDIR/shared/e" ]
 	runc delete --force "$ID"
 	agent_done
-	[ "$(grep -c '^state ' "$ALOG")" -eq 2 ]
-	st=$(sed -n 's/^state //p' "$ALOG" | sed -n 2p)
-	[ "$(jq -r .pid <<< "$st")" = "$(cat "$BATS_TEST_TMPDIR/xpid")" ]
-	[ "$(jq -r .state.pid <<< "$st")" = "$init" ]
-	[ "$(jq -r .state.status <<< "$st")" = running ]
-	[ "$(jq -r .state.id <<< "$st")" = "$ID" ]
+	[ "$(grep -c '^state ' "$ALOG")" -eq 3 ]
+	for n in 2 3; do
+		st=$(sed -n 's/^state //p' "$ALOG" | sed -n ${n}p)
+		[ "$(jq -r .pid <<< "$st")" = "$(cat "$BATS_TEST_TMPDIR/xpid$([ $n = 2 ] || echo 2)")" ]
+		[ "$(jq -r .state.pid <<< "$st")" = "$init" ]
+		[ "$(jq -r .state.status <<< "$st")" = running ]
+		[ "$(jq -r .state.id <<< "$st")" = "$ID" ]
+	done
+	[ "$(grep -cE '^call (83|258)$' "$ALOG")" -eq 2 ]
 	assert_clean
 }
 
