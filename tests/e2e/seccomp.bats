@@ -108,6 +108,8 @@ notify_config() { # NNP META
 		if [ $nnp = true ]; then err=0; else err=123; fi
 		agent $err 1
 		notify_config $nnp "meta $nnp"
+		# the listener's wait killable (kernel 5.19+): accepted and applied with nnp false
+		[ $nnp = true ] || update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
 		set_args sh -c 'mkdir /shared/d && echo made; ls /shared'
 		run runc run --pid-file "$BATS_TEST_TMPDIR/pid" "$ID-$nnp"
 		if [ $nnp = true ]; then
