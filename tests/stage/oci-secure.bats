@@ -233,3 +233,23 @@ secure() {
   [ "$status" -eq 100 ]
   [ "$output" = "oci-secure: spec: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath" ]
 }
+
+@test "oci-secure: the ENOSYS stub: numbers above the newest named syscall answer ENOSYS; none for a permissive default" {
+  # bpf SPEC...: the program's 32-bit words
+  bpf() {
+    s=$(spec "$@")
+    run oci-secure sh -c 'fd=$(sed -n "s/^secure.bpf //p" <&3); od -An -v -tx4 < /proc/self/fd/$fd | tr -s " \n" " "' 3< "$s"
+  }
+  # x86_64: ld arch; jeq X86_64 (else skip 4); ld nr; jge 0x40000000 (x32: skip 2); jgt 334 (rseq); ret ERRNO|ENOSYS
+  bpf "seccomp.default SCMP_ACT_ERRNO -" "seccomp.syscall read SCMP_ACT_ALLOW -" "seccomp.syscall rseq SCMP_ACT_ALLOW -"
+  [ "$status" -eq 0 ]
+  [[ "$output" == " 00000020 00000004 04000015 c000003e 00000020 00000000 00020035 40000000 01000025 0000014e 00000006 00050026 "* ]]
+  # an unknown name does not count
+  bpf "seccomp.default SCMP_ACT_KILL -" "seccomp.syscall read SCMP_ACT_ALLOW -" "seccomp.syscall no_such SCMP_ACT_ALLOW -"
+  [ "$status" -eq 0 ]
+  [[ "$output" == " 00000020 00000004 04000015 c000003e 00000020 00000000 00020035 40000000 01000025 00000000 00000006 00050026 "* ]]
+  # a permissive default needs no stub
+  bpf "seccomp.default SCMP_ACT_ALLOW -" "seccomp.syscall rseq SCMP_ACT_ERRNO -"
+  [ "$status" -eq 0 ]
+  [[ "$output" != *00050026* ]]
+}
