@@ -508,7 +508,6 @@ static void set_exec_label(void)
 #endif
 }
 
-/* 7 and 13. */
 /* The notify listener goes to the monitor, which hands it to the agent on the host's side; we wait for its
    answer, so that no notified call is made before the agent holds the fd (runc waits the same way). */
 static void send_listener(int fd)
@@ -523,6 +522,7 @@ static void send_listener(int fd)
   if (strcmp(ans, "ok")) die(EXIT_SYSFAIL, "%s", strncmp(ans, "fail ", 5) ? ans : ans + 5);
 }
 
+/* 7 and 13. */
 static void load_seccomp(void)
 {
   long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, c.bpfflags, &c.prog);

@@ -298,6 +298,9 @@ static int stub_prepend(const struct spec *sp, int m)
     if (last >= 0) n += stub_block(f + n, arches[i], last);
   }
   debug("seccomp: ENOSYS stub of %zu instructions", n);
+  /* the kernel loads no longer program: say so here, not as a failed load inside the container */
+  if (n + len / sizeof *f > BPF_MAXINSNS)
+    die(EXIT_BADINPUT, "seccomp: the profile makes more than %d instructions", BPF_MAXINSNS);
   memcpy(f + n, prog, len);
   out = sealed_copy((const char *)f, n * sizeof *f + len);
   free(f);
