@@ -238,13 +238,14 @@ static int sealed_copy(const char *data, size_t len);
    back to the older call. Like runc (its patchbpf), a short program in
    front of libseccomp's answers ENOSYS, per architecture, for every
    syscall number above the highest one the profile names. Not for a
-   permissive default (ALLOW, LOG: nothing to fix) nor one that already
-   answers ENOSYS. x32 calls (the 0x40000000 bit on x86_64) are left to
-   the filter. */
+   permissive default (ALLOW, LOG, TRACE) nor one that already answers
+   ENOSYS. */
 
 static int stub_wanted(uint32_t defact)
 {
-  return defact != SCMP_ACT_ALLOW && defact != SCMP_ACT_LOG && defact != SCMP_ACT_ERRNO(ENOSYS);
+  /* TRACE is permissive too, as in runc: a tracer handles new syscalls itself */
+  int trace = (defact & 0xffff0000U) == SCMP_ACT_TRACE(0);
+  return defact != SCMP_ACT_ALLOW && defact != SCMP_ACT_LOG && !trace && defact != SCMP_ACT_ERRNO(ENOSYS);
 }
 
 /* The highest number, on ARCH, of a syscall the profile names; -1 when it names none there. */
@@ -259,16 +260,19 @@ static long last_syscall(const struct spec *sp, uint32_t arch)
   return last;
 }
 
-/* One block per architecture: wrong arch -> next block; nr > last -> ENOSYS; otherwise on. */
+/* One block per architecture: wrong arch -> next block; nr > last -> ENOSYS; otherwise on. x32 is the
+   kernel's x86_64 with bit 30 set in the number: each of the two checks that bit, so neither judges the
+   other's calls. */
 static size_t stub_block(struct sock_filter *f, uint32_t arch, long last)
 {
   size_t n = 0;
-  int x86_64 = arch == AUDIT_ARCH_X86_64;
+  int x32 = arch == SCMP_ARCH_X32, x86_64 = arch == AUDIT_ARCH_X86_64 || x32;
   f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-  f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, (unsigned char)(x86_64 ? 4 : 3));
+  f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, x86_64 ? AUDIT_ARCH_X86_64 : arch, 0,
+                                        (unsigned char)(x86_64 ? 4 : 3));
   f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-  if (x86_64) /* an x32 call is not an x86_64 one: the filter decides */
-    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 2, 0);
+  if (x86_64) /* the other mode's call: on to the next block */
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x40000000, x32 ? 0 : 2, x32 ? 2 : 0);
   f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)last, 0, 1);
   f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
   return n;
