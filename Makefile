@@ -21,6 +21,7 @@ STAGES    := $(patsubst stages/%.c,bin/%,$(wildcard stages/oci-*.c))
 LIFECYCLE := $(patsubst lifecycle/%.c,bin/%,$(wildcard lifecycle/oci-*.c))
 PROGRAMS  := $(STAGES) $(LIFECYCLE)
 SHARED    := $(patsubst %.c,build/%.o,$(wildcard shared/*.c))
+FIXTURES  := $(patsubst tests/e2e/fixtures/%.c,build/fixtures/%,$(wildcard tests/e2e/fixtures/*.c))
 UNITS     := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test-*.c))
 
 # Link lists: who links what. Everything after oci-parse is static.
@@ -44,7 +45,7 @@ CFLAGS_oci-secure := $(LSM_CFLAGS)
 CFLAGS_oci-exec   := $(LSM_CFLAGS)
 CFLAGS_oci-features := $(LSM_CFLAGS)
 
-all: $(PROGRAMS) bin/probe
+all: $(PROGRAMS) bin/probe $(FIXTURES)
 
 build/shared/%.o: shared/%.c $(wildcard shared/*.h) | build/shared
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -66,6 +67,11 @@ bin/%: lifecycle/%.c build/libshared.a $(wildcard shared/*.h)
 # the in-container helper for tests: static so it runs inside any rootfs
 bin/probe: tests/stage/probe.c build/libshared.a
 	$(CC) $(CFLAGS) -static -o $@ $< build/libshared.a
+# test fixtures (tests/e2e/fixtures/*.c): static, so they run in any rootfs
+build/fixtures/%: tests/e2e/fixtures/%.c | build/fixtures
+	$(CC) $(CFLAGS) -static -o $@ $<
+build/fixtures:
+	mkdir -p $@
 
 # Unit tests run under ASan+UBSan, built from the shared sources directly.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -108,7 +114,8 @@ deps:
 	@tests/deps
 
 lint:
-	clang-format --dry-run --Werror shared/*.[ch] stages/*.c lifecycle/*.c tests/unit/*.c tests/stage/probe.c
+	clang-format --dry-run --Werror shared/*.[ch] stages/*.c lifecycle/*.c tests/unit/*.c tests/stage/probe.c \
+	  tests/e2e/fixtures/*.c
 	shellcheck -s sh bin/runc
 	shellcheck tests/run tests/demo tests/deps tests/bench tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run
 	for m in man/*.[58]; do groff -man -ww -z $$m || exit 1; done

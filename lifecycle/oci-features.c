@@ -64,10 +64,10 @@ static int kernel_has_flag(unsigned long flag)
 int main(int argc, char **argv)
 {
   static const struct option longopts[] = {{"runtime-version", required_argument, 0, 'V'}, {0, 0, 0, 0}};
-  /* oci-secure's tables: SCMP_ACT_NOTIFY is refused there, so it is not listed */
+  /* oci-secure's tables */
   static const char *const actions[] = {"SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
                                         "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-                                        "SCMP_ACT_TRACE",        "SCMP_ACT_TRAP"};
+                                        "SCMP_ACT_NOTIFY",       "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP"};
   static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",       "SCMP_CMP_LE",
                                     "SCMP_CMP_LT", "SCMP_CMP_NE", "SCMP_CMP_MASKED_EQ"};
   /* every SCMP_ARCH_ name the OCI spec has */

@@ -7,9 +7,10 @@
      "pty"  + fd         the pty master (process.terminal)
      "hook NAME"         run the NAME hooks (prestart, createRuntime) now
      "ready"             oci-exec waits for start (create mode)
+     "seccomp" + fd      a seccomp notify listener for the agent (notify.h)
    monitor -> inside
      "go"                uid/gid maps written, go on
-     "ok" / "fail LINE"  answer to "hook"
+     "ok" / "fail LINE"  answer to "hook" and "seccomp"
    EOF with no message: oci-exec's final execve closed the socket, so the
    container's process runs. */
 #ifndef SYNC_H

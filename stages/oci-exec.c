@@ -52,6 +52,9 @@
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
 #ifndef KEY_USR_SEARCH
 #define KEY_USR_SEARCH 0x00080000
 #endif
@@ -410,6 +413,9 @@ static void read_spec(const struct spec *sp)
     die(EXIT_BADINPUT, "spec: process.selinux without secure.selinux (oci-secure must run first)");
   if (c.terminal && c.sync < 0)
     die(EXIT_BADINPUT, "spec: process.terminal 1 needs ns.sync (the monitor takes the pty)");
+  /* a listener must reach the agent through the monitor */
+  if (c.bpfflags & SECCOMP_FILTER_FLAG_NEW_LISTENER && c.sync < 0)
+    die(EXIT_BADINPUT, "spec: a seccomp notify listener needs ns.sync (the monitor passes it on)");
   if (c.exec && c.rootfd < 0)
     die(EXIT_BADINPUT, "spec: run.mode exec needs ns.rootfd (oci-ns must run first)");
   if (!c.exec && c.rootfd >= 0) die(EXIT_BADINPUT, "spec: ns.rootfd is for run.mode exec only");
@@ -675,10 +681,26 @@ static void set_exec_label(void)
 #endif
 }
 
-/* 7 and 14. */
+/* The notify listener goes to the monitor, which hands it to the agent on the host's side; we wait for its
+   answer, so that no notified call is made before the agent holds the fd (runc waits the same way). */
+static void send_listener(int fd)
+{
+  char ans[1200];
+  ssize_t n;
+  if (sync_send(c.sync, "seccomp", fd) < 0) die_sys(EXIT_SYSFAIL, "send the seccomp listener to the monitor");
+  close(fd); /* the agent's copy is the one that matters; ours must never reach the container's program */
+  do n = sync_recv(c.sync, ans, sizeof ans, NULL);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0) die_sys(EXIT_SYSFAIL, "wait for the monitor to pass the seccomp listener on");
+  if (strcmp(ans, "ok")) die(EXIT_SYSFAIL, "%s", strncmp(ans, "fail ", 5) ? ans : ans + 5);
+}
+
+/* 7 and 13. */
 static void load_seccomp(void)
 {
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, c.bpfflags, &c.prog) == 0) return;
+  long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, c.bpfflags, &c.prog);
+  if (fd >= 0 && c.bpfflags & SECCOMP_FILTER_FLAG_NEW_LISTENER) send_listener((int)fd);
+  if (fd >= 0) return;
   if (errno == ENOSYS && !c.bpfflags && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c.prog, 0, 0) == 0)
     return;
   die_sys(EXIT_SYSFAIL, "load seccomp filter");
@@ -850,14 +872,14 @@ static void close_fds(void)
   fd_close_range(base, ~0U);
 }
 
-/* 13. The monitor blocked signals before the clone; handlers and ignored signals must not leak into the
+/* 14d. The monitor blocked signals before the clone; handlers and ignored signals must not leak into the
    container's process either (an ignored SIGPIPE survives execve). */
 static void reset_signals(void)
 {
   if (signals_reset() < 0) die_sys(EXIT_SYSFAIL, "unblock signals");
 }
 
-/* 12a. Create mode: tell the monitor we are ready (it writes the state and
+/* 14a. Create mode: tell the monitor we are ready (it writes the state and
    exits), then block on the exec fifo until `runc start` writes a byte to
    it. The fifo was opened read-write on the host side, before the root
    switch: no /proc is needed and the open never blocks. Signals are
@@ -880,7 +902,8 @@ static void wait_start(void)
      the execve, so that start returns once the program runs */
 }
 
-/* 12b. startContainer hooks run in the container, as its user, just before its program (runc's place). */
+/* 14b. startContainer hooks run in the container, as its user, under the filter, just before its program
+   (runc's place). */
 static void start_hooks(const struct spec *sp)
 {
   char msg[1100];
@@ -889,7 +912,7 @@ static void start_hooks(const struct spec *sp)
   if (r) die(r == -2 ? EXIT_BADINPUT : EXIT_SYSFAIL, "%s", msg);
 }
 
-/* 12c. runc exec: the process outlives a detached (or killed) runc, whose monitor is its parent. */
+/* 14c. runc exec: the process outlives a detached (or killed) runc, whose monitor is its parent. */
 static void outlive_monitor(void)
 {
   if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "clear the parent death signal");
@@ -943,11 +966,11 @@ int main(int argc, char **argv)
   path = lookup(c.args[0]);                 /* 10 */
   if (c.nnp) set_nnp();                     /* 11 */
   close_fds();                              /* 12: the filter is already in memory */
-  if (c.create) wait_start();               /* 12a: created; runc start goes on */
-  if (!c.exec) start_hooks(&sp);            /* 12b: startContainer, inside, before the filter */
-  if (c.exec) outlive_monitor();            /* 12c, exec mode */
-  reset_signals();                          /* 13 */
-  if (c.nnp && c.prog.len) load_seccomp();  /* 14 */
+  if (c.nnp && c.prog.len) load_seccomp();  /* 13: startContainer hooks must not run unfiltered */
+  if (c.create) wait_start();               /* 14a: created; runc start goes on */
+  if (!c.exec) start_hooks(&sp);            /* 14b: startContainer, inside, under the filter */
+  if (c.exec) outlive_monitor();            /* 14c, exec mode */
+  reset_signals();                          /* 14d */
   execve(path, c.args, c.envp);             /* 15 */
   die(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s: %s", path, go_strerror(errno));
 }

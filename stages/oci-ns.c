@@ -36,6 +36,7 @@
 #include "hook.h"
 #include "fd.h"
 #include "names.h"
+#include "notify.h"
 #include "spec.h"
 #include "stage.h"
 #include "state.h"
@@ -898,6 +899,13 @@ static int sync_message(struct relay *rl, int *open)
         hook_run(&sp, "createRuntime", init_pid, "created", err, sizeof err) != 0)
       snprintf(ans, sizeof ans, "fail %s", err);
     if (sync_send(sync_mon, ans, -1) < 0) die_sys(EXIT_SYSFAIL, "answer hook request");
+  } else if (!strcmp(msg, "seccomp") && fd >= 0) {
+    /* the notify listener, to the agent at listenerPath (notify.h); the process waits for our answer */
+    char err[1024], ans[1100] = "ok";
+    pid_t cpid = exec_mode ? (pid_t)stage_num(ex.pid->f[1], INT_MAX) : init_pid;
+    if (notify_send(&sp, init_pid, cpid, exec_mode ? "running" : "creating", fd, err, sizeof err) < 0)
+      snprintf(ans, sizeof ans, "fail %s", err);
+    if (sync_send(sync_mon, ans, -1) < 0) die_sys(EXIT_SYSFAIL, "answer the seccomp listener request");
   } else if (!strncmp(msg, "hook ", 5)) {
     if (sync_send(sync_mon, "fail unknown hook request", -1) < 0)
       die_sys(EXIT_SYSFAIL, "answer hook request");

@@ -383,15 +383,19 @@ static void parse_paths(const cJSON *lx, const char *key, const char *rec)
 static void parse_seccomp(const cJSON *lx)
 {
   cJSON *s = xjson_obj(lx, "seccomp", "linux"), *a;
-  const char *P = "linux.seccomp", *def;
+  const char *P = "linux.seccomp", *def, *l;
   long long err;
   int i = 0;
   if (!s) return;
   def = xjson_str(s, "defaultAction", P);
   if (!def || !*def) json_die(json_path(P, "defaultAction"), "missing");
-  if (xjson_str(s, "listenerPath", P))
-    json_die(json_path(P, "listenerPath"), "seccomp notify is not supported");
   ADD("seccomp.default", def, xjson_int(s, "defaultErrnoRet", P, 0, 4095, &err) ? num(err) : "");
+  /* the notify agent's socket, on the host (oci-secure checks NOTIFY rules have one) */
+  if ((l = xjson_str(s, "listenerPath", P)) && *l) {
+    if (*l != '/') json_die(json_path(P, "listenerPath"), "%s is not an absolute path", l);
+    ADD("seccomp.listener", l);
+  }
+  if ((l = xjson_str(s, "listenerMetadata", P)) && *l) ADD("seccomp.listenermeta", l);
   cJSON_ArrayForEach(a, xjson_arr(s, "architectures", P))
       ADD("seccomp.arch", xjson_item_str(a, json_path(P, "architectures")));
   cJSON_ArrayForEach(a, xjson_arr(s, "flags", P))

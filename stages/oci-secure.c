@@ -4,14 +4,18 @@
    before any kernel object exists (right after oci-parse); oci-exec applies what it prepared. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifdef HAVE_APPARMOR
@@ -34,6 +38,9 @@
 #endif
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
 #endif
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -67,7 +74,8 @@ static uint64_t cap_mask(const struct rec *r, int last)
     int bad = strncmp(name, "CAP_", 4) != 0;
     for (const char *p = name; *p && !bad; p++) bad = (*p < 'A' || *p > 'Z') && *p != '_';
     if (bad || cap_from_name(name, &v) < 0 || v < 0 || v > 63)
-      die(EXIT_BADINPUT, "spec line %u: unknown capability %s", r->line, name);
+      die(EXIT_BADINPUT, "spec line %u: process.capabilities.%s: unknown capability %s", r->line, r->f[0] + 4,
+          name);
     if (v > last) {
       warn("spec line %u: capability %s is not supported by this kernel, dropped", r->line, name);
       continue;
@@ -80,6 +88,7 @@ static uint64_t cap_mask(const struct rec *r, int last)
 /* ---- seccomp --------------------------------------------------------- */
 
 static int seccomp_used; /* set when any seccomp.* record is seen */
+static int notify_used;  /* set when a rule's action is SCMP_ACT_NOTIFY */
 
 /* ACTION and ERRNO fields -> a libseccomp action. ERRNO "-" means EPERM for ERRNO and TRACE, as in runc. */
 static uint32_t action(const struct rec *r, const char *name, const char *err)
@@ -99,8 +108,10 @@ static uint32_t action(const struct rec *r, const char *name, const char *err)
       {"SCMP_ACT_LOG", SCMP_ACT_LOG, 0},
   };
   long long e = EPERM;
-  if (!strcmp(name, "SCMP_ACT_NOTIFY"))
-    die(EXIT_BADINPUT, "spec line %u: SCMP_ACT_NOTIFY is not supported", r->line);
+  if (!strcmp(name, "SCMP_ACT_NOTIFY")) {
+    if (*err) die(EXIT_BADINPUT, "spec line %u: %s takes no errno, got %s", r->line, name, err);
+    return SCMP_ACT_NOTIFY;
+  }
   for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {
     if (strcmp(name, acts[i].name)) continue;
     if (*err) {
@@ -166,6 +177,11 @@ static void syscall_rule(scmp_filter_ctx ctx, uint32_t defact, const struct rec 
   if (r->nf < 4) die(EXIT_BADINPUT, "spec line %u: seccomp.syscall needs NAME ACTION ERRNO", r->line);
   if (r->nf > 4 + 6) die(EXIT_BADINPUT, "spec line %u: more than 6 seccomp argument conditions", r->line);
   act = action(r, r->f[2], r->f[3]);
+  /* After loading its filter the process sends the listener to the monitor (sendmsg; write for runc): a
+     notified call there would wait for an agent that never gets the fd, and the container would hang. */
+  if (act == SCMP_ACT_NOTIFY && (!strcmp(r->f[1], "write") || !strcmp(r->f[1], "sendmsg")))
+    die(EXIT_BADINPUT, "spec line %u: SCMP_ACT_NOTIFY cannot be used for the %s syscall", r->line, r->f[1]);
+  if (act == SCMP_ACT_NOTIFY) notify_used = 1;
   for (unsigned i = 4; i < r->nf; i++) {
     conds[n] = condition(r, r->f[i]);
     if (++count[conds[n].arg] > 1) multi = 1;
@@ -193,11 +209,132 @@ static void syscall_rule(scmp_filter_ctx ctx, uint32_t defact, const struct rec 
   }
 }
 
+/* A seccomp.arch record -> libseccomp's token (the kernel's AUDIT_ARCH_ value). */
+static uint32_t arch_token(const struct rec *r)
+{
+  char low[64];
+  uint32_t arch = 0;
+  size_t i;
+  /* SCMP_ARCH_X86_64 -> "x86_64", the name libseccomp resolves */
+  if (r->nf == 2 && !strncmp(r->f[1], "SCMP_ARCH_", 10) && strlen(r->f[1] + 10) < sizeof low) {
+    for (i = 0; r->f[1][10 + i]; i++) {
+      char c = r->f[1][10 + i];
+      low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    low[i] = 0;
+    arch = seccomp_arch_resolve_name(low);
+  }
+  if (!arch) die(EXIT_BADINPUT, "spec line %u: unknown seccomp architecture %s", r->line, r->f[1]);
+  return arch;
+}
+
+static int sealed_copy(const char *data, size_t len);
+
+/* ---- the ENOSYS stub --------------------------------------------------
+
+   A syscall newer than the profile (clone3 under a profile written before
+   it, or a number no kernel has yet) would get the profile's default
+   action, EPERM as a rule: libc takes that as a refusal and never falls
+   back to the older call. Like runc (its patchbpf), a short program in
+   front of libseccomp's answers ENOSYS, per architecture, for every
+   syscall number above the highest one the profile names. Not for a
+   permissive default (ALLOW, LOG, TRACE) nor one that already answers
+   ENOSYS. */
+
+static int stub_wanted(uint32_t defact)
+{
+  /* TRACE is permissive too, as in runc: a tracer handles new syscalls itself */
+  int trace = (defact & 0xffff0000U) == SCMP_ACT_TRACE(0);
+  return defact != SCMP_ACT_ALLOW && defact != SCMP_ACT_LOG && !trace && defact != SCMP_ACT_ERRNO(ENOSYS);
+}
+
+/* The highest number, on ARCH, of a syscall the profile names; -1 when it names none there. */
+static long last_syscall(const struct spec *sp, uint32_t arch)
+{
+  long last = -1;
+  for (const struct rec *r = spec_next(sp, "seccomp.syscall", NULL); r;
+       r = spec_next(sp, "seccomp.syscall", r)) {
+    int nr = seccomp_syscall_resolve_name_arch(arch, r->f[1]);
+    if (nr >= 0 && nr > last) last = nr; /* negative: unknown here, or a libseccomp pseudo-number */
+  }
+  return last;
+}
+
+/* One block per architecture: wrong arch -> next block; nr > last -> ENOSYS; otherwise on. x32 is the
+   kernel's x86_64 with bit 30 set in the number: each of the two checks that bit, so neither judges the
+   other's calls. */
+static size_t stub_block(struct sock_filter *f, uint32_t arch, long last)
+{
+  size_t n = 0;
+  int x32 = arch == SCMP_ARCH_X32, x86_64 = arch == AUDIT_ARCH_X86_64 || x32;
+  f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+  f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, x86_64 ? AUDIT_ARCH_X86_64 : arch, 0,
+                                        (unsigned char)(x86_64 ? 4 : 3));
+  f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+  if (x86_64) /* the other mode's call: on to the next block */
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x40000000, x32 ? 0 : 2, x32 ? 2 : 0);
+  f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)last, 0, 1);
+  f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+  return n;
+}
+
+/* The exported program in memfd m, with the stub in front: a new sealed memfd (m is closed). */
+static int stub_prepend(const struct spec *sp, int m)
+{
+  uint32_t arches[64];
+  size_t narch = 0, len, n = 0;
+  char *prog = fd_slurp(m, &len);
+  struct sock_filter *f;
+  int out;
+  if (!prog) die_sys(EXIT_SYSFAIL, "read the seccomp program back");
+  arches[narch++] = seccomp_arch_native();
+  for (const struct rec *r = spec_next(sp, "seccomp.arch", NULL); r && narch < 64;
+       r = spec_next(sp, "seccomp.arch", r)) {
+    uint32_t a = arch_token(r);
+    size_t i;
+    for (i = 0; i < narch && arches[i] != a; i++) {
+    }
+    if (i == narch) arches[narch++] = a;
+  }
+  if (!(f = malloc(narch * 6 * sizeof *f + len))) die_sys(EXIT_SYSFAIL, "allocate");
+  for (size_t i = 0; i < narch; i++) {
+    long last = last_syscall(sp, arches[i]);
+    if (last >= 0) n += stub_block(f + n, arches[i], last);
+  }
+  debug("seccomp: ENOSYS stub of %zu instructions", n);
+  /* the kernel loads no longer program: say so here, not as a failed load inside the container */
+  if (n + len / sizeof *f > BPF_MAXINSNS)
+    die(EXIT_BADINPUT, "seccomp: the profile makes more than %d instructions", BPF_MAXINSNS);
+  memcpy(f + n, prog, len);
+  out = sealed_copy((const char *)f, n * sizeof *f + len);
+  free(f);
+  free(prog);
+  close(m);
+  return out;
+}
+
+/* NOTIFY rules: the filter is loaded with a new listener, for the agent at seccomp.listener. */
+static unsigned listener_flags(const struct spec *sp, const struct rec *waitkill)
+{
+  unsigned f = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  /* a notify rule without an agent would block the process for good */
+  if (!spec_get(sp, "seccomp.listener"))
+    die(EXIT_BADINPUT, "spec: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
+  if (waitkill) {
+    /* The kernel's own probe: flags it knows get EFAULT for the NULL program, unknown ones EINVAL. A flag the
+       kernel lacks is refused here, before anything exists, not at the load. */
+    f |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f, NULL) == 0 || errno != EFAULT)
+      die(EXIT_SYSFAIL, "spec line %u: %s: not supported by this kernel", waitkill->line, waitkill->f[1]);
+  }
+  return f;
+}
+
 /* Build the filter, export it into a sealed memfd; returns the fd (not CLOEXEC) or -1 when there is no
  * filter. */
 static int seccomp_build(const struct spec *sp, unsigned *flags)
 {
-  const struct rec *r, *def = NULL;
+  const struct rec *r, *def = NULL, *waitkill = NULL;
   scmp_filter_ctx ctx;
   uint32_t defact;
   int m, rc;
@@ -210,22 +347,13 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
   }
   if (def->nf != 3) die(EXIT_BADINPUT, "spec line %u: seccomp.default needs ACTION ERRNO", def->line);
   defact = action(def, def->f[1], def->f[2]);
+  /* the process would wait on its own listener for the sendmsg that hands it to the agent */
+  if (defact == SCMP_ACT_NOTIFY)
+    die(EXIT_BADINPUT, "spec line %u: SCMP_ACT_NOTIFY cannot be used as default action", def->line);
   if (!(ctx = seccomp_init(defact))) die(EXIT_SYSFAIL, "seccomp_init: failed");
 
   for (r = spec_next(sp, "seccomp.arch", NULL); r; r = spec_next(sp, "seccomp.arch", r)) {
-    char low[64];
-    uint32_t arch = 0;
-    size_t i;
-    /* SCMP_ARCH_X86_64 -> "x86_64", the name libseccomp resolves */
-    if (r->nf == 2 && !strncmp(r->f[1], "SCMP_ARCH_", 10) && strlen(r->f[1] + 10) < sizeof low) {
-      for (i = 0; r->f[1][10 + i]; i++) {
-        char c = r->f[1][10 + i];
-        low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-      }
-      low[i] = 0;
-      arch = seccomp_arch_resolve_name(low);
-    }
-    if (!arch) die(EXIT_BADINPUT, "spec line %u: unknown seccomp architecture %s", r->line, r->f[1]);
+    uint32_t arch = arch_token(r);
     rc = seccomp_arch_add(ctx, arch);
     if (rc < 0 && rc != -EEXIST) {
       errno = -rc;
@@ -243,8 +371,7 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
       attr = SCMP_FLTATR_CTL_SSB;
       *flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
     } else if (!strcmp(r->f[1], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")) {
-      /* only changes how a notify listener's wait behaves; there is no listener without SCMP_ACT_NOTIFY */
-      debug("spec line %u: %s has no effect without SCMP_ACT_NOTIFY", r->line, r->f[1]);
+      waitkill = r; /* only changes how a notify listener's wait behaves: decided once the rules are read */
       continue;
     } else {
       die(EXIT_BADINPUT, "spec line %u: unknown seccomp flag %s", r->line, r->f[1]);
@@ -260,6 +387,10 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
 
   for (r = spec_next(sp, "seccomp.syscall", NULL); r; r = spec_next(sp, "seccomp.syscall", r))
     syscall_rule(ctx, defact, r);
+  if (notify_used)
+    *flags |= listener_flags(sp, waitkill);
+  else if (waitkill)
+    debug("spec line %u: %s has no effect without SCMP_ACT_NOTIFY", waitkill->line, waitkill->f[1]);
 
   m = memfd_create("seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (m < 0) die_sys(EXIT_SYSFAIL, "memfd_create seccomp-bpf");
@@ -268,6 +399,8 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
     die_sys(EXIT_SYSFAIL, "seccomp_export_bpf");
   }
   seccomp_release(ctx);
+  if (lseek(m, 0, SEEK_SET) < 0) die_sys(EXIT_SYSFAIL, "rewind seccomp-bpf memfd");
+  if (stub_wanted(defact)) return stub_prepend(sp, m);
   if (fcntl(m, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
     die_sys(EXIT_SYSFAIL, "seal seccomp-bpf memfd");
   if (lseek(m, 0, SEEK_SET) < 0) die_sys(EXIT_SYSFAIL, "rewind seccomp-bpf memfd");
@@ -430,8 +563,10 @@ int main(int argc, char **argv)
         die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
     } else if (!strncmp(k, "seccomp.", 8)) {
       if (strcmp(k, "seccomp.default") && strcmp(k, "seccomp.arch") && strcmp(k, "seccomp.flag") &&
-          strcmp(k, "seccomp.syscall"))
+          strcmp(k, "seccomp.syscall") && strcmp(k, "seccomp.listener") && strcmp(k, "seccomp.listenermeta"))
         die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, k);
+      if (!strncmp(k, "seccomp.listener", 16) && r->nf != 2)
+        die(EXIT_BADINPUT, "spec line %u: %s takes one field", r->line, k);
       seccomp_used = 1;
     } else if (!strncmp(k, "secure.", 7)) {
       die(EXIT_BADINPUT, "spec line %u: %s is written by oci-secure, not read", r->line, k);

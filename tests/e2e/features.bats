@@ -103,7 +103,8 @@ secure() {
 	[ "$(jq -r .linux.seccomp.enabled <<< "$FEAT")" = true ]
 	local a
 	for a in $(jq -r '.linux.seccomp.actions[]' <<< "$FEAT"); do
-		secure "seccomp.default SCMP_ACT_ALLOW -" "seccomp.syscall mkdir $a -" || { echo "refused: $a"; return 1; }
+		secure "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listener /agent.sock" "seccomp.syscall mkdir $a -" ||
+			{ echo "refused: $a"; return 1; }
 	done
 	for a in $(jq -r '.linux.seccomp.operators[]' <<< "$FEAT"); do
 		secure "seccomp.default SCMP_ACT_ALLOW -" "seccomp.syscall mkdir SCMP_ACT_ERRNO - 1:$a:448:0" ||
@@ -121,8 +122,8 @@ secure() {
 		secure "seccomp.default SCMP_ACT_ALLOW -" "seccomp.flag $a" || { echo "refused: $a"; return 1; }
 	done
 	# what is not listed is refused
-	[ "$(jq '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY")' <<< "$FEAT")" = null ]
-	run secure "seccomp.default SCMP_ACT_ALLOW -" "seccomp.syscall mkdir SCMP_ACT_NOTIFY -"
+	[ "$(jq '.linux.seccomp.actions | index("SCMP_ACT_FOO")' <<< "$FEAT")" = null ]
+	run secure "seccomp.default SCMP_ACT_ALLOW -" "seccomp.syscall mkdir SCMP_ACT_FOO -"
 	[ "$status" -eq 100 ]
 	# and a listed action works in a container
 	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'

@@ -52,7 +52,7 @@ secure() {
   s=$(spec "cap.bounding CAP_CHOWN" "cap.effective CAP_CHOWN,CAP_FOO")
   run oci-secure true 3< "$s"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-secure: spec line 3: unknown capability CAP_FOO" ]
+  [ "$output" = "oci-secure: spec line 3: process.capabilities.effective: unknown capability CAP_FOO" ]
 }
 
 @test "oci-secure: only the exact CAP_ spelling is a capability name" {
@@ -60,7 +60,7 @@ secure() {
     s=$(spec "cap.bounding $name")
     run oci-secure true 3< "$s"
     [ "$status" -eq 100 ]
-    [ "$output" = "oci-secure: spec line 2: unknown capability $name" ]
+    [ "$output" = "oci-secure: spec line 2: process.capabilities.bounding: unknown capability $name" ]
   done
 }
 
@@ -68,7 +68,7 @@ secure() {
   s=$(spec "exit.setup 1" "cap.bounding CAP_FOO")
   run oci-secure true 3< "$s"
   [ "$status" -eq 1 ]
-  [ "$output" = "oci-secure: spec line 3: unknown capability CAP_FOO" ]
+  [ "$output" = "oci-secure: spec line 3: process.capabilities.bounding: unknown capability CAP_FOO" ]
 }
 
 @test "oci-secure: unknown records in its prefixes are refused" {
@@ -77,10 +77,10 @@ secure() {
   [ "$status" -eq 100 ]
   [ "$output" = "oci-secure: spec line 3: unknown record cap.everything" ]
 
-  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listener /x")
+  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listenerpath /x")
   run oci-secure true 3< "$s"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-secure: spec line 3: unknown record seccomp.listener" ]
+  [ "$output" = "oci-secure: spec line 3: unknown record seccomp.listenerpath" ]
 
   s=$(spec "secure.bpf 3")
   run oci-secure true 3< "$s"
@@ -142,7 +142,8 @@ secure() {
     [ "$output" = "oci-secure: spec line 3: $2" ]
   }
   check "seccomp.syscall mkdir SCMP_ACT_FOO -" "unknown seccomp action SCMP_ACT_FOO"
-  check "seccomp.syscall mkdir SCMP_ACT_NOTIFY -" "SCMP_ACT_NOTIFY is not supported"
+  check "seccomp.syscall mkdir SCMP_ACT_NOTIFY 1" "SCMP_ACT_NOTIFY takes no errno, got 1"
+  check "seccomp.syscall write SCMP_ACT_NOTIFY -" "SCMP_ACT_NOTIFY cannot be used for the write syscall"
   check "seccomp.syscall mkdir SCMP_ACT_KILL 1" "SCMP_ACT_KILL takes no errno, got 1"
   check "seccomp.syscall mkdir SCMP_ACT_ERRNO x" "bad errno x"
   check "seccomp.syscall mkdir SCMP_ACT_ERRNO - 1:SCMP_CMP_ABOUT:1:0" "unknown seccomp operator SCMP_CMP_ABOUT"
@@ -157,7 +158,7 @@ secure() {
   s=$(spec "seccomp.default SCMP_ACT_NOTIFY -")
   run oci-secure true 3< "$s"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-secure: spec line 2: SCMP_ACT_NOTIFY is not supported" ]
+  [ "$output" = "oci-secure: spec line 2: SCMP_ACT_NOTIFY cannot be used as default action" ]
 }
 
 @test "oci-secure: syscall names libseccomp does not know are skipped (debug only)" {
@@ -209,4 +210,52 @@ secure() {
   s=$(spec "process.apparmor -" "process.selinux -")
   run oci-secure sh -c 'grep -c "^secure\.\(apparmor\|selinux\)" <&3' 3< "$s"
   [ "$output" = "0" ]
+}
+
+@test "oci-secure: NOTIFY rules ask for a listener (bpfflags 8), with WAIT_KILLABLE_RECV (32) when flagged" {
+  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listener /run/agent.sock" "seccomp.syscall mkdir SCMP_ACT_NOTIFY -")
+  secure "$s"
+  [ "$status" -eq 0 ]
+  [ "$(grep '^secure.bpfflags' <<< "$output")" = "secure.bpfflags 8" ]
+  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listener /run/agent.sock" \
+    "seccomp.flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" "seccomp.syscall mkdir SCMP_ACT_NOTIFY -")
+  secure "$s"
+  [ "$status" -eq 0 ]
+  [ "$(grep '^secure.bpfflags' <<< "$output")" = "secure.bpfflags 40" ]
+  # a listener without NOTIFY rules is none
+  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.listener /run/agent.sock" "seccomp.syscall mkdir SCMP_ACT_ERRNO -")
+  secure "$s"
+  [ "$status" -eq 0 ]
+  [ "$(grep '^secure.bpfflags' <<< "$output")" = "secure.bpfflags 0" ]
+  # NOTIFY without a listener would block the process for good
+  s=$(spec "seccomp.default SCMP_ACT_ALLOW -" "seccomp.syscall mkdir SCMP_ACT_NOTIFY -")
+  run oci-secure true 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-secure: spec: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath" ]
+}
+
+@test "oci-secure: the ENOSYS stub: numbers above the newest named syscall answer ENOSYS; none for a permissive default" {
+  # bpf SPEC...: the program's 32-bit words
+  bpf() {
+    s=$(spec "$@")
+    run oci-secure sh -c 'fd=$(sed -n "s/^secure.bpf //p" <&3); od -An -v -tx4 < /proc/self/fd/$fd | tr -s " \n" " "' 3< "$s"
+  }
+  # x86_64: ld arch; jeq X86_64 (else skip 4); ld nr; jset 1<<30 (x32: skip 2); jgt 334 (rseq); ret ERRNO|ENOSYS
+  bpf "seccomp.default SCMP_ACT_ERRNO -" "seccomp.syscall read SCMP_ACT_ALLOW -" "seccomp.syscall rseq SCMP_ACT_ALLOW -"
+  [ "$status" -eq 0 ]
+  [[ "$output" == " 00000020 00000004 04000015 c000003e 00000020 00000000 00020045 40000000 01000025 0000014e 00000006 00050026 "* ]]
+  # an unknown name does not count
+  bpf "seccomp.default SCMP_ACT_KILL -" "seccomp.syscall read SCMP_ACT_ALLOW -" "seccomp.syscall no_such SCMP_ACT_ALLOW -"
+  [ "$status" -eq 0 ]
+  [[ "$output" == " 00000020 00000004 04000015 c000003e 00000020 00000000 00020045 40000000 01000025 00000000 00000006 00050026 "* ]]
+  # x32 (x86_64 with bit 30): its own block, for numbers with the bit, against its own newest (0x4000014e)
+  bpf "seccomp.default SCMP_ACT_ERRNO -" "seccomp.arch SCMP_ARCH_X32" "seccomp.syscall rseq SCMP_ACT_ALLOW -"
+  [ "$status" -eq 0 ]
+  [[ "$output" == " 00000020 00000004 04000015 c000003e 00000020 00000000 00020045 40000000 01000025 0000014e 00000006 00050026 00000020 00000004 04000015 c000003e 00000020 00000000 02000045 40000000 01000025 4000014e 00000006 00050026 "* ]]
+  # a permissive default needs no stub (TRACE too: a tracer handles new syscalls, as in runc)
+  for def in SCMP_ACT_ALLOW SCMP_ACT_LOG SCMP_ACT_TRACE; do
+    bpf "seccomp.default $def -" "seccomp.syscall rseq SCMP_ACT_ERRNO -"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *00050026* ]]
+  done
 }
