@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -64,6 +65,9 @@ static int init_pidfd = -1;
 static struct termios saved_tio;
 static int tio_saved;
 
+/* bind mount sources opened on the host's side (a user namespace): the child's copies, by mount index */
+static int *srcfds, nsrcfds;
+
 /* exec mode: the container's init, its root, and what the process gets */
 static struct {
   const struct rec *pid, *start;
@@ -84,6 +88,18 @@ static int ns_index_of(const struct rec *r)
 }
 static int has_new(const char *type) { return newns[ns_index(type)] != NULL; }
 static int has_ns(const char *type) { return has_new(type) || joinns[ns_index(type)]; }
+
+/* A container in a user namespace (new or joined) waits for the monitor's "go": the id maps written and the
+   bind sources handed over. An exec makes no mounts and joins a user namespace that is set up already. */
+static int userns_sync(void) { return has_ns("user") && !exec_mode; }
+
+/* The mount record is a bind mount (the bind/rbind option or type bind), as oci-mount reads it. */
+static int mount_is_bind(const struct rec *r)
+{
+  struct mount_flags mf;
+  return r->nf == 6 && mount_flags_parse(r->f[4], &mf) == 0 &&
+         ((mf.flags & MS_BIND) || !strcmp(r->f[2], "bind"));
+}
 
 /* ---- records ----------------------------------------------------------- */
 
@@ -359,6 +375,52 @@ static void lock_release(void)
   if (fd >= 0) close(fd);
 }
 
+/* Keep the fd of mount INDEX's source for oci-mount; it stays close-on-exec until the spec names it. */
+static void keep_srcfd(int i, int fd)
+{
+  if (i >= nsrcfds) {
+    int *n = realloc(srcfds, (size_t)(i + 1) * sizeof *n);
+    if (!n) die_sys(EXIT_SYSFAIL, "malloc");
+    for (srcfds = n; nsrcfds <= i; nsrcfds++) srcfds[nsrcfds] = -1;
+  }
+  /* a second fd for one mount would leave the first one open: refuse */
+  if (srcfds[i] >= 0) die(EXIT_SYSFAIL, "wait for the id maps: two sources for mount %d", i);
+  srcfds[i] = fd;
+}
+
+/* ns.mountfd INDEX FD: the bind source of mount record INDEX, opened on the host's side. oci-mount mounts
+   from it and closes it; it is never handed to the container's program. */
+static void add_srcfds(struct specw *w)
+{
+  for (int i = 0; i < nsrcfds; i++) {
+    if (srcfds[i] < 0) continue;
+    if (fd_move(srcfds[i], srcfds[i]) < 0) die_sys(EXIT_SYSFAIL, "hand on mount source fd %d", srcfds[i]);
+    char idx[16], fd[16];
+    snprintf(idx, sizeof idx, "%d", i);
+    snprintf(fd, sizeof fd, "%d", srcfds[i]);
+    if (specw_add(w, "ns.mountfd", idx, fd, (char *)NULL) < 0) die_sys(EXIT_SYSFAIL, "spec");
+  }
+}
+
+/* The monitor writes uid_map and gid_map (a new user namespace), hands over the bind sources it opened
+   ("mountfd INDEX" with an fd), then says go. */
+static void wait_go(void)
+{
+  char msg[64];
+  for (;;) {
+    int fd;
+    long long i;
+    ssize_t n = sync_recv(sync_child, msg, sizeof msg, &fd);
+    if (n < 0) die_sys(EXIT_SYSFAIL, "wait for the id maps");
+    if (n > 0 && !strcmp(msg, "go") && fd < 0) return;
+    if (n > 8 && !strncmp(msg, "mountfd ", 8) && fd >= 0 && (i = stage_num(msg + 8, INT_MAX)) >= 0) {
+      keep_srcfd((int)i, fd);
+      continue;
+    }
+    die(EXIT_SYSFAIL, "wait for the id maps: monitor said %s", n ? msg : "nothing");
+  }
+}
+
 static __attribute__((noreturn)) void child(char **argv)
 {
   struct pollfd pf = {.fd = self_pidfd, .events = POLLIN};
@@ -384,13 +446,7 @@ static __attribute__((noreturn)) void child(char **argv)
      makes us undumpable, and our /proc/self files, owned by the host's root then, refuse our writes */
   if (has_new("time")) timens_setup();
 
-  if (has_new("user")) { /* the monitor writes uid_map and gid_map, then says go */
-    char msg[64];
-    ssize_t n = sync_recv(sync_child, msg, sizeof msg, NULL);
-    if (n < 0) die_sys(EXIT_SYSFAIL, "wait for the id maps");
-    if (n == 0 || strcmp(msg, "go"))
-      die(EXIT_SYSFAIL, "wait for the id maps: monitor said %s", n ? msg : "nothing");
-  }
+  if (userns_sync()) wait_go();
   if (has_ns("user")) { /* become root of the user namespace; drop the host's supplementary groups */
     if (setresgid(0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "setresgid 0 in the user namespace");
     if (setgroups(0, NULL) < 0 && errno != EPERM) die_sys(EXIT_SYSFAIL, "setgroups in the user namespace");
@@ -418,6 +474,7 @@ static __attribute__((noreturn)) void child(char **argv)
     if (specw_from(&w, &sp) < 0 || specw_add(&w, "ns.pid", self, (char *)NULL) < 0)
       die_sys(EXIT_SYSFAIL, "spec");
   }
+  add_srcfds(&w);
   if (specw_addf(&w, "ns.sync", "%d", sync_child) < 0 || spec_publish(&w, spec_fd()) < 0)
     die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
   chain_exec(&sp, argv);
@@ -693,6 +750,50 @@ static void idmaps_write(void)
     proc_write(path, "deny", "setgroups");
   }
   write_idmap("idmap.gid", "gid_map");
+}
+
+/* In the helper: open every bind source in the container's mount namespace (still a copy of the host's) with
+   the host's credentials, and send it to the child. Stops a mapped root being refused a source under a
+   directory only host root may enter (runc opens them the same way); a symlink is resolved here, on the
+   host's side, as runc does. The fds are O_PATH: nothing can be read or written through them. */
+static void sources_open(void)
+{
+  int i = 0;
+  if (setns(init_pidfd, CLONE_NEWNS) < 0) die_sys(EXIT_SYSFAIL, "join the container's mount namespace");
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "mount", r)); i++) {
+    char msg[32];
+    int fd;
+    if (!mount_is_bind(r)) continue;
+    if ((fd = open(r->f[3], O_PATH | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open bind source %s", r->f[3]);
+    snprintf(msg, sizeof msg, "mountfd %d", i);
+    if (sync_send(sync_mon, msg, fd) < 0) die_sys(EXIT_SYSFAIL, "send bind source %s", r->f[3]);
+    close(fd);
+  }
+}
+
+/* A short-lived helper opens the bind sources, so that the monitor's own mount namespace never changes. */
+static void sources_send(void)
+{
+  int st;
+  pid_t h;
+  if (!has_ns("mount") || !spec_next(&sp, "mount", NULL)) return;
+  if ((h = fork()) < 0) die_sys(EXIT_SYSFAIL, "fork");
+  if (h == 0) {
+    die_set_teardown(NULL); /* the monitor sees the exit status and tears down */
+    sources_open();
+    _exit(0);
+  }
+  while (waitpid(h, &st, 0) < 0)
+    if (errno != EINTR) die_sys(EXIT_SYSFAIL, "wait for the mount source helper");
+  if (!WIFEXITED(st) || WEXITSTATUS(st)) /* it printed why */
+    setup_failed(1, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+/* Everything the child waits for in a user namespace: the maps (a new one), the bind sources, then go. */
+static void userns_setup(void)
+{
+  if (has_new("user")) idmaps_write();
+  sources_send();
   if (sync_send(sync_mon, "go", -1) < 0) die_sys(EXIT_SYSFAIL, "send go to the container");
 }
 
@@ -935,7 +1036,7 @@ int main(int argc, char **argv)
     finish(helper_status && helper_status < 128 ? helper_status : setup_status);
 
   if (ex.rootfd >= 0) close(ex.rootfd);
-  if (has_new("user")) idmaps_write();
+  if (userns_sync()) userns_setup();
   if (!exec_mode) {
     struct specw w; /* ns.pid for the state copy and the teardown */
     unsigned line;

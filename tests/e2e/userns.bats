@@ -47,12 +47,13 @@ tty_line() {
 	echo indir > "$secret/dir/f"
 	chmod 0644 "$secret/file" "$secret/dir/f"
 	ln -s "$secret/file" "$BATS_TEST_TMPDIR/link"
-	update_config ".mounts += [
-		{\"destination\": \"/mnt/file\", \"type\": \"bind\", \"source\": \"$secret/file\", \"options\": [\"bind\", \"ro\"]},
-		{\"destination\": \"/mnt/dir\", \"type\": \"bind\", \"source\": \"$secret/dir\", \"options\": [\"rbind\"]},
-		{\"destination\": \"/mnt/link\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR/link\", \"options\": [\"bind\"]}]"
+	# destinations on a tmpfs of the container's (the shared rootfs is host root's)
+	update_config ".mounts += [{\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},
+		{\"destination\": \"/tmp/file\", \"type\": \"bind\", \"source\": \"$secret/file\", \"options\": [\"bind\", \"ro\"]},
+		{\"destination\": \"/tmp/dir\", \"type\": \"bind\", \"source\": \"$secret/dir\", \"options\": [\"rbind\"]},
+		{\"destination\": \"/tmp/link\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR/link\", \"options\": [\"bind\"]}]"
 	# no fd the runtime held reaches the container's program: only 0 1 2 and ls's own
-	set_args sh -c 'cat /mnt/file /mnt/dir/f; cat /mnt/link; test -L /mnt/link || echo notlink; ls /proc/self/fd | wc -l'
+	set_args sh -c 'cat /tmp/file /tmp/dir/f; cat /tmp/link; test -L /tmp/link || echo notlink; ls /proc/self/fd | wc -l'
 	run runc run "$ID"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -68,7 +69,7 @@ tty_line() {
 
 @test "userns: a missing bind source fails clearly and leaves nothing" {
 	userns
-	update_config ".mounts += [{\"destination\": \"/mnt/x\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR/nothere\", \"options\": [\"bind\"]}]"
+	update_config ".mounts += [{\"destination\": \"/tmp/x\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR/nothere\", \"options\": [\"bind\"]}]"
 	set_args true
 	run runc run "$ID"
 	echo "$output"
