@@ -163,14 +163,23 @@ err" ]
 	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
 	run runc run "$ID2"
+	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$(echo ${lines[0]})" = "0 200000 65536" ]
+	[[ "${lines[0]}" == *"both a userns path to join and a matching userns mapping specified"* ]]
+	[ "$(echo ${lines[1]})" = "0 200000 65536" ]
 	# other mappings: runc's error, nothing made
 	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]'
 	run runc run "$ID2"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"user namespaces enabled, but both namespace path and non-matching mapping specified -- you may only provide one"* ]]
+	[ ! -e "$STATE/$ID2" ]
+	# neither a path nor mappings: runc's error
+	update_config '.linux.namespaces |= map(if .type == "user" then del(.path) else . end) | del(.linux.uidMappings) | del(.linux.gidMappings)'
+	run runc run "$ID2"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"linux.uidMappings"*"user namespaces enabled, but no namespace path to join nor mappings to apply specified"* ]]
 	[ ! -e "$STATE/$ID2" ]
 	ID2=
 	runc delete --force "$ID"
