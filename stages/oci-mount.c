@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -37,8 +39,9 @@ static int rootfd = -1;  /* O_PATH of the root's self-bind; every DEST is resolv
 static char rootreal[4096];
 static int userns, cgroupns;
 static const char *label; /* SELinux context for new filesystems; NULL when SELinux is off */
-static int *srcfd,
-    nmounts; /* ns.mountfd: per mount record, its bind source opened on the host's side, or -1 */
+static int nmounts;       /* mount records */
+static int *srcfd;        /* ns.mountfd: per mount record, its bind source opened on the host's side, or -1 */
+static char *idmapped;    /* mount.idmap: per mount record, 1 when its srcfd is an id-mapped detached tree */
 
 /* "//a/./b/" -> "/a/b": a lexical form for comparisons only (never for lookups) */
 static char *clean(const char *p)
@@ -133,6 +136,23 @@ static void read_srcfds(void)
         mount_flags_parse(mounts[m]->f[4], &mf) < 0 || !is_bind(mounts[m], &mf))
       die(EXIT_BADINPUT, "spec line %u: bad ns.mountfd record", r->line);
     srcfd[m] = fd;
+  }
+  idmapped = calloc((size_t)nmounts + 1, 1);
+  if (!idmapped) die_sys(EXIT_SYSFAIL, "malloc");
+  while ((r = spec_next(sp, NULL, r))) {
+    long long m = r->nf >= 2 ? stage_num(r->f[1], nmounts - 1) : -1;
+    if (strncmp(r->f[0], "mount.", 6)) continue;
+    if (!strcmp(r->f[0], "mount.idmap")) {
+      /* an id-mapped mount is only ever made from the tree oci-ns mapped: never from the path */
+      if (r->nf != 3 || m < 0 || (strcmp(r->f[2], "0") && strcmp(r->f[2], "1")) || srcfd[m] < 0)
+        die(EXIT_BADINPUT, "spec line %u: bad mount.idmap record (no mapped source from oci-ns)", r->line);
+      idmapped[m] = 1;
+    } else if (strcmp(r->f[0], "mount.uidmap") && strcmp(r->f[0], "mount.gidmap")) {
+      die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
+    } else if (r->nf != 5 || m < 0 || stage_num(r->f[2], UINT32_MAX) < 0 ||
+               stage_num(r->f[3], UINT32_MAX) < 0 || stage_num(r->f[4], UINT32_MAX) < 1) {
+      die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
+    }
   }
   free(mounts);
 }
@@ -361,10 +381,20 @@ static char *with_label(const char *type, const char *data)
   return xasprintf("%s%scontext=\"%s\"", data, *data ? "," : "", l);
 }
 
+/* Put the id-mapped detached tree oci-ns made at fd (a mount point of the rootfs): move_mount(2), as a bind
+   of a tree outside our mount namespace is refused. */
+static int move_tree(int tree, int fd, const char *src, const char *dest)
+{
+  if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    die_sys(EXIT_SYSFAIL, "mount id-mapped %s on %s%s", src, root, dest);
+  return reopen(dest);
+}
+
 /* A bind from SRC, or from the fd oci-ns opened on the host's side (a path the container's mapped root may
    not be allowed to walk: it follows no name, the fd is the source). */
-static void mount_bind(const struct rec *r, const struct mount_flags *mf, int sfd)
+static void mount_bind(const struct rec *r, const struct mount_flags *mf, int i)
 {
+  int sfd = srcfd[i];
   const char *dest = r->f[1], *src = r->f[3];
   char via[64];
   struct stat st;
@@ -377,7 +407,12 @@ static void mount_bind(const struct rec *r, const struct mount_flags *mf, int sf
   }
   fd = open_dest(dest, S_ISDIR(st.st_mode) ? 'd' : 'f');
   check_proc(fd, r, mf);
-  top = bind_at(sfd >= 0 ? via : src, src, fd, dest, mf->flags | MS_BIND);
+  if (idmapped[i]) {
+    top = move_tree(sfd, fd, src, dest);
+    if (mf->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) remount(top, dest, mf->flags | MS_BIND);
+  } else {
+    top = bind_at(sfd >= 0 ? via : src, src, fd, dest, mf->flags | MS_BIND);
+  }
   propagate(top, dest, mf);
   setattr(top, dest, mf);
   close(top);
@@ -607,7 +642,7 @@ static void mount_rec(const struct rec *r, int i)
   struct mount_flags mf;
   mount_flags_parse(r->f[4], &mf); /* validated */
   if (is_bind(r, &mf))
-    mount_bind(r, &mf, srcfd[i]);
+    mount_bind(r, &mf, i);
   else if (!strcmp(r->f[2], "cgroup") || !strcmp(r->f[2], "cgroup2"))
     mount_cgroup(r, &mf);
   else

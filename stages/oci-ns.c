@@ -298,6 +298,9 @@ static void check_records(void)
   if (!has_ns("user") && (uidmap || gidmap))
     die(EXIT_BADINPUT, "spec line %u: id mappings without a user namespace",
         (uidmap ? uidmap : gidmap)->line);
+  /* MOUNT_ATTR_IDMAP is set by the helper that opens the bind sources, which only a user namespace has */
+  if ((r = spec_next(&sp, "mount.idmap", NULL)) && !has_ns("user"))
+    die(EXIT_BADINPUT, "spec line %u: id-mapped mounts need a user namespace", r->line);
   if (hostname && !has_ns("uts"))
     die(EXIT_BADINPUT, "spec line %u: hostname without a private uts namespace", hostname->line);
   if (domainname && !has_ns("uts"))
@@ -752,6 +755,91 @@ static void idmaps_write(void)
   write_idmap("idmap.gid", "gid_map");
 }
 
+/* mount.idmap INDEX RECURSIVE for mount INDEX, or NULL */
+static const struct rec *idmap_of(int i)
+{
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "mount.idmap", r));)
+    if (r->nf == 3 && stage_num(r->f[1], INT_MAX) == i) return r;
+  return NULL;
+}
+
+/* The map of an id-mapped mount ("C H S\n" lines): its own mount.uidmap/mount.gidmap records, else the
+   container's idmap.uid/idmap.gid (the idmap option alone). */
+static char *mount_map(int i, const char *key, const char *fallback)
+{
+  char *buf = xasprintf("%s", ""), *n;
+  int own = 0;
+  for (const struct rec *r = NULL; (r = spec_next(&sp, key, r));)
+    if (r->nf == 5 && stage_num(r->f[1], INT_MAX) == i) {
+      n = xasprintf("%s%s %s %s\n", buf, r->f[2], r->f[3], r->f[4]);
+      free(buf);
+      buf = n;
+      own = 1;
+    }
+  for (const struct rec *r = NULL; !own && (r = spec_next(&sp, fallback, r));) {
+    n = xasprintf("%s%s %s %s\n", buf, r->f[1], r->f[2], r->f[3]);
+    free(buf);
+    buf = n;
+  }
+  if (!*buf) die(EXIT_BADINPUT, "id-mapped mount %d: no %s mappings to apply", i, key + 6);
+  return buf;
+}
+
+/* A user namespace holding mount I's maps, for MOUNT_ATTR_IDMAP: a child unshares one and waits while we,
+   root on the host, write its maps; its ns fd outlives it. */
+static int idmap_userns(int i)
+{
+  char *um = mount_map(i, "mount.uidmap", "idmap.uid"), *gm = mount_map(i, "mount.gidmap", "idmap.gid");
+  char path[64];
+  int p[2], q[2], fd, st;
+  pid_t c;
+  if (pipe2(p, O_CLOEXEC) < 0 || pipe2(q, O_CLOEXEC) < 0) die_sys(EXIT_SYSFAIL, "pipe");
+  if ((c = fork()) < 0) die_sys(EXIT_SYSFAIL, "fork");
+  if (c == 0) { /* holds the namespace until the parent's end of q closes */
+    char b = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
+    close(p[0]);
+    close(q[1]);
+    if (write(p[1], &b, 1) != 1 || read(q[0], &b, 1) < 0) _exit(1);
+    _exit(0);
+  }
+  close(p[1]);
+  close(q[0]);
+  char b = 0;
+  if (read(p[0], &b, 1) != 1 || b != 'y')
+    die(EXIT_SYSFAIL, "id-mapped mount %d: cannot make its user namespace", i);
+  snprintf(path, sizeof path, "/proc/%d/uid_map", (int)c);
+  proc_write(path, um, "mount.uidmap");
+  snprintf(path, sizeof path, "/proc/%d/gid_map", (int)c);
+  proc_write(path, gm, "mount.gidmap");
+  snprintf(path, sizeof path, "/proc/%d/ns/user", (int)c);
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open %s", path);
+  close(q[1]); /* the child exits */
+  close(p[0]);
+  while (waitpid(c, &st, 0) < 0 && errno == EINTR) {
+  }
+  free(um);
+  free(gm);
+  return fd;
+}
+
+/* An id-mapped mount (runtime-spec 1.2): a detached clone of the source with MOUNT_ATTR_IDMAP, which the
+   kernel only sets on a mount no one uses yet; oci-mount moves it into place. Where the kernel or the
+   filesystem cannot, the error says so. */
+static int open_idmapped(const struct rec *r, int i, const struct rec *im)
+{
+  struct mount_flags mf;
+  int rec = !strcmp(im->f[2], "1"), ufd = idmap_userns(i), tree;
+  struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ufd};
+  mount_flags_parse(r->f[4], &mf);
+  tree = (int)syscall(SYS_open_tree, AT_FDCWD, r->f[3],
+                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (mf.flags & MS_REC ? AT_RECURSIVE : 0));
+  if (tree < 0) die_sys(EXIT_SYSFAIL, "open bind source %s", r->f[3]);
+  if (mount_setattr(tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
+    die_sys(EXIT_BADINPUT, "id-mapped mount of %s: the kernel or its filesystem cannot map it", r->f[3]);
+  close(ufd);
+  return tree;
+}
+
 /* In the helper: open every bind source in the container's mount namespace (still a copy of the host's) with
    the host's credentials, and send it to the child. Stops a mapped root being refused a source under a
    directory only host root may enter (runc opens them the same way); a symlink is resolved here, on the
@@ -763,8 +851,12 @@ static void sources_open(void)
   for (const struct rec *r = NULL; (r = spec_next(&sp, "mount", r)); i++) {
     char msg[32];
     int fd;
+    const struct rec *im = idmap_of(i);
     if (!mount_is_bind(r)) continue;
-    if ((fd = open(r->f[3], O_PATH | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open bind source %s", r->f[3]);
+    if (im)
+      fd = open_idmapped(r, i, im);
+    else if ((fd = open(r->f[3], O_PATH | O_CLOEXEC)) < 0)
+      die_sys(EXIT_SYSFAIL, "open bind source %s", r->f[3]);
     snprintf(msg, sizeof msg, "mountfd %d", i);
     if (sync_send(sync_mon, msg, fd) < 0) die_sys(EXIT_SYSFAIL, "send bind source %s", r->f[3]);
     close(fd);

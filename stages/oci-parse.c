@@ -116,6 +116,44 @@ static void parse_names(const cJSON *cfg)
 /* ---- mounts --------------------------------------------------------------- */
 
 static int dev_mounted; /* a non-bind mount on /dev: we populate it */
+static int nmounts;     /* mount records so far: the index mount.idmap names */
+
+/* mounts[].uidMappings / gidMappings (runtime-spec 1.2) as mount.uidmap / mount.gidmap INDEX C H S records;
+   returns the number of entries. */
+static int mount_maps(const cJSON *m, const char *key, const char *rec, const char *path)
+{
+  cJSON *ms = xjson_arr(m, key, path), *e;
+  int i = 0;
+  char idx[16];
+  snprintf(idx, sizeof idx, "%d", nmounts);
+  cJSON_ArrayForEach(e, ms)
+  {
+    const char *p = json_index(json_path(path, key), i++);
+    long long c, h, sz;
+    if (!cJSON_IsObject(e) || !xjson_int(e, "containerID", p, 0, 0xffffffffLL, &c) ||
+        !xjson_int(e, "hostID", p, 0, 0xffffffffLL, &h) || !xjson_int(e, "size", p, 1, 0xffffffffLL, &sz))
+      json_die(p, "containerID, hostID and size are required");
+    ADD(rec, idx, num(c), num(h), num(sz));
+  }
+  return i;
+}
+
+/* An id-mapped bind (runc 1.2's rules): both maps or neither (then the options idmap/ridmap take the
+   container's own), bind mounts only. Written after the mount record it belongs to. */
+static void mount_idmap(const cJSON *m, const char *path, int bind, int idmap_opt)
+{
+  int has = xjson_arr(m, "uidMappings", path) || xjson_arr(m, "gidMappings", path);
+  char idx[16];
+  if (!has && !idmap_opt) return;
+  if (!bind) json_die(path, "id-mapped mounts are only supported for bind-mounts");
+  snprintf(idx, sizeof idx, "%d", nmounts);
+  ADD("mount.idmap", idx, idmap_opt == 2 ? "1" : "0");
+  if (has) {
+    int nu = mount_maps(m, "uidMappings", "mount.uidmap", path);
+    int ng = mount_maps(m, "gidMappings", "mount.gidmap", path);
+    if (!nu || !ng) json_die(path, "id-mapped mounts must have both uid and gid mappings specified");
+  }
+}
 
 static void parse_mount(const cJSON *m, const char *path)
 {
@@ -123,7 +161,7 @@ static void parse_mount(const cJSON *m, const char *path)
              *src = xjson_str(m, "source", path);
   cJSON *opts = xjson_arr(m, "options", path), *o;
   char flags[1024] = "", data[4096] = "", prop[32] = "", srcabs[PATH_MAX];
-  int bind = 0, i = 0;
+  int bind = 0, i = 0, idmap_opt = 0; /* 1 idmap, 2 ridmap */
   size_t ntab;
   const struct mntopt *tab = mount_opt_table(&ntab);
   /* option order matters (rw after ro): track the resulting state per flag */
@@ -131,8 +169,6 @@ static void parse_mount(const cJSON *m, const char *path)
 
   if (!dst || !*dst) json_die(json_path(path, "destination"), "missing");
   if (*dst != '/') json_die(json_path(path, "destination"), "%s is not an absolute path", dst);
-  if (xjson_arr(m, "uidMappings", path) || xjson_arr(m, "gidMappings", path))
-    json_die(path, "idmapped mounts are not supported");
   if (!type || !*type) type = "none";
   if (!src) src = "";
   if (!strcmp(type, "bind")) bind = 1;
@@ -140,6 +176,10 @@ static void parse_mount(const cJSON *m, const char *path)
   {
     const char *s = xjson_item_str(o, json_index(json_path(path, "options"), i++));
     const struct mntopt *mo = mount_opt_find(s);
+    if (!strcmp(s, "idmap") || !strcmp(s, "ridmap")) { /* runc 1.2: not for the kernel */
+      idmap_opt = s[0] == 'r' ? 2 : 1;
+      continue;
+    }
     if (!mo) {
       if (strchr(s, ',')) json_die(json_index(json_path(path, "options"), i - 1), "option %s has a comma", s);
       if (strlen(data) + strlen(s) + 2 > sizeof data) json_die(json_path(path, "options"), "too long");
@@ -193,6 +233,8 @@ static void parse_mount(const cJSON *m, const char *path)
   }
   if (!strcmp(dst, "/dev") && !bind) dev_mounted = 1;
   ADD("mount", dst, type, src, flags, data);
+  mount_idmap(m, path, bind, idmap_opt);
+  nmounts++;
 }
 
 static void parse_mounts(const cJSON *cfg)

@@ -185,3 +185,51 @@ err" ]
 	runc delete --force "$ID"
 	assert_clean
 }
+
+@test "userns: id-mapped mounts (mounts[].uidMappings, idmap option) show host ids as mapped; refused clearly" {
+	userns
+	local d=$BATS_TEST_TMPDIR/idm
+	mkdir -m 0755 "$d"
+	touch "$d/f0" "$d/f1000"
+	chown 1000:1000 "$d/f1000"
+	# on disk 0 and 1000 -> the container's 0 and 1000 (host 200000 and 201000)
+	update_config ".mounts += [{\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},
+		{\"destination\": \"/tmp/idm\", \"type\": \"bind\", \"source\": \"$d\", \"options\": [\"bind\"],
+		 \"uidMappings\": [{\"containerID\": 0, \"hostID\": 200000, \"size\": 65536}],
+		 \"gidMappings\": [{\"containerID\": 0, \"hostID\": 200000, \"size\": 65536}]},
+		{\"destination\": \"/tmp/opt\", \"type\": \"bind\", \"source\": \"$d\", \"options\": [\"rbind\", \"ridmap\", \"ro\"]},
+		{\"destination\": \"/tmp/plain\", \"type\": \"bind\", \"source\": \"$d\", \"options\": [\"bind\"]}]"
+	set_args sh -c 'stat -c "%u %g" /tmp/idm/f0 /tmp/idm/f1000 /tmp/opt/f1000 /tmp/plain/f0; touch /tmp/idm/new; touch /tmp/opt/x 2>/dev/null || echo ro'
+	run runc run "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0 0" ]
+	[ "${lines[1]}" = "1000 1000" ]
+	[ "${lines[2]}" = "1000 1000" ]
+	[ "${lines[3]}" = "65534 65534" ]
+	[ "${lines[4]}" = ro ]
+	# written through the mapping: the container's root is host root on disk
+	[ "$(stat -c '%u %g' "$d/new")" = "0 0" ]
+	assert_clean
+	# runc 1.2's rules, nothing made
+	update_config '.mounts[-1] += {"uidMappings": [{"containerID": 0, "hostID": 200000, "size": 1}]}'
+	run runc run "$ID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"mounts["*"]: id-mapped mounts must have both uid and gid mappings specified"* ]]
+	update_config '.mounts[-1] = {"destination": "/tmp/t", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"]}'
+	run runc run "$ID"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"id-mapped mounts are only supported for bind-mounts"* ]]
+	assert_clean
+}
+
+@test "userns: an id-mapped mount without a user namespace is refused and leaves nothing" {
+	update_config ".mounts += [{\"destination\": \"/tmp\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR\", \"options\": [\"bind\", \"idmap\"]}]"
+	set_args true
+	run runc run "$ID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"id-mapped mounts need a user namespace"* ]]
+	assert_clean
+}
