@@ -301,6 +301,8 @@ static void check_records(void)
   /* MOUNT_ATTR_IDMAP is set by the helper that opens the bind sources, which only a user namespace has */
   if ((r = spec_next(&sp, "mount.idmap", NULL)) && !has_ns("user"))
     die(EXIT_BADINPUT, "spec line %u: id-mapped mounts need a user namespace", r->line);
+  if (r && geteuid() != 0) /* the maps need root on the host (runc's words) */
+    die(EXIT_BADINPUT, "spec line %u: id-mapped mounts are not supported for rootless containers", r->line);
   if (hostname && !has_ns("uts"))
     die(EXIT_BADINPUT, "spec line %u: hostname without a private uts namespace", hostname->line);
   if (domainname && !has_ns("uts"))
@@ -868,7 +870,9 @@ static void sources_send(void)
 {
   int st;
   pid_t h;
-  if (!has_ns("mount") || !spec_next(&sp, "mount", NULL)) return;
+  /* rootless: without CAP_SYS_CHROOT on the host no helper can join the container's mount namespace; the
+     container's root opens the sources itself, with what the caller could reach anyway */
+  if (geteuid() != 0 || !has_ns("mount") || !spec_next(&sp, "mount", NULL)) return;
   if ((h = fork()) < 0) die_sys(EXIT_SYSFAIL, "fork");
   if (h == 0) {
     die_set_teardown(NULL); /* the monitor sees the exit status and tears down */
