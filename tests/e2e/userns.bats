@@ -112,6 +112,18 @@ tty_line() {
 	[ "$status" -eq 0 ]
 	[ "$(tty_line 0)" = "1000 5" ]
 	assert_clean
+	# runc exec -t: the new pty is the exec's user's
+	update_config '.process.terminal = false | .process.user = {"uid": 0, "gid": 0}'
+	set_args sleep 1000
+	create "$ID"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	runc start "$ID"
+	run script -qec "'$RUNC' --root '$STATE' exec -t -u 1000:1000 $ID sh -c 'stat -c \"%u %g\" \$(tty)'" /dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(tty_line 0)" = "1000 5" ]
+	runc delete --force "$ID"
+	assert_clean
 }
 
 @test "userns: host files used as stdio keep their owners (/dev/null, the caller's tty, the bundle)" {
