@@ -563,6 +563,18 @@ static void new_session(void)
   if (setsid() < 0 && !(errno == EPERM && getsid(0) == getpid())) die_sys(EXIT_SYSFAIL, "setsid");
 }
 
+/* The pty slave belongs to the process's user, so that it can chmod it (mesg) and another user of the
+   container cannot write to it; the gid stays devpts' own (gid=5), as runc leaves it. A pty whose owner this
+   user namespace cannot map, or a read-only devpts, is left as it is (runc does the same). */
+static void pty_chown(int slave, const char *name)
+{
+  struct stat st;
+  if (fstat(slave, &st) < 0) die_sys(EXIT_SYSFAIL, "stat %s", name);
+  if (st.st_uid == c.uid) return;
+  if (fchown(slave, c.uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+    die_sys(EXIT_SYSFAIL, "chown %s to uid %u", name, (unsigned)c.uid);
+}
+
 /* 4. The container's terminal: a pty from the container's own devpts, the master to the monitor. */
 static void setup_terminal(void)
 {
@@ -579,6 +591,7 @@ static void setup_terminal(void)
     struct winsize ws = {.ws_row = c.rows, .ws_col = c.cols};
     if (ioctl(slave, TIOCSWINSZ, &ws) < 0) die_sys(EXIT_SYSFAIL, "set window size of %s", name);
   }
+  pty_chown(slave, name);
   if (!c.exec) mount_console(slave, name); /* runc exec: the init's console stays */
   if (sync_send(c.sync, "pty", master) < 0) die_sys(EXIT_SYSFAIL, "send pty master to the monitor");
   close(master);

@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -37,6 +39,9 @@ static int rootfd = -1;  /* O_PATH of the root's self-bind; every DEST is resolv
 static char rootreal[4096];
 static int userns, cgroupns;
 static const char *label; /* SELinux context for new filesystems; NULL when SELinux is off */
+static int nmounts;       /* mount records */
+static int *srcfd;        /* ns.mountfd: per mount record, its bind source opened on the host's side, or -1 */
+static char *idmapped;    /* mount.idmap: per mount record, 1 when its srcfd is an id-mapped detached tree */
 
 /* "//a/./b/" -> "/a/b": a lexical form for comparisons only (never for lookups) */
 static char *clean(const char *p)
@@ -107,6 +112,56 @@ static int device_ok(const struct rec *r)
   return r->nf == 8 && r->f[1][0] == '/' && last_ok(r->f[1]) && strlen(r->f[2]) == 1 &&
          strchr("cbup", r->f[2][0]) && num_ok(r->f[3], 0xffffffffLL) && num_ok(r->f[4], 0xffffffffLL) &&
          octal_ok(r->f[5], &mode) && num_ok(r->f[6], 0xfffffffeLL) && num_ok(r->f[7], 0xfffffffeLL);
+}
+
+/* ns.mountfd INDEX FD (oci-ns, a user namespace): the bind source of mount record INDEX, an O_PATH fd opened
+   as host root. One per bind mount at most, each an open fd: a stale or doubled record cannot make us mount
+   something else. */
+static void read_srcfds(void)
+{
+  const struct rec *r = NULL;
+  struct mount_flags mf;
+  const struct rec **mounts;
+  int i = 0;
+  while ((r = spec_next(sp, "mount", r))) nmounts++;
+  srcfd = calloc((size_t)nmounts + 1, sizeof *srcfd);
+  mounts = calloc((size_t)nmounts + 1, sizeof *mounts);
+  if (!srcfd || !mounts) die_sys(EXIT_SYSFAIL, "malloc");
+  for (r = NULL; (r = spec_next(sp, "mount", r));) mounts[i++] = r;
+  for (i = 0; i < nmounts; i++) srcfd[i] = -1;
+  while ((r = spec_next(sp, "ns.mountfd", r))) {
+    long long m = r->nf == 3 ? stage_num(r->f[1], nmounts - 1) : -1;
+    int fd = r->nf == 3 ? stage_fdnum(r->f[2]) : -1;
+    if (m < 0 || fd < 0 || fcntl(fd, F_GETFD) < 0 || srcfd[m] >= 0 ||
+        mount_flags_parse(mounts[m]->f[4], &mf) < 0 || !is_bind(mounts[m], &mf))
+      die(EXIT_BADINPUT, "spec line %u: bad ns.mountfd record", r->line);
+    srcfd[m] = fd;
+  }
+  idmapped = calloc((size_t)nmounts + 1, 1);
+  if (!idmapped) die_sys(EXIT_SYSFAIL, "malloc");
+  while ((r = spec_next(sp, NULL, r))) {
+    long long m = r->nf >= 2 ? stage_num(r->f[1], nmounts - 1) : -1;
+    if (strncmp(r->f[0], "mount.", 6)) continue;
+    if (!strcmp(r->f[0], "mount.idmap")) {
+      /* an id-mapped mount is only ever made from the tree oci-ns mapped: never from the path */
+      if (r->nf != 3 || m < 0 || (strcmp(r->f[2], "0") && strcmp(r->f[2], "1")) || srcfd[m] < 0)
+        die(EXIT_BADINPUT, "spec line %u: bad mount.idmap record (no mapped source from oci-ns)", r->line);
+      idmapped[m] = 1;
+    } else if (strcmp(r->f[0], "mount.uidmap") && strcmp(r->f[0], "mount.gidmap")) {
+      die(EXIT_BADINPUT, "spec line %u: unknown record %s", r->line, r->f[0]);
+    } else if (r->nf != 5 || m < 0 || stage_num(r->f[2], UINT32_MAX) < 0 ||
+               stage_num(r->f[3], UINT32_MAX) < 0 || stage_num(r->f[4], UINT32_MAX) < 1) {
+      die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
+    }
+  }
+  free(mounts);
+}
+
+/* The source fds never reach the container's program (oci-exec closes every fd it does not hand on, too). */
+static void close_srcfds(void)
+{
+  for (int i = 0; i < nmounts; i++)
+    if (srcfd[i] >= 0) close(srcfd[i]);
 }
 
 static void validate(void)
@@ -273,13 +328,13 @@ static void setattr(int top, const char *dest, const struct mount_flags *mf)
 
 /* Bind src onto fd, then apply the other flags with a remount (a bind
    ignores them). Returns the new top mount. */
-static int bind_at(const char *src, int fd, const char *dest, unsigned long flags)
+static int bind_at(const char *src, const char *name, int fd, const char *dest, unsigned long flags)
 {
   char p[64];
   int top;
   FDPATH(p, fd);
   if (mount(src, p, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
-    die_sys(EXIT_SYSFAIL, "mount %s on %s%s", src, root, dest);
+    die_sys(EXIT_SYSFAIL, "mount %s on %s%s", name, root, dest);
   top = reopen(dest);
   if (flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) remount(top, dest, flags);
   return top;
@@ -326,15 +381,38 @@ static char *with_label(const char *type, const char *data)
   return xasprintf("%s%scontext=\"%s\"", data, *data ? "," : "", l);
 }
 
-static void mount_bind(const struct rec *r, const struct mount_flags *mf)
+/* Put the id-mapped detached tree oci-ns made at fd (a mount point of the rootfs): move_mount(2), as a bind
+   of a tree outside our mount namespace is refused. */
+static int move_tree(int tree, int fd, const char *src, const char *dest)
 {
+  if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    die_sys(EXIT_SYSFAIL, "mount id-mapped %s on %s%s", src, root, dest);
+  return reopen(dest);
+}
+
+/* A bind from SRC, or from the fd oci-ns opened on the host's side (a path the container's mapped root may
+   not be allowed to walk: it follows no name, the fd is the source). */
+static void mount_bind(const struct rec *r, const struct mount_flags *mf, int i)
+{
+  int sfd = srcfd[i];
   const char *dest = r->f[1], *src = r->f[3];
+  char via[64];
   struct stat st;
   int fd, top;
-  if (stat(src, &st) < 0) die_sys(EXIT_SYSFAIL, "stat %s", src);
+  if (sfd >= 0) {
+    FDPATH(via, sfd);
+    if (fstat(sfd, &st) < 0) die_sys(EXIT_SYSFAIL, "stat %s", src);
+  } else if (stat(src, &st) < 0) {
+    die_sys(EXIT_SYSFAIL, "stat %s", src);
+  }
   fd = open_dest(dest, S_ISDIR(st.st_mode) ? 'd' : 'f');
   check_proc(fd, r, mf);
-  top = bind_at(src, fd, dest, mf->flags | MS_BIND);
+  if (idmapped[i]) {
+    top = move_tree(sfd, fd, src, dest);
+    if (mf->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) remount(top, dest, mf->flags | MS_BIND);
+  } else {
+    top = bind_at(sfd >= 0 ? via : src, src, fd, dest, mf->flags | MS_BIND);
+  }
   propagate(top, dest, mf);
   setattr(top, dest, mf);
   close(top);
@@ -487,7 +565,7 @@ static void mount_cgroup_v1(const struct rec *r, const struct mount_flags *mf, c
          whole tree, so the directory stays empty */
       free(src);
     } else if (src) {
-      close(bind_at(src, sfd, sub, mf->flags | MS_BIND | MS_REC));
+      close(bind_at(src, src, sfd, sub, mf->flags | MS_BIND | MS_REC));
       free(src);
     } else {
       warn("no cgroup of ours in %s: %s%s left empty", m->point, root, sub);
@@ -540,7 +618,7 @@ static void mount_cgroup2(const struct rec *r, const struct mount_flags *mf, con
       return;
     }
     if (!src) die(EXIT_SYSFAIL, "mount cgroup2 on %s%s: no cgroup2 hierarchy to bind", root, dest);
-    top = bind_at(src, fd, dest, mf->flags | MS_BIND | MS_REC);
+    top = bind_at(src, src, fd, dest, mf->flags | MS_BIND | MS_REC);
     propagate(top, dest, mf);
     setattr(top, dest, mf);
   }
@@ -567,12 +645,12 @@ static void mount_cgroup(const struct rec *r, const struct mount_flags *mf)
   free(self);
 }
 
-static void mount_rec(const struct rec *r)
+static void mount_rec(const struct rec *r, int i)
 {
   struct mount_flags mf;
   mount_flags_parse(r->f[4], &mf); /* validated */
   if (is_bind(r, &mf))
-    mount_bind(r, &mf);
+    mount_bind(r, &mf, i);
   else if (!strcmp(r->f[2], "cgroup") || !strcmp(r->f[2], "cgroup2"))
     mount_cgroup(r, &mf);
   else
@@ -831,14 +909,19 @@ int main(int argc, char **argv)
   stage_read(&s);
   sp = &s;
   validate();
+  read_srcfds();
   root = spec_get(sp, "root.path");
   mode = spec_get(sp, "run.mode");
 
-  if (dry || (mode && !strcmp(mode, "exec"))) chain_exec(sp, argv); /* -n: validate, change nothing */
+  if (dry || (mode && !strcmp(mode, "exec"))) { /* -n: validate, change nothing */
+    close_srcfds();
+    chain_exec(sp, argv);
+  }
   /* runc builds the mount table only in a mount namespace of the container's */
   if (!has_ns("mount")) {
     if (spec_next(sp, "mask", NULL) || spec_next(sp, "readonly", NULL))
       die(EXIT_BADINPUT, "spec: mask and readonly records need a mount namespace");
+    close_srcfds();
     create_hooks();
     chain_exec(sp, argv);
   }
@@ -847,12 +930,13 @@ int main(int argc, char **argv)
   cgroupns = has_ns("cgroup");
   label = mount_label();
   prepare_root();
-  while ((r = spec_next(sp, "mount", r))) {
+  for (int i = 0; (r = spec_next(sp, "mount", r)); i++) {
     struct mount_flags mf;
     mount_flags_parse(r->f[4], &mf);
     devbound |= is_bind(r, &mf) && same_path(r->f[1], "/dev");
-    mount_rec(r);
+    mount_rec(r, i);
   }
+  close_srcfds();
   if (!devbound) setup_dev(); /* a bound /dev is the host's: leave it alone (runc) */
   /* the mount point oci-exec binds the pty slave on, made while /dev may still be written */
   if ((t = spec_get(sp, "process.terminal")) && !strcmp(t, "1")) {

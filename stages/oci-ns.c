@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -66,6 +67,9 @@ static int init_pidfd = -1;
 static struct termios saved_tio;
 static int tio_saved;
 
+/* bind mount sources opened on the host's side (a user namespace): the child's copies, by mount index */
+static int *srcfds, nsrcfds;
+
 /* exec mode: the container's init, its root, and what the process gets */
 static struct {
   const struct rec *pid, *start;
@@ -86,6 +90,18 @@ static int ns_index_of(const struct rec *r)
 }
 static int has_new(const char *type) { return newns[ns_index(type)] != NULL; }
 static int has_ns(const char *type) { return has_new(type) || joinns[ns_index(type)]; }
+
+/* A container in a user namespace (new or joined) waits for the monitor's "go": the id maps written and the
+   bind sources handed over. An exec makes no mounts and joins a user namespace that is set up already. */
+static int userns_sync(void) { return has_ns("user") && !exec_mode; }
+
+/* The mount record is a bind mount (the bind/rbind option or type bind), as oci-mount reads it. */
+static int mount_is_bind(const struct rec *r)
+{
+  struct mount_flags mf;
+  return r->nf == 6 && mount_flags_parse(r->f[4], &mf) == 0 &&
+         ((mf.flags & MS_BIND) || !strcmp(r->f[2], "bind"));
+}
 
 /* ---- records ----------------------------------------------------------- */
 
@@ -291,6 +307,11 @@ static void check_records(void)
   if (!has_ns("user") && (uidmap || gidmap))
     die(EXIT_BADINPUT, "spec line %u: id mappings without a user namespace",
         (uidmap ? uidmap : gidmap)->line);
+  /* MOUNT_ATTR_IDMAP is set by the helper that opens the bind sources, which only a user namespace has */
+  if ((r = spec_next(&sp, "mount.idmap", NULL)) && !has_ns("user"))
+    die(EXIT_BADINPUT, "spec line %u: id-mapped mounts need a user namespace", r->line);
+  if (r && geteuid() != 0) /* the maps need root on the host (runc's words) */
+    die(EXIT_BADINPUT, "spec line %u: id-mapped mounts are not supported for rootless containers", r->line);
   if (hostname && !has_ns("uts"))
     die(EXIT_BADINPUT, "spec line %u: hostname without a private uts namespace", hostname->line);
   if (domainname && !has_ns("uts"))
@@ -383,6 +404,52 @@ static void lock_release(void)
   if (fd >= 0) close(fd);
 }
 
+/* Keep the fd of mount INDEX's source for oci-mount; it stays close-on-exec until the spec names it. */
+static void keep_srcfd(int i, int fd)
+{
+  if (i >= nsrcfds) {
+    int *n = realloc(srcfds, (size_t)(i + 1) * sizeof *n);
+    if (!n) die_sys(EXIT_SYSFAIL, "malloc");
+    for (srcfds = n; nsrcfds <= i; nsrcfds++) srcfds[nsrcfds] = -1;
+  }
+  /* a second fd for one mount would leave the first one open: refuse */
+  if (srcfds[i] >= 0) die(EXIT_SYSFAIL, "wait for the id maps: two sources for mount %d", i);
+  srcfds[i] = fd;
+}
+
+/* ns.mountfd INDEX FD: the bind source of mount record INDEX, opened on the host's side. oci-mount mounts
+   from it and closes it; it is never handed to the container's program. */
+static void add_srcfds(struct specw *w)
+{
+  for (int i = 0; i < nsrcfds; i++) {
+    if (srcfds[i] < 0) continue;
+    if (fd_move(srcfds[i], srcfds[i]) < 0) die_sys(EXIT_SYSFAIL, "hand on mount source fd %d", srcfds[i]);
+    char idx[16], fd[16];
+    snprintf(idx, sizeof idx, "%d", i);
+    snprintf(fd, sizeof fd, "%d", srcfds[i]);
+    if (specw_add(w, "ns.mountfd", idx, fd, (char *)NULL) < 0) die_sys(EXIT_SYSFAIL, "spec");
+  }
+}
+
+/* The monitor writes uid_map and gid_map (a new user namespace), hands over the bind sources it opened
+   ("mountfd INDEX" with an fd), then says go. */
+static void wait_go(void)
+{
+  char msg[64];
+  for (;;) {
+    int fd;
+    long long i;
+    ssize_t n = sync_recv(sync_child, msg, sizeof msg, &fd);
+    if (n < 0) die_sys(EXIT_SYSFAIL, "wait for the id maps");
+    if (n > 0 && !strcmp(msg, "go") && fd < 0) return;
+    if (n > 8 && !strncmp(msg, "mountfd ", 8) && fd >= 0 && (i = stage_num(msg + 8, INT_MAX)) >= 0) {
+      keep_srcfd((int)i, fd);
+      continue;
+    }
+    die(EXIT_SYSFAIL, "wait for the id maps: monitor said %s", n ? msg : "nothing");
+  }
+}
+
 static __attribute__((noreturn)) void child(char **argv)
 {
   struct pollfd pf = {.fd = self_pidfd, .events = POLLIN};
@@ -408,12 +475,8 @@ static __attribute__((noreturn)) void child(char **argv)
      makes us undumpable, and our /proc/self files, owned by the host's root then, refuse our writes */
   if (has_new("time")) timens_setup();
 
-  if (has_new("user")) { /* the monitor writes uid_map and gid_map, then says go */
-    char msg[64];
-    ssize_t n = sync_recv(sync_child, msg, sizeof msg, NULL);
-    if (n < 0) die_sys(EXIT_SYSFAIL, "wait for the id maps");
-    if (n == 0 || strcmp(msg, "go"))
-      die(EXIT_SYSFAIL, "wait for the id maps: monitor said %s", n ? msg : "nothing");
+  if (userns_sync()) {
+    wait_go();
     /* dumpable only for a non-root monitor to write the maps: no process of the caller's may attach now */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_DUMPABLE");
   }
@@ -444,6 +507,7 @@ static __attribute__((noreturn)) void child(char **argv)
     if (specw_from(&w, &sp) < 0 || specw_add(&w, "ns.pid", self, (char *)NULL) < 0)
       die_sys(EXIT_SYSFAIL, "spec");
   }
+  add_srcfds(&w);
   if (specw_addf(&w, "ns.sync", "%d", sync_child) < 0 || spec_publish(&w, spec_fd()) < 0)
     die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
   chain_exec(&sp, argv);
@@ -775,6 +839,141 @@ static void idmaps_write(void)
   } else {
     idmap_tool("newgidmap", "idmap.gid");
   }
+}
+
+/* mount.idmap INDEX RECURSIVE for mount INDEX, or NULL */
+static const struct rec *idmap_of(int i)
+{
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "mount.idmap", r));)
+    if (r->nf == 3 && stage_num(r->f[1], INT_MAX) == i) return r;
+  return NULL;
+}
+
+/* The map of an id-mapped mount ("C H S\n" lines): its own mount.uidmap/mount.gidmap records, else the
+   container's idmap.uid/idmap.gid (the idmap option alone). */
+static char *mount_map(int i, const char *key, const char *fallback)
+{
+  char *buf = xasprintf("%s", ""), *n;
+  int own = 0;
+  for (const struct rec *r = NULL; (r = spec_next(&sp, key, r));)
+    if (r->nf == 5 && stage_num(r->f[1], INT_MAX) == i) {
+      n = xasprintf("%s%s %s %s\n", buf, r->f[2], r->f[3], r->f[4]);
+      free(buf);
+      buf = n;
+      own = 1;
+    }
+  for (const struct rec *r = NULL; !own && (r = spec_next(&sp, fallback, r));) {
+    n = xasprintf("%s%s %s %s\n", buf, r->f[1], r->f[2], r->f[3]);
+    free(buf);
+    buf = n;
+  }
+  if (!*buf) die(EXIT_BADINPUT, "id-mapped mount %d: no %s mappings to apply", i, key + 6);
+  return buf;
+}
+
+/* A user namespace holding mount I's maps, for MOUNT_ATTR_IDMAP: a child unshares one and waits while we,
+   root on the host, write its maps; its ns fd outlives it. */
+static int idmap_userns(int i)
+{
+  char *um = mount_map(i, "mount.uidmap", "idmap.uid"), *gm = mount_map(i, "mount.gidmap", "idmap.gid");
+  char path[64];
+  int p[2], q[2], fd, st;
+  pid_t c;
+  if (pipe2(p, O_CLOEXEC) < 0 || pipe2(q, O_CLOEXEC) < 0) die_sys(EXIT_SYSFAIL, "pipe");
+  if ((c = fork()) < 0) die_sys(EXIT_SYSFAIL, "fork");
+  if (c == 0) { /* holds the namespace until the parent's end of q closes */
+    char b = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
+    close(p[0]);
+    close(q[1]);
+    if (write(p[1], &b, 1) != 1 || read(q[0], &b, 1) < 0) _exit(1);
+    _exit(0);
+  }
+  close(p[1]);
+  close(q[0]);
+  char b = 0;
+  if (read(p[0], &b, 1) != 1 || b != 'y')
+    die(EXIT_SYSFAIL, "id-mapped mount %d: cannot make its user namespace", i);
+  snprintf(path, sizeof path, "/proc/%d/uid_map", (int)c);
+  proc_write(path, um, "mount.uidmap");
+  snprintf(path, sizeof path, "/proc/%d/gid_map", (int)c);
+  proc_write(path, gm, "mount.gidmap");
+  snprintf(path, sizeof path, "/proc/%d/ns/user", (int)c);
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open %s", path);
+  close(q[1]); /* the child exits */
+  close(p[0]);
+  while (waitpid(c, &st, 0) < 0 && errno == EINTR) {
+  }
+  free(um);
+  free(gm);
+  return fd;
+}
+
+/* An id-mapped mount (runtime-spec 1.2): a detached clone of the source with MOUNT_ATTR_IDMAP, which the
+   kernel only sets on a mount no one uses yet; oci-mount moves it into place. Where the kernel or the
+   filesystem cannot, the error says so. */
+static int open_idmapped(const struct rec *r, int i, const struct rec *im)
+{
+  struct mount_flags mf;
+  int rec = !strcmp(im->f[2], "1"), ufd = idmap_userns(i), tree;
+  struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ufd};
+  mount_flags_parse(r->f[4], &mf);
+  tree = (int)syscall(SYS_open_tree, AT_FDCWD, r->f[3],
+                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (mf.flags & MS_REC ? AT_RECURSIVE : 0));
+  if (tree < 0) die_sys(EXIT_SYSFAIL, "open bind source %s", r->f[3]);
+  if (mount_setattr(tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
+    die_sys(EXIT_BADINPUT, "id-mapped mount of %s: the kernel or its filesystem cannot map it", r->f[3]);
+  close(ufd);
+  return tree;
+}
+
+/* In the helper: open every bind source in the container's mount namespace (still a copy of the host's) with
+   the host's credentials, and send it to the child. Stops a mapped root being refused a source under a
+   directory only host root may enter (runc opens them the same way); a symlink is resolved here, on the
+   host's side, as runc does. The fds are O_PATH: nothing can be read or written through them. */
+static void sources_open(void)
+{
+  int i = 0;
+  if (setns(init_pidfd, CLONE_NEWNS) < 0) die_sys(EXIT_SYSFAIL, "join the container's mount namespace");
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "mount", r)); i++) {
+    char msg[32];
+    int fd;
+    const struct rec *im = idmap_of(i);
+    if (!mount_is_bind(r)) continue;
+    if (im)
+      fd = open_idmapped(r, i, im);
+    else if ((fd = open(r->f[3], O_PATH | O_CLOEXEC)) < 0)
+      die_sys(EXIT_SYSFAIL, "open bind source %s", r->f[3]);
+    snprintf(msg, sizeof msg, "mountfd %d", i);
+    if (sync_send(sync_mon, msg, fd) < 0) die_sys(EXIT_SYSFAIL, "send bind source %s", r->f[3]);
+    close(fd);
+  }
+}
+
+/* A short-lived helper opens the bind sources, so that the monitor's own mount namespace never changes. */
+static void sources_send(void)
+{
+  int st;
+  pid_t h;
+  /* rootless: without CAP_SYS_CHROOT on the host no helper can join the container's mount namespace; the
+     container's root opens the sources itself, with what the caller could reach anyway */
+  if (geteuid() != 0 || !has_ns("mount") || !spec_next(&sp, "mount", NULL)) return;
+  if ((h = fork()) < 0) die_sys(EXIT_SYSFAIL, "fork");
+  if (h == 0) {
+    die_set_teardown(NULL); /* the monitor sees the exit status and tears down */
+    sources_open();
+    _exit(0);
+  }
+  while (waitpid(h, &st, 0) < 0)
+    if (errno != EINTR) die_sys(EXIT_SYSFAIL, "wait for the mount source helper");
+  if (!WIFEXITED(st) || WEXITSTATUS(st)) /* it printed why */
+    setup_failed(1, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+/* Everything the child waits for in a user namespace: the maps (a new one), the bind sources, then go. */
+static void userns_setup(void)
+{
+  if (has_new("user")) idmaps_write();
+  sources_send();
   if (sync_send(sync_mon, "go", -1) < 0) die_sys(EXIT_SYSFAIL, "send go to the container");
 }
 
@@ -1030,7 +1229,7 @@ int main(int argc, char **argv)
     finish(helper_status && helper_status < 128 ? helper_status : setup_status);
 
   if (ex.rootfd >= 0) close(ex.rootfd);
-  if (has_new("user")) idmaps_write();
+  if (userns_sync()) userns_setup();
   if (!exec_mode) {
     struct specw w; /* ns.pid for the state copy and the teardown */
     unsigned line;

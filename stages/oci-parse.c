@@ -8,12 +8,14 @@
 #include <getopt.h>
 #include <limits.h>
 #include <linux/mount.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "chain.h"
@@ -115,6 +117,44 @@ static void parse_names(const cJSON *cfg)
 /* ---- mounts --------------------------------------------------------------- */
 
 static int dev_mounted; /* a non-bind mount on /dev: we populate it */
+static int nmounts;     /* mount records so far: the index mount.idmap names */
+
+/* mounts[].uidMappings / gidMappings (runtime-spec 1.2) as mount.uidmap / mount.gidmap INDEX C H S records;
+   returns the number of entries. */
+static int mount_maps(const cJSON *m, const char *key, const char *rec, const char *path)
+{
+  cJSON *ms = xjson_arr(m, key, path), *e;
+  int i = 0;
+  char idx[16];
+  snprintf(idx, sizeof idx, "%d", nmounts);
+  cJSON_ArrayForEach(e, ms)
+  {
+    const char *p = json_index(json_path(path, key), i++);
+    long long c, h, sz;
+    if (!cJSON_IsObject(e) || !xjson_int(e, "containerID", p, 0, 0xffffffffLL, &c) ||
+        !xjson_int(e, "hostID", p, 0, 0xffffffffLL, &h) || !xjson_int(e, "size", p, 1, 0xffffffffLL, &sz))
+      json_die(p, "containerID, hostID and size are required");
+    ADD(rec, idx, num(c), num(h), num(sz));
+  }
+  return i;
+}
+
+/* An id-mapped bind (runc 1.2's rules): both maps or neither (then the options idmap/ridmap take the
+   container's own), bind mounts only. Written after the mount record it belongs to. */
+static void mount_idmap(const cJSON *m, const char *path, int bind, int idmap_opt)
+{
+  int has = xjson_arr(m, "uidMappings", path) || xjson_arr(m, "gidMappings", path);
+  char idx[16];
+  if (!has && !idmap_opt) return;
+  if (!bind) json_die(path, "id-mapped mounts are only supported for bind-mounts");
+  snprintf(idx, sizeof idx, "%d", nmounts);
+  ADD("mount.idmap", idx, idmap_opt == 2 ? "1" : "0");
+  if (has) {
+    int nu = mount_maps(m, "uidMappings", "mount.uidmap", path);
+    int ng = mount_maps(m, "gidMappings", "mount.gidmap", path);
+    if (!nu || !ng) json_die(path, "id-mapped mounts must have both uid and gid mappings specified");
+  }
+}
 
 static void parse_mount(const cJSON *m, const char *path)
 {
@@ -122,7 +162,7 @@ static void parse_mount(const cJSON *m, const char *path)
              *src = xjson_str(m, "source", path);
   cJSON *opts = xjson_arr(m, "options", path), *o;
   char flags[1024] = "", data[4096] = "", prop[32] = "", srcabs[PATH_MAX];
-  int bind = 0, i = 0;
+  int bind = 0, i = 0, idmap_opt = 0; /* 1 idmap, 2 ridmap */
   size_t ntab;
   const struct mntopt *tab = mount_opt_table(&ntab);
   /* option order matters (rw after ro): track the resulting state per flag */
@@ -130,8 +170,6 @@ static void parse_mount(const cJSON *m, const char *path)
 
   if (!dst || !*dst) json_die(json_path(path, "destination"), "missing");
   if (*dst != '/') json_die(json_path(path, "destination"), "%s is not an absolute path", dst);
-  if (xjson_arr(m, "uidMappings", path) || xjson_arr(m, "gidMappings", path))
-    json_die(path, "idmapped mounts are not supported");
   if (!type || !*type) type = "none";
   if (!src) src = "";
   if (!strcmp(type, "bind")) bind = 1;
@@ -139,6 +177,10 @@ static void parse_mount(const cJSON *m, const char *path)
   {
     const char *s = xjson_item_str(o, json_index(json_path(path, "options"), i++));
     const struct mntopt *mo = mount_opt_find(s);
+    if (!strcmp(s, "idmap") || !strcmp(s, "ridmap")) { /* runc 1.2: not for the kernel */
+      idmap_opt = s[0] == 'r' ? 2 : 1;
+      continue;
+    }
     if (!mo) {
       if (strchr(s, ',')) json_die(json_index(json_path(path, "options"), i - 1), "option %s has a comma", s);
       if (strlen(data) + strlen(s) + 2 > sizeof data) json_die(json_path(path, "options"), "too long");
@@ -192,6 +234,8 @@ static void parse_mount(const cJSON *m, const char *path)
   }
   if (!strcmp(dst, "/dev") && !bind) dev_mounted = 1;
   ADD("mount", dst, type, src, flags, data);
+  mount_idmap(m, path, bind, idmap_opt);
+  nmounts++;
 }
 
 static void parse_mounts(const cJSON *cfg)
@@ -266,6 +310,7 @@ static void parse_devices(const cJSON *lx)
 /* ---- namespaces ----------------------------------------------------------- */
 
 static int has_ns[16];
+static const char *userns_path; /* linux.namespaces user with a path: joined */
 
 static void parse_namespaces(const cJSON *lx)
 {
@@ -285,6 +330,7 @@ static void parse_namespaces(const cJSON *lx)
     has_ns[info - tab] = 1;
     if (path && *path) {
       if (*path != '/') json_die(json_path(p, "path"), "%s is not an absolute path", path);
+      if (!strcmp(type, "user")) userns_path = path;
       ADD("ns.join", type, path);
     } else {
       ADD("ns.new", type);
@@ -301,10 +347,88 @@ static int ns_present(const char *type)
 
 static long long root_id[2]; /* host uid and gid of the container's root */
 
+/* One map as the kernel shows it (/proc/PID/uid_map), or as the config gives it: "C H S\n" lines. */
+static void map_line(char *buf, size_t size, long long c, long long h, long long s)
+{
+  size_t n = strlen(buf);
+  snprintf(buf + n, size - n, "%lld %lld %lld\n", c, h, s);
+}
+
+static void map_normalize(const char *in, char *out, size_t size)
+{
+  long long c, h, s;
+  int n;
+  *out = 0;
+  while (sscanf(in, "%lld %lld %lld%n", &c, &h, &s, &n) == 3) {
+    map_line(out, size, c, h, s);
+    in += n;
+  }
+}
+
+/* The uid and gid maps of the user namespace at PATH: a child joins it (host root may join any) and reads its
+   own, which show the parent's ids. */
+static void userns_read_maps(const char *path, char maps[2][4096])
+{
+  int p[2], fd, st;
+  pid_t pid;
+  char raw[2][4096] = {"", ""};
+  if (pipe2(p, O_CLOEXEC) < 0) die_sys(EXIT_SYSFAIL, "pipe");
+  if ((pid = fork()) < 0) die_sys(EXIT_SYSFAIL, "fork");
+  if (pid == 0) {
+    static const char *const files[] = {"/proc/self/uid_map", "/proc/self/gid_map"};
+    close(p[0]);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open user namespace %s", path);
+    if (setns(fd, CLONE_NEWUSER) < 0) die_sys(EXIT_SYSFAIL, "join user namespace %s", path);
+    for (int k = 0; k < 2; k++) {
+      char buf[4096] = "";
+      if (file_read_at(AT_FDCWD, files[k], buf, sizeof buf) < 0) die_sys(EXIT_SYSFAIL, "read %s", files[k]);
+      if (write_all(p[1], buf, sizeof buf) < 0) die_sys(EXIT_SYSFAIL, "send %s", files[k]);
+    }
+    _exit(0);
+  }
+  close(p[1]);
+  for (int k = 0; k < 2; k++)
+    if (read_all(p[0], raw[k], sizeof raw[k]) != sizeof raw[k]) raw[k][0] = 0;
+  close(p[0]);
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) die_sys(EXIT_SYSFAIL, "wait");
+  if (!WIFEXITED(st) || WEXITSTATUS(st))
+    exit(WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_SYSFAIL); /* it said why */
+  raw[0][sizeof raw[0] - 1] = raw[1][sizeof raw[1] - 1] = 0;
+  for (int k = 0; k < 2; k++) map_normalize(raw[k], maps[k], sizeof maps[k]);
+}
+
+/* Joining a user namespace (runc's rules): mappings are those of the namespace, so none need be given; the
+   same ones are accepted with runc's warning, others refused. Its root is the container's (the exec fifo). */
+static void userns_join_maps(const char *given[2], int any)
+{
+  char maps[2][4096];
+  long long h;
+  userns_read_maps(userns_path, maps);
+  if (any && (strcmp(given[0], maps[0]) || strcmp(given[1], maps[1])))
+    json_die("linux.uidMappings", "user namespaces enabled, but both namespace path and non-matching mapping "
+                                  "specified -- you may only provide one");
+  if (any)
+    warn("config.json has both a userns path to join and a matching userns mapping specified -- you may only "
+         "provide one");
+  for (int k = 0; k < 2; k++) {
+    const char *l = maps[k];
+    long long c, s;
+    int n;
+    root_id[k] = 65534; /* an unmapped root: nobody, as the kernel shows it */
+    while (sscanf(l, "%lld %lld %lld%n", &c, &h, &s, &n) == 3) {
+      if (c == 0) root_id[k] = h;
+      l += n;
+    }
+  }
+}
+
 static void parse_idmaps(const cJSON *lx)
 {
   static const char *const keys[] = {"uidMappings", "gidMappings"}, *const recs[] = {"idmap.uid",
                                                                                      "idmap.gid"};
+  static char given[2][4096];
+  const char *g[2] = {given[0], given[1]};
   int any = 0;
   for (int k = 0; k < 2; k++) {
     cJSON *ms = xjson_arr(lx, keys[k], "linux"), *m;
@@ -317,11 +441,17 @@ static void parse_idmaps(const cJSON *lx)
           !xjson_int(m, "hostID", p, 0, 0xffffffffLL, &h) || !xjson_int(m, "size", p, 1, 0xffffffffLL, &s))
         json_die(p, "containerID, hostID and size are required");
       ADD(recs[k], num(c), num(h), num(s));
+      map_line(given[k], sizeof given[k], c, h, s);
       if (c == 0) root_id[k] = h; /* who the container's root is on the host */
       any = 1;
     }
   }
   if (any && !ns_present("user")) json_die("linux.uidMappings", "mappings need a user namespace");
+  if (userns_path) userns_join_maps(g, any);
+  /* runc's rule: a new user namespace with no maps would leave the container's root unmapped */
+  if (ns_present("user") && !userns_path && !any)
+    json_die("linux.uidMappings",
+             "user namespaces enabled, but no namespace path to join nor mappings to apply specified");
 }
 
 /* ---- cgroups -------------------------------------------------------------- */

@@ -361,3 +361,30 @@ mnt() {
   [ "$status" -eq 100 ]
   [ "$output" = "oci-mount: spec: mask and readonly records need a mount namespace" ]
 }
+
+@test "ns.mountfd: a bind is made from the fd oci-ns opened (the path is not looked up), and the fd closed" {
+  mkdir "$BATS_TEST_TMPDIR/src"
+  echo via-fd > "$BATS_TEST_TMPDIR/src/f"
+  s=$(spec "root.path $R" "ns.new mount" "mount /mnt bind /no/such/path bind -" "ns.mountfd 0 7")
+  # opened in the mount namespace oci-mount works in, as oci-ns's helper does
+  run unshare -m --propagation private sh -c 'exec 7< "$1"; shift; exec "$@"' - "$BATS_TEST_TMPDIR/src" \
+    "$BIN/oci-mount" sh -c "cat $R/mnt/f; test -e /proc/self/fd/7 || echo closed" 3< "$s"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = via-fd ]
+  [ "${lines[1]}" = closed ]
+}
+
+@test "ns.mountfd and mount.* records: a bad one is refused with its line, before anything is mounted" {
+  for rec in "ns.mountfd 0 99" "ns.mountfd 1 0" "ns.mountfd 0" "mount.idmap 0 0" "mount.uidmap 0 0 1" "mount.bogus 0"; do
+    s=$(spec "root.path $R" "ns.new mount" "mount /mnt bind /tmp bind -" "$rec")
+    om "$s" sh -c 'echo never'
+    echo "$output"
+    [ "$status" -eq 100 ]
+    [[ "$output" == "oci-mount: spec line 5: "*"${rec%% *}"* ]]
+  done
+  # an fd for a mount that is not a bind
+  s=$(spec "root.path $R" "ns.new mount" "mount /tmp tmpfs tmpfs - -" "ns.mountfd 0 0")
+  om "$s" true
+  [ "$output" = "oci-mount: spec line 5: bad ns.mountfd record" ]
+}
