@@ -55,14 +55,24 @@ static void skip_ws(struct reader *r)
    too long for the buffer is cut (it only names the field in a message). */
 static size_t path_push(struct reader *r, const char *key, long idx)
 {
-  size_t old = r->plen;
-  int n;
-  if (key)
-    n = snprintf(r->path + r->plen, sizeof r->path - r->plen, "%s%s", r->plen ? "." : "", key);
-  else
-    n = snprintf(r->path + r->plen, sizeof r->path - r->plen, "[%ld]", idx);
-  if (n > 0) r->plen += (size_t)n;
-  if (r->plen >= sizeof r->path) r->plen = sizeof r->path - 1;
+  size_t old = r->plen, room = sizeof r->path - 1 - r->plen, n;
+  char num[24], *d = num + sizeof num;
+  if (!key) { /* "[idx]", without printf: this runs for every array item */
+    *--d = 0;
+    *--d = ']';
+    do *--d = (char)('0' + idx % 10);
+    while ((idx /= 10) > 0);
+    *--d = '[';
+    key = d;
+  } else if (r->plen && room) {
+    r->path[r->plen++] = '.';
+    room--;
+  }
+  n = strlen(key);
+  if (n > room) n = room;
+  memcpy(r->path + r->plen, key, n);
+  r->plen += n;
+  r->path[r->plen] = 0;
   return old;
 }
 
@@ -278,6 +288,12 @@ static int check_duplicates(struct reader *r, cJSON *obj, size_t n, size_t at)
   cJSON **v, *c;
   size_t i = 0;
   if (n < 2) return 0;
+  if (n <= 16) { /* the usual object: compare each pair */
+    for (c = obj->child; c; c = c->next)
+      for (cJSON *d = c->next; d; d = d->next)
+        if (!strcmp(c->string, d->string)) return fail(r, at, "duplicate key \"%s\"", d->string), -1;
+    return 0;
+  }
   if (!(v = malloc(n * sizeof *v))) return fail(r, at, "out of memory"), -1;
   for (c = obj->child; c; c = c->next) v[i++] = c;
   qsort(v, n, sizeof *v, cmp_names);
@@ -405,11 +421,11 @@ static cJSON *read_value(struct reader *r, int depth)
       char *s = read_string(r);
       cJSON *v;
       if (!s) return NULL;
-      if (!(v = cJSON_CreateString(""))) {
+      if (!(v = cJSON_CreateNull())) {
         free(s);
         return fail(r, r->pos, "out of memory");
       }
-      free(v->valuestring);
+      v->type = cJSON_String; /* as cJSON_CreateString makes it, without a copy */
       v->valuestring = s;
       return v;
     }
