@@ -11,6 +11,8 @@
 
 #include "die.h"
 #include "json.h"
+#include "spec.h"
+#include "state.h"
 #include "tap.h"
 
 /* Parse len bytes; 1 if the outcome is as wanted: an error whose path and
@@ -197,5 +199,23 @@ int main(void)
   ok(j && xjson_arr(j, "args", "process"), "case-insensitive (2015): one match is read");
   cJSON_Delete(j);
   json_nocase = 0;
+  {
+    /* the state hooks read: an annotation whose name holds quotes stays a
+       name, it cannot add members (a second "pid") */
+    static const char text[] = "ocispec 1\nstate.id c\nannotation a\",\"pid\":1,\"x v\n";
+    struct spec sp;
+    char buf[4096], *t = strdup(text);
+    cJSON *st, *ann;
+    size_t n = 0;
+    if (t && spec_parse(t, strlen(t), &sp, NULL) == 0) n = state_json(&sp, 42, "creating", buf, sizeof buf);
+    st = n ? parse(buf) : NULL;
+    ann = st ? cJSON_GetObjectItem(st, "annotations") : NULL;
+    ok(st && cJSON_GetObjectItem(st, "pid")->valuedouble == 42 && ann && cJSON_GetArraySize(ann) == 1 &&
+           !strcmp(ann->child->string, "a\",\"pid\":1,\"x"),
+       "state JSON: an annotation name is escaped");
+    if (!st) printf("# %s\n", buf);
+    cJSON_Delete(st);
+    spec_free(&sp);
+  }
   return done();
 }
