@@ -236,3 +236,16 @@ expect_prefix() {
 	poke '12345' '9223372036854775808'
 	expect_error "oci-parse: config.json: linux.resources.pids.limit: 9223372036854775808 is out of range [-9223372036854775807, 9223372036854775807]"
 }
+
+@test "strict JSON: the 2015 pair: a device's permissions or fileMode of another type is an error, not a default" {
+	local fix=$BATS_TEST_DIRNAME/fixtures/2015
+	rm "$BUNDLE/config.json"
+	cp "$fix/config.json" "$BUNDLE/config.json"
+	jq '.linux.devices[0].permissions = 5' "$fix/runtime.json" > "$BUNDLE/runtime.json"
+	jq --arg r "$(shared_rootfs)" '.root.path = $r' "$BUNDLE/config.json" > "$BUNDLE/c" && mv "$BUNDLE/c" "$BUNDLE/config.json"
+	expect_error "oci-parse: runtime.json: linux.devices.permissions: expected a string"
+	jq '.linux.devices[0].fileMode = 1e300' "$fix/runtime.json" > "$BUNDLE/runtime.json"
+	expect_error "oci-parse: runtime.json: linux.devices[0].fileMode: expected an integer"
+	jq '.linux.devices[0].fileMode = "0666"' "$fix/runtime.json" > "$BUNDLE/runtime.json"
+	expect_error "oci-parse: runtime.json: linux.devices[0].fileMode: expected a number"
+}
