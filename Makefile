@@ -113,11 +113,27 @@ demo:
 deps:
 	@tests/deps
 
+# `make fuzz`: libFuzzer harnesses (tests/fuzz/) with ASan+UBSan over the
+# config reader, the spec reader and state.json, FUZZ_SECONDS in all
+# (shared among FUZZ_TARGET). Needs clang and libclang-rt-14-dev.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGET  ?= config spec state
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ishared -Istages \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+build/fuzz:
+	mkdir -p $@
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(wildcard shared/*.c shared/*.h stages/*.c stages/*.h) | build/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(wildcard shared/*.c) $(if $(filter config,$*),$(EXTRA_oci-parse)) \
+	  $(shell $(PKG) --libs libcjson) -lm
+fuzz: all $(FUZZ_TARGET:%=build/fuzz/fuzz-%)
+	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGET)
+
 lint:
 	clang-format --dry-run --Werror shared/*.[ch] stages/*.c lifecycle/*.c tests/unit/*.c tests/stage/probe.c \
-	  tests/e2e/fixtures/*.c
+	  tests/e2e/fixtures/*.c tests/fuzz/*.c
 	shellcheck -s sh bin/runc
-	shellcheck tests/run tests/demo tests/deps tests/bench tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run
+	shellcheck tests/run tests/fuzz/run tests/demo tests/deps tests/bench tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run
 	for m in man/*.[58]; do groff -man -ww -z $$m || exit 1; done
 	shellcheck tests/guest/deps tests/guest/init tests/guest/initramfs tests/guest/kernel tests/guest/run tests/guest/stage2 tests/guest/test tests/guest/apparmor
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Ishared -Istages -D_GNU_SOURCE \
@@ -135,5 +151,5 @@ install: all
 clean:
 	rm -rf build $(PROGRAMS) bin/probe
 
-.PHONY: all test test-v2 check units bench demo deps lint install clean print-libs
+.PHONY: all test test-v2 check units bench demo deps lint install clean print-libs fuzz
 .SECONDARY:

@@ -14,7 +14,19 @@ extern const char *json_file;
 /* Match keys case-insensitively, as Go's encoding/json did (2015 files). */
 extern int json_nocase;
 
-/* Parse text; dies 100 with line and column on malformed JSON. */
+/* Where strict parsing failed (jsonstrict.c): the byte offset, whether the
+   text ended too soon, the field path ("" at the top) and what was wrong
+   ("" for a plain syntax error). */
+struct json_err {
+  int set, eof;
+  size_t off;
+  char path[256];
+  char msg[160];
+};
+/* RFC 8259 strictly (see jsonstrict.c); NULL and err filled on failure.
+   Number nodes keep their literal text in valuestring. */
+cJSON *json_parse_strict(const char *text, size_t len, struct json_err *err);
+/* Parse text strictly; dies 100 naming line and column (and the field). */
 cJSON *xjson_parse(const char *text, size_t len);
 /* Field path helper: "process" + "user" -> "process.user". */
 const char *json_path(const char *parent, const char *key);

@@ -58,7 +58,8 @@ int spec_parse(char *text, size_t len, struct spec *sp, unsigned *badline)
   }
   sp->work = malloc(len + 1);
   if (!sp->work) return -1;
-  memcpy(sp->work, text, len + 1);
+  memcpy(sp->work, text, len); /* text[len] need not be a NUL */
+  sp->work[len] = 0;
   for (nlines = 0, p = sp->work; *p; p++) nlines += *p == '\n';
   cap = nlines + 1;
   sp->recs = calloc(cap, sizeof *sp->recs);

@@ -48,7 +48,7 @@ static int write_file_at(int dir, const char *name, const char *data, size_t len
 /* append "key":"escaped", to a growing buffer */
 static void put_str(char **b, size_t *n, size_t *cap, const char *key, const char *val)
 {
-  size_t need = strlen(key) + strlen(val) * 6 + 16;
+  size_t need = strlen(key) * 6 + strlen(val) * 6 + 16;
   if (*n + need >= *cap) {
     char *nb;
     *cap = (*n + need) * 2;
@@ -56,7 +56,11 @@ static void put_str(char **b, size_t *n, size_t *cap, const char *key, const cha
     if (!nb) return;
     *b = nb;
   }
-  *n += (size_t)snprintf(*b + *n, *cap - *n, "\"%s\":\"", key);
+  /* the key escaped too: an annotation's name is the config's, and a quote
+     in it would forge members (a "pid") of the state hooks read */
+  *n += (size_t)snprintf(*b + *n, *cap - *n, "\"");
+  *n += json_escape_str(*b + *n, *cap - *n, key);
+  *n += (size_t)snprintf(*b + *n, *cap - *n, "\":\"");
   *n += json_escape_str(*b + *n, *cap - *n, val);
   *n += (size_t)snprintf(*b + *n, *cap - *n, "\",");
 }

@@ -1030,6 +1030,31 @@ cJSON *config_load(const char *dir, const char **ver)
   return cfg;
 }
 
+/* The records of a config's tree (the fuzzer calls this too: see
+   tests/fuzz/fuzz-config.c). Dies with 100 naming the field. */
+static void config_records(const cJSON *cfg)
+{
+  parse_root(cfg);
+  parse_names(cfg);
+  parse_mounts(cfg);
+  parse_linux(cfg);
+  parse_process(cfg);
+  parse_hooks(cfg);
+  if (geteuid() != 0) rootless_check(cfg);
+  {
+    /* runc: a terminal must go somewhere once runc is gone */
+    cJSON *pr = xjson_obj(cfg, "process", "");
+    int term = 0;
+    xjson_bool(pr, "terminal", "process", &term);
+    if (term && !strcmp(mode, "create") && !consock)
+      die(EXIT_BADINPUT, "cannot allocate tty if runc will detach without setting console socket");
+    if (!term && consock)
+      die(EXIT_BADINPUT, "cannot use console socket if runc will not detach or allocate tty");
+  }
+  if (xjson_str(cfg, "hostname", "") && *xjson_str(cfg, "hostname", "") && !ns_present("uts"))
+    json_die("hostname", "setting the hostname needs a uts namespace");
+}
+
 int main(int argc, char **argv)
 {
   static const struct option longopts[] = {{"bundle", required_argument, 0, 'b'},
@@ -1189,25 +1214,7 @@ int main(int argc, char **argv)
     chain_try_dir(stagedir, argv);
     die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", argv[0]);
   }
-  parse_root(cfg);
-  parse_names(cfg);
-  parse_mounts(cfg);
-  parse_linux(cfg);
-  parse_process(cfg);
-  parse_hooks(cfg);
-  if (geteuid() != 0) rootless_check(cfg);
-  {
-    /* runc: a terminal must go somewhere once runc is gone */
-    cJSON *pr = xjson_obj(cfg, "process", "");
-    int term = 0;
-    xjson_bool(pr, "terminal", "process", &term);
-    if (term && !strcmp(mode, "create") && !consock)
-      die(EXIT_BADINPUT, "cannot allocate tty if runc will detach without setting console socket");
-    if (!term && consock)
-      die(EXIT_BADINPUT, "cannot use console socket if runc will not detach or allocate tty");
-  }
-  if (xjson_str(cfg, "hostname", "") && *xjson_str(cfg, "hostname", "") && !ns_present("uts"))
-    json_die("hostname", "setting the hostname needs a uts namespace");
+  config_records(cfg);
   cJSON_Delete(cfg);
 
   /* Last: the state dir. Everything before created nothing; from here on a

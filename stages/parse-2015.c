@@ -164,10 +164,10 @@ static void conv_resources(const cJSON *rtlx, const cJSON *devices, cJSON *nlx)
     cJSON_AddStringToObject(d, "type", cJSON_IsString(t) && !strcmp(t->valuestring, "b") ? "b" : "c");
     ADD(d, "major", dup_or_null(cJSON_GetObjectItem(v, "major")));
     ADD(d, "minor", dup_or_null(cJSON_GetObjectItem(v, "minor")));
-    cJSON_AddStringToObject(d, "access",
-                            cJSON_IsString(cJSON_GetObjectItem(v, "permissions"))
-                                ? cJSON_GetObjectItem(v, "permissions")->valuestring
-                                : "rwm");
+    /* a permissions of another type is an error, never "rwm" */
+    cJSON_AddStringToObject(
+        d, "access",
+        xjson_str(v, "permissions", "linux.devices") ? xjson_str(v, "permissions", "linux.devices") : "rwm");
     cJSON_AddItemToArray(nd, d);
   }
   if (!r) return;
@@ -218,7 +218,7 @@ static cJSON *conv_devices(const cJSON *rtlx)
   cJSON_ArrayForEach(d, ds)
   {
     const char *p = json_index("linux.devices", i++);
-    cJSON *nd = cJSON_CreateObject(), *t = cJSON_GetObjectItem(d, "type"), *v;
+    cJSON *nd = cJSON_CreateObject(), *t = cJSON_GetObjectItem(d, "type");
     char type[2] = "";
     if (!cJSON_IsObject(d)) json_die(p, "expected an object");
     /* a Go rune: 99 'c', 98 'b', 117 'u', 112 'p'; strings accepted too */
@@ -234,9 +234,11 @@ static cJSON *conv_devices(const cJSON *rtlx)
     cJSON_AddStringToObject(nd, "type", type);
     ADD(nd, "major", dup_or_null(cJSON_GetObjectItem(d, "major")));
     ADD(nd, "minor", dup_or_null(cJSON_GetObjectItem(d, "minor")));
-    v = cJSON_GetObjectItem(d, "fileMode"); /* os.FileMode: keep the permission bits */
-    if (cJSON_IsNumber(v))
-      cJSON_AddNumberToObject(nd, "fileMode", (double)((long long)v->valuedouble & 07777));
+    { /* os.FileMode, a uint32: keep the permission bits; another type is an error */
+      long long m;
+      if (xjson_int(d, "fileMode", p, 0, 0xffffffffLL, &m))
+        cJSON_AddNumberToObject(nd, "fileMode", (double)(m & 07777));
+    }
     ADD(nd, "uid", dup_or_null(cJSON_GetObjectItem(d, "uid")));
     ADD(nd, "gid", dup_or_null(cJSON_GetObjectItem(d, "gid")));
     ADD(nd, "permissions", dup_or_null(cJSON_GetObjectItem(d, "permissions")));

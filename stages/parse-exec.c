@@ -380,7 +380,9 @@ void exec_records(struct specw *w, const cJSON *cfg, int consock)
   const char *t;
   size_t len;
   char pid[32], start[32];
-  int term = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "terminal"));
+  int term = 0;
+
+  xjson_bool(p, "terminal", "process", &term); /* "yes" is an error, not false */
 
   /* runc: a terminal must go somewhere once runc is gone, and a console
      socket only serves a detached exec with a terminal */
