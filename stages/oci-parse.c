@@ -312,6 +312,16 @@ static void parse_devices(const cJSON *lx)
 static int has_ns[16];
 static const char *userns_path; /* linux.namespaces user with a path: joined */
 
+/* A new namespace of a type this kernel lacks (no /proc/self/ns/TYPE: a time namespace before 5.6, a cgroup one
+   before 4.6) is refused here, by name, before anything exists: later it would be an EINVAL from clone. */
+static void ns_check_kernel(const struct nsinfo *info, const char *path)
+{
+  char f[64];
+  snprintf(f, sizeof f, "/proc/self/ns/%s", info->proc);
+  if (access(f, F_OK) < 0 && errno == ENOENT && access("/proc/self/ns", F_OK) == 0)
+    json_die(path, "this kernel has no %s namespaces (no %s)", info->oci, f);
+}
+
 static void parse_namespaces(const cJSON *lx)
 {
   cJSON *ns = xjson_arr(lx, "namespaces", "linux"), *n;
@@ -333,6 +343,7 @@ static void parse_namespaces(const cJSON *lx)
       if (!strcmp(type, "user")) userns_path = path;
       ADD("ns.join", type, path);
     } else {
+      ns_check_kernel(info, json_path(p, "type"));
       ADD("ns.new", type);
     }
   }

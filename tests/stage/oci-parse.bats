@@ -370,3 +370,20 @@ cgroup.dir unified $cg/c1/sub existing" ]
 	pexec --arg=x --cgroup=nosub
 	[ "$output" = "oci-parse: --cgroup nosub: $cg/c1/nosub: No such file or directory" ]
 }
+
+@test "oci-parse: a namespace type the kernel lacks is refused by name (a kernel without time namespaces, faked)" {
+	# /proc/self/ns of oci-parse, bound over by a copy without "time", as a kernel before 5.6 shows it
+	mkdir -p "$BATS_TEST_TMPDIR/ns"
+	for n in cgroup ipc mnt net pid pid_for_children user uts; do : > "$BATS_TEST_TMPDIR/ns/$n"; done
+	edit '.linux.namespaces += [{"type": "time"}]'
+	run unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" /proc/$$/ns && exec "$2" --bundle="$3" true' \
+		- "$BATS_TEST_TMPDIR/ns" "$BIN/oci-parse" "$B"
+	[ "$status" -eq 100 ]
+	# the index is the last entry's: runc spec adds a cgroup namespace on a v2 host
+	n=$(jq '.linux.namespaces | length - 1' "$B/config.json")
+	[ "$output" = "oci-parse: config.json: linux.namespaces[$n].type: this kernel has no time namespaces (no /proc/self/ns/time)" ]
+	# the same config on this kernel, which has them
+	parse
+	[ "$status" -eq 0 ]
+	grep -qx "ns.new time" <<< "$output"
+}
