@@ -312,8 +312,9 @@ static void parse_devices(const cJSON *lx)
 static int has_ns[16];
 static const char *userns_path; /* linux.namespaces user with a path: joined */
 
-/* A new namespace of a type this kernel lacks (no /proc/self/ns/TYPE: a time namespace before 5.6, a cgroup one
-   before 4.6) is refused here, by name, before anything exists: later it would be an EINVAL from clone. */
+/* A new namespace of a type this kernel lacks (no /proc/self/ns/TYPE: a time namespace before 5.6, a cgroup
+   one before 4.6) is refused here, by name, before anything exists: later it would be an EINVAL from clone.
+ */
 static void ns_check_kernel(const struct nsinfo *info, const char *path)
 {
   char f[64];
