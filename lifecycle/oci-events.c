@@ -451,6 +451,31 @@ static long long duration_ms(const char *s)
   return total < 1 && total > 0 ? 1 : (long long)total;
 }
 
+/* v1: one oom event per eventfd wake-up; 0 when it woke because the cgroup went away (nothing printed) */
+static int v1_oom(int efd, const char *dir, const char *idj)
+{
+  char path[PATH_MAX];
+  unsigned long long c;
+  if (read(efd, &c, sizeof c) != sizeof c) return 1;
+  snprintf(path, sizeof path, "%s/cgroup.event_control", dir);
+  if (access(path, F_OK) < 0) return 0;
+  printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", idj);
+  if (fflush(stdout)) die_sys(EXIT_SYSFAIL, "write");
+  return 1;
+}
+
+/* v2: one oom event per memory.events oom_kill counted since *seen */
+static void v2_ooms(const char *dir, const char *idj, unsigned long long *seen)
+{
+  char *ev = slurp_in(dir, "memory.events");
+  unsigned long long k;
+  if (!ev) return;
+  k = keyed(ev, "oom_kill");
+  free(ev);
+  for (; *seen < k; (*seen)++) printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", idj);
+  if (fflush(stdout)) die_sys(EXIT_SYSFAIL, "write");
+}
+
 int main(int argc, char **argv)
 {
   static const struct option longopts[] = {{"root", required_argument, 0, 'r'},
@@ -505,7 +530,7 @@ int main(int argc, char **argv)
     char line[64];
     snprintf(path, sizeof path, "%s/memory.oom_control", mem->dir);
     if ((ofd = open(path, O_RDONLY | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open %s", path);
-    if ((efd = eventfd(0, EFD_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "eventfd");
+    if ((efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) die_sys(EXIT_SYSFAIL, "eventfd");
     snprintf(line, sizeof line, "%d %d", efd, ofd);
     snprintf(path, sizeof path, "%s/cgroup.event_control", mem->dir);
     if (file_write_at(AT_FDCWD, path, line) < 0) die_sys(EXIT_SYSFAIL, "write %s", path);
@@ -543,27 +568,19 @@ int main(int argc, char **argv)
       if (errno == EINTR) continue;
       die_sys(EXIT_SYSFAIL, "poll");
     }
-    if (p[1].revents & POLLIN) {
-      unsigned long long c;
-      if (read(efd, &c, sizeof c) == sizeof c) {
-        /* the eventfd also fires when the cgroup goes away */
-        snprintf(path, sizeof path, "%s/cgroup.event_control", mem->dir);
-        if (access(path, F_OK) < 0) return 0;
-        printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", idj);
-        if (fflush(stdout)) die_sys(EXIT_SYSFAIL, "write");
-      }
-    }
+    if ((p[1].revents & POLLIN) && !v1_oom(efd, mem->dir, idj)) return 0;
     if (p[2].revents & POLLIN) {
-      char buf[4096], *ev;
+      char buf[4096];
       while (read(ino, buf, sizeof buf) > 0) {
       }
-      if ((ev = slurp_in(mem->dir, "memory.events"))) {
-        unsigned long long k = keyed(ev, "oom_kill");
-        for (; ooms < k; ooms++) printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", idj);
-        free(ev);
-        if (fflush(stdout)) die_sys(EXIT_SYSFAIL, "write");
-      }
+      v2_ooms(mem->dir, idj, &ooms);
     }
-    if (p[0].revents & POLLIN) return 0; /* the container's first process exited */
+    if (p[0].revents & POLLIN) { /* the container's first process exited */
+      /* the kernel counts an OOM kill before it sends the SIGKILL, but cgroup_file_notify rate-limits the
+         watchers of memory.events (a timer): a last look reports an OOM that killed the init itself */
+      if (efd >= 0) v1_oom(efd, mem->dir, idj);
+      if (ino >= 0) v2_ooms(mem->dir, idj, &ooms);
+      return 0;
+    }
   }
 }
