@@ -171,3 +171,23 @@ cg_frozen() {
 		[ "$(cat "$d/freezer.state")" = FROZEN ]
 	fi
 }
+
+# userns [NAMESPACES_JQ]: a user namespace with root mapped to host uid/gid
+# 200000, no cgroup mount (a v1 cgroupfs cannot be mounted there), and the
+# rootfs made reachable for that uid (bats' own tmp dirs are 0700).
+# NAMESPACES_JQ replaces the default '.linux.namespaces += [{"type": "user"}]'.
+userns() {
+	local ns='.linux.namespaces += [{"type": "user"}]'
+	[ $# -eq 0 ] || ns=$1
+	update_config "$ns"'
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+	local d
+	d=$(shared_rootfs)
+	while [ "$d" != / ] && [ "${d#"$BATS_RUN_TMPDIR"}" != "$d" ]; do
+		chmod o+x "$d"
+		d=${d%/*}
+	done
+	chmod o+x "$BATS_RUN_TMPDIR"
+}

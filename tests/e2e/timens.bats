@@ -53,18 +53,7 @@ SEE='read -r up _ </proc/uptime; echo "${up%%.*}"; readlink /proc/$$/ns/time; tr
 }
 
 @test "timeOffsets: with a user namespace, the time namespace is the container's own" {
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
-		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
-	# the container's root (uid 200000) must reach its rootfs: bats' own tmp dirs are 0700
-	local d
-	d=$(shared_rootfs)
-	while [ "$d" != / ] && [ "${d#"$BATS_RUN_TMPDIR"}" != "$d" ]; do
-		chmod o+x "$d"
-		d=${d%/*}
-	done
-	chmod o+x "$BATS_RUN_TMPDIR"
+	userns
 	set_args sh -c "$SEE"
 	run runc run "$ID"
 	echo "$output"

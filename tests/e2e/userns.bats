@@ -13,23 +13,6 @@ teardown() {
 	teardown_bundle
 }
 
-# userns: a user namespace with root mapped to host uid/gid 200000, no
-# cgroup mount (a v1 cgroupfs cannot be mounted there); the rootfs made
-# reachable for that uid (bats' own tmp dirs are 0700)
-userns() {
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
-		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
-	local d
-	d=$(shared_rootfs)
-	while [ "$d" != / ] && [ "${d#"$BATS_RUN_TMPDIR"}" != "$d" ]; do
-		chmod o+x "$d"
-		d=${d%/*}
-	done
-	chmod o+x "$BATS_RUN_TMPDIR"
-}
-
 # tty_line N: line N of a run under script(1), without its CR and the ^@
 # the pty echoes first
 tty_line() {
