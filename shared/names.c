@@ -220,3 +220,8 @@ const struct nsinfo *ns_table(size_t *n)
   *n = sizeof nss / sizeof *nss;
   return nss;
 }
+
+int mount_is_bind(const char *type, const struct mount_flags *mf)
+{
+  return (mf->flags & MS_BIND) || !strcmp(type, "bind");
+}

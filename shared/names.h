@@ -31,6 +31,8 @@ struct mount_flags {
 /* Parse a normalized option list ("nosuid,rbind,rprivate" or "-").
    -1 with errno EINVAL on an unknown name. */
 int mount_flags_parse(const char *list, struct mount_flags *mf);
+/* A mount of TYPE with these options is a bind mount (the bind/rbind option, or type bind). */
+int mount_is_bind(const char *type, const struct mount_flags *mf);
 
 /* RLIMIT_NOFILE -> 7; -1 when unknown. */
 int rlimit_from_name(const char *name);

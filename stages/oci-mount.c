@@ -81,10 +81,7 @@ static int has_ns(const char *type)
   return 0;
 }
 
-static int is_bind(const struct rec *r, const struct mount_flags *mf)
-{
-  return (mf->flags & MS_BIND) || !strcmp(r->f[2], "bind");
-}
+static int is_bind(const struct rec *r, const struct mount_flags *mf) { return mount_is_bind(r->f[2], mf); }
 
 /* ---- validation: every record is checked before anything changes ---- */
 

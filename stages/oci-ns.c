@@ -95,12 +95,11 @@ static int has_ns(const char *type) { return has_new(type) || joinns[ns_index(ty
    bind sources handed over. An exec makes no mounts and joins a user namespace that is set up already. */
 static int userns_sync(void) { return has_ns("user") && !exec_mode; }
 
-/* The mount record is a bind mount (the bind/rbind option or type bind), as oci-mount reads it. */
-static int mount_is_bind(const struct rec *r)
+/* The mount record is a bind mount, by the rule oci-mount reads it with. */
+static int mount_rec_is_bind(const struct rec *r)
 {
   struct mount_flags mf;
-  return r->nf == 6 && mount_flags_parse(r->f[4], &mf) == 0 &&
-         ((mf.flags & MS_BIND) || !strcmp(r->f[2], "bind"));
+  return r->nf == 6 && mount_flags_parse(r->f[4], &mf) == 0 && mount_is_bind(r->f[2], &mf);
 }
 
 /* ---- records ----------------------------------------------------------- */
@@ -938,7 +937,7 @@ static void sources_open(void)
     char msg[32];
     int fd;
     const struct rec *im = idmap_of(i);
-    if (!mount_is_bind(r)) continue;
+    if (!mount_rec_is_bind(r)) continue;
     if (im)
       fd = open_idmapped(r, i, im);
     else if ((fd = open(r->f[3], O_PATH | O_CLOEXEC)) < 0)
