@@ -100,10 +100,23 @@ test-v2:
 	@tests/guest/test $(TESTFLAGS)
 units: $(UNITS)
 
+# `make bench`: this build against crun and runc, interleaved round by
+# round, each in the same wrapper (tests/bench/run --help; BENCHFLAGS go
+# to it). `make bench-stages`: per stage wall and CPU from --debug logs.
+BENCH := build/bench/wrap build/bench/drive
+BENCHFLAGS ?=
+build/bench/%: tests/bench/%.c | build/bench
+	$(CC) $(CFLAGS) -static -o $@ $<
+build/bench:
+	mkdir -p $@
 bench:
 	@tests/deps
-	@$(MAKE) --no-print-directory all
-	@tests/bench
+	@$(MAKE) --no-print-directory all $(BENCH)
+	@tests/bench/run $(BENCHFLAGS)
+bench-stages:
+	@tests/deps
+	@$(MAKE) --no-print-directory all $(BENCH)
+	@tests/bench/run --stages $(BENCHFLAGS)
 
 demo:
 	@tests/deps
@@ -131,9 +144,9 @@ fuzz: all $(FUZZ_TARGET:%=build/fuzz/fuzz-%)
 
 lint:
 	clang-format --dry-run --Werror shared/*.[ch] stages/*.c lifecycle/*.c tests/unit/*.c tests/stage/probe.c \
-	  tests/e2e/fixtures/*.c tests/fuzz/*.c
+	  tests/e2e/fixtures/*.c tests/fuzz/*.c tests/bench/*.c
 	shellcheck -s sh bin/runc
-	shellcheck tests/run tests/fuzz/run tests/demo tests/deps tests/bench tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run
+	shellcheck tests/run tests/fuzz/run tests/demo tests/deps tests/bench/run tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run
 	for m in man/*.[58]; do groff -man -ww -z $$m || exit 1; done
 	shellcheck tests/guest/deps tests/guest/init tests/guest/initramfs tests/guest/kernel tests/guest/run tests/guest/stage2 tests/guest/test tests/guest/apparmor
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Ishared -Istages -D_GNU_SOURCE \
@@ -151,5 +164,5 @@ install: all
 clean:
 	rm -rf build $(PROGRAMS) bin/probe
 
-.PHONY: all test test-v2 check units bench demo deps lint install clean print-libs fuzz
+.PHONY: all test test-v2 check units bench bench-stages demo deps lint install clean print-libs fuzz
 .SECONDARY:
