@@ -2,10 +2,9 @@
  * in sequence, in P parallel lanes, and prints one line
  *   ms=WALL rss_kb=PEAK runs=N*P
  * WALL is CLOCK_MONOTONIC from before the first fork to after the last
- * wait, in milliseconds. PEAK is the largest ru_maxrss that wait4 reported
- * for any process the driver reaped: each command (its whole exec chain)
- * and, as the driver is a child subreaper, every orphan the commands left
- * (a detached monitor, a container's init).
+ * command's wait (in the lane that finished last), in milliseconds. PEAK is the largest ru_maxrss that wait4
+ * reported for any process the driver reaped: each command (its whole exec chain) and, as the driver is a
+ * child subreaper, every orphan the commands left (a detached monitor, a container's init).
  *
  * Usage: drive [-n N] [-p P] [-i PREFIX] [-t SECONDS] CMD [ARGS] [; CMD...]
  * Commands are separated by a lone ";" argument. "@ID@" anywhere in an
@@ -36,6 +35,7 @@
 struct lane {
   long rss_kb;
   int failed;
+  struct timespec end; /* when its last command returned */
 };
 
 static char **cmds[64];
@@ -169,10 +169,12 @@ static void run_lane(int lane, int n, struct lane *l)
     for (j = 0; j < ncmds; j++)
       if (run_one(cmds[j], id, l) < 0) {
         l->failed = 1;
-        return;
+        goto out;
       }
   }
-  /* orphans still running (there should be none): wait up to 2 s */
+out:
+  clock_gettime(CLOCK_MONOTONIC, &l->end);
+  /* not timed: orphans still running (there should be none), up to 2 s */
   for (i = 0; i < 100; i++) {
     struct rusage ru;
     pid_t r = wait4(-1, NULL, WNOHANG, &ru);
@@ -241,10 +243,12 @@ int main(int argc, char **argv)
     while (wait(NULL) > 0 || errno == EINTR)
       ;
   }
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-
+  t1 = lanes[0].end;
   for (i = 0; i < p; i++) {
     failed |= lanes[i].failed;
+    if (lanes[i].end.tv_sec > t1.tv_sec ||
+        (lanes[i].end.tv_sec == t1.tv_sec && lanes[i].end.tv_nsec > t1.tv_nsec))
+      t1 = lanes[i].end;
     if (lanes[i].rss_kb > rss) rss = lanes[i].rss_kb;
   }
   printf("ms=%.3f rss_kb=%ld runs=%d\n", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6, rss,
