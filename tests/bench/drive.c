@@ -13,7 +13,9 @@
  * holds to exit: a container's init, not necessarily our child.
  * A command that fails (non-zero exit, signal, timeout) stops its lane;
  * drive then says which on stderr and exits 1. Commands' stdout goes to
- * /dev/null, stderr is inherited.
+ * /dev/null, stderr is inherited. SIGINT or SIGTERM stops drive: the
+ * current command gets SIGTERM, no new one starts, exit 1. A command
+ * running longer than -t SECONDS (default 60) is killed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,11 +46,19 @@ static const char *prefix = "bench";
 static int timeout_s = 60;
 static int devnull = -1;
 static volatile pid_t current;
+static volatile sig_atomic_t stop;
+static pid_t lane_pids[256];
+static int nlanes; /* in the parent of parallel lanes */
 
-static void on_alarm(int sig)
+/* SIGALRM: the current command took too long; SIGINT, SIGTERM: pass it
+ * on (to the lanes, or the current command) and stop */
+static void on_signal(int sig)
 {
-  (void)sig;
-  if (current > 0) kill(current, SIGKILL);
+  int i;
+
+  if (sig != SIGALRM) stop = 1;
+  for (i = 0; i < nlanes; i++) kill(lane_pids[i], SIGTERM);
+  if (current > 0) kill(current, sig == SIGALRM ? SIGKILL : SIGTERM);
 }
 
 static void note_rss(struct lane *l, const struct rusage *ru)
@@ -164,7 +174,7 @@ static void run_lane(int lane, int n, struct lane *l)
   int i, j;
 
   prctl(PR_SET_CHILD_SUBREAPER, 1);
-  for (i = 0; i < n; i++) {
+  for (i = 0; i < n && !stop; i++) {
     snprintf(id, sizeof id, "%s-%d-%d", prefix, lane, i);
     for (j = 0; j < ncmds; j++)
       if (run_one(cmds[j], id, l) < 0) {
@@ -190,7 +200,7 @@ out:
 
 int main(int argc, char **argv)
 {
-  struct sigaction sa = {.sa_handler = on_alarm};
+  struct sigaction sa = {.sa_handler = on_signal};
   struct timespec t0, t1;
   struct lane *lanes;
   long rss = 0;
@@ -224,6 +234,8 @@ int main(int argc, char **argv)
     return 111;
   }
   sigaction(SIGALRM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
 
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (p == 1) {
@@ -236,9 +248,11 @@ int main(int argc, char **argv)
         return 111;
       }
       if (pid == 0) {
+        nlanes = 0;
         run_lane(i, n, &lanes[i]);
         _exit(0);
       }
+      lane_pids[nlanes++] = pid;
     }
     while (wait(NULL) > 0 || errno == EINTR)
       ;
@@ -253,5 +267,5 @@ int main(int argc, char **argv)
   }
   printf("ms=%.3f rss_kb=%ld runs=%d\n", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6, rss,
          n * p);
-  return failed;
+  return failed || stop;
 }
