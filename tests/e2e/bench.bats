@@ -3,6 +3,7 @@
 # of its tables, and nothing left behind. No timing is asserted: benchmarks
 # are not tests.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	requires_root
