@@ -111,11 +111,11 @@ build/bench:
 	mkdir -p $@
 bench:
 	@tests/deps
-	@$(MAKE) --no-print-directory all $(BENCH)
+	@$(MAKE) -s --no-print-directory all $(BENCH)
 	@tests/bench/run $(BENCHFLAGS)
 bench-stages:
 	@tests/deps
-	@$(MAKE) --no-print-directory all $(BENCH)
+	@$(MAKE) -s --no-print-directory all $(BENCH)
 	@tests/bench/run --stages $(BENCHFLAGS)
 
 demo:
