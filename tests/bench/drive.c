@@ -32,6 +32,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#define MAXARGS 64 /* per command */
 #define USAGE "drive [-n N] [-p P] [-i PREFIX] [-t SECONDS] CMD [ARGS] [; CMD...]"
 
 struct lane {
@@ -127,13 +128,13 @@ done:
 /* run command C with container id ID; 0 if it exited 0 */
 static int run_one(char **c, const char *id, struct lane *l)
 {
-  static char bufs[16][4096];
-  const char *argv[256];
+  static char bufs[MAXARGS][4096];
+  const char *argv[MAXARGS + 1];
   struct rusage ru;
   int i, st;
   pid_t pid;
 
-  for (i = 0; c[i] && i < 255; i++) argv[i] = subst(c[i], id, bufs[i % 16], sizeof bufs[0]);
+  for (i = 0; i < MAXARGS && c[i]; i++) argv[i] = subst(c[i], id, bufs[i], sizeof bufs[0]);
   argv[i] = NULL;
   if (strcmp(argv[0], "@wait") == 0) return wait_pidfile(argv[1] ? argv[1] : "", l);
   pid = fork();
@@ -227,6 +228,15 @@ int main(int argc, char **argv)
       }
       cmds[ncmds++] = argv + i + 1;
     }
+  for (i = 0; i < ncmds; i++) {
+    int k = 0;
+
+    while (cmds[i][k]) k++;
+    if (k == 0 || k > MAXARGS) {
+      fprintf(stderr, "drive: command %d has %d arguments (1 to %d)\n", i + 1, k, MAXARGS);
+      return 100;
+    }
+  }
   devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
   lanes = mmap(NULL, sizeof *lanes * p, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (devnull < 0 || lanes == MAP_FAILED) {

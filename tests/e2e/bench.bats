@@ -103,6 +103,16 @@ left_behind() {
 	run "$d" -n 0 true
 	[ "$status" -eq 100 ]
 	[[ "$output" == "usage: drive "* ]]
+	run "$d" true \; \; true
+	[ "$status" -eq 100 ]
+	[ "$output" = "drive: command 2 has 0 arguments (1 to 64)" ]
+	# @wait: a process that is not drive's child, through its pid file
+	sleep 0.3 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/pid"
+	run "$d" @wait "$BATS_TEST_TMPDIR/pid"
+	[ "$status" -eq 0 ]
+	! kill -0 "$(cat "$BATS_TEST_TMPDIR/pid")" 2>/dev/null || [ "$(ps -o stat= -p "$(cat "$BATS_TEST_TMPDIR/pid")")" = Z ]
+	wait
 }
 
 @test "bench: wrap runs the runtime in a private mount namespace without the cgroup2 mount of a hybrid host" {
