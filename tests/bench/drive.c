@@ -1,10 +1,13 @@
 /* drive: the timing driver of tests/bench. Runs a list of commands N times
  * in sequence, in P parallel lanes, and prints one line
- *   ms=WALL rss_kb=PEAK runs=N*P
+ *   ms=WALL rss_kb=PEAK runs=N*P start=REALTIME
  * WALL is CLOCK_MONOTONIC from before the first fork to after the last
- * command's wait (in the lane that finished last), in milliseconds. PEAK is the largest ru_maxrss that wait4
- * reported for any process the driver reaped: each command (its whole exec chain) and, as the driver is a
- * child subreaper, every orphan the commands left (a detached monitor, a container's init).
+ * command's wait (in the lane that finished last), in milliseconds. PEAK
+ * is the largest ru_maxrss that wait4 reported for any process the driver
+ * reaped: each command (its whole exec chain) and, as the driver is a
+ * child subreaper, every orphan the commands left (a detached monitor, a
+ * container's init). REALTIME is CLOCK_REALTIME at the start, in seconds,
+ * to place the calls on a --debug log's timeline.
  *
  * Usage: drive [-n N] [-p P] [-i PREFIX] [-t SECONDS] CMD [ARGS] [; CMD...]
  * Commands are separated by a lone ";" argument. "@ID@" anywhere in an
@@ -202,7 +205,7 @@ out:
 int main(int argc, char **argv)
 {
   struct sigaction sa = {.sa_handler = on_signal};
-  struct timespec t0, t1;
+  struct timespec t0, t1, r0;
   struct lane *lanes;
   long rss = 0;
   int n = 1, p = 1, o, i, failed = 0;
@@ -247,6 +250,7 @@ int main(int argc, char **argv)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
+  clock_gettime(CLOCK_REALTIME, &r0);
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (p == 1) {
     run_lane(0, n, &lanes[0]);
@@ -275,7 +279,8 @@ int main(int argc, char **argv)
       t1 = lanes[i].end;
     if (lanes[i].rss_kb > rss) rss = lanes[i].rss_kb;
   }
-  printf("ms=%.3f rss_kb=%ld runs=%d\n", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6, rss,
-         n * p);
+  printf("ms=%.3f rss_kb=%ld runs=%d start=%lld.%09ld\n",
+         (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6, rss, n * p, (long long)r0.tv_sec,
+         r0.tv_nsec);
   return failed || stop;
 }

@@ -59,6 +59,7 @@ left_behind() {
 		[ "$(grep -cE "^  $s +[0-9]+\.[0-9]{3} +([0-9]+\.[0-9]{3}|-)$" <<<"$output")" -eq 2 ]
 	done
 	[ "$(grep -cE '^  whole call \(driver\) +[0-9]+\.[0-9]{3} +-$' <<<"$output")" -eq 2 ]
+	[ "$(grep -cE '^  call-to-first-line +[0-9]+\.[0-9]{3} +-$' <<<"$output")" -eq 2 ]
 	! grep -q FAILED <<<"$output"
 	left_behind
 }
@@ -95,7 +96,7 @@ left_behind() {
 	make -s -C "$ROOT" build/bench/drive build/bench/wrap
 	run "$d" -n 2 -p 2 -i x sh -c 'echo "$1" >>"$2"' sh @ID@ "$f" \; sh -c 'echo "$1.b" >>"$2"' sh @ID@ "$f"
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^ms=[0-9]+\.[0-9]{3}\ rss_kb=[0-9]+\ runs=4$ ]]
+	[[ "$output" =~ ^ms=[0-9]+\.[0-9]{3}\ rss_kb=[0-9]+\ runs=4\ start=[0-9]+\.[0-9]{9}$ ]]
 	[ "$(sort "$f" | tr '\n' ' ')" = "x-0-0 x-0-0.b x-0-1 x-0-1.b x-1-0 x-1-0.b x-1-1 x-1-1.b " ]
 	run "$d" -n 3 -i y sh -c 'exit 3' \; true
 	[ "$status" -eq 1 ]
