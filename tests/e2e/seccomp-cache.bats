@@ -98,7 +98,7 @@ run_dbg() {
 		prog) # one byte of the program, to another value
 			at=$((${hdr%%:*} + 40))
 			[ "$(dd if="$f" bs=1 skip=$at count=1 status=none | od -An -tu1 | tr -d ' ')" = 0 ] && b='\001' || b='\000'
-			printf "$b" | dd of="$f" bs=1 seek=$at conv=notrunc status=none
+			printf '%b' "$b" | dd of="$f" bs=1 seek=$at conv=notrunc status=none
 			cmp -s "$f" "$BATS_TEST_TMPDIR/good" && return 1 ;;
 		key) sed -i 's/SCMP_ACT_ERRNO/SCMP_ACT_ALLOW/' "$f" ;;
 		cut) truncate -s -9 "$f" ;;
