@@ -54,6 +54,7 @@ static const struct rec *hostname, *domainname;
 static int terminal;          /* process.terminal 1: the chain inside may send a pty master */
 static int create_mode;       /* run.mode create */
 static int exec_mode;         /* run.mode exec: join the container of exec.pid */
+static int exec_direct;       /* exec: the monitor clones the process itself (exec_enter_pidns) */
 static int keep, nosubreaper; /* run.keep, run.nosubreaper (runc run --keep, --no-subreaper) */
 static int *joinfds, njoin;   /* cgroup.join: one per v1 hierarchy */
 static int v2fd = -1, procsfd = -1;
@@ -449,6 +450,8 @@ static void wait_go(void)
   }
 }
 
+static void exec_join(void);
+
 static __attribute__((noreturn)) void child(char **argv)
 {
   struct pollfd pf = {.fd = self_pidfd, .events = POLLIN};
@@ -462,6 +465,10 @@ static __attribute__((noreturn)) void child(char **argv)
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_PDEATHSIG");
   if (poll(&pf, 1, 0) > 0) _exit(EXIT_SYSFAIL); /* the monitor died before PDEATHSIG was armed */
   close(self_pidfd);
+  if (exec_direct) { /* what the helper does otherwise: the pid namespace is ours already */
+    exec_join();
+    initial_affinity();
+  }
 
   /* cgroups first (single-threaded, so writing 0 to a v1 tasks file is cheap), then the cgroup namespace,
      so that it is rooted at the container's cgroup */
@@ -601,6 +608,22 @@ static void exec_join(void)
   }
   if (flags && setns(ex.pidfd, flags) < 0)
     die_sys(EXIT_SYSFAIL, "join the namespaces of pid %s", ex.pid->f[1]);
+}
+
+/* exec without the helper: the monitor enters the container's pid namespace for its children only (its own
+   pid, mounts, credentials stay the host's; it forks nothing else in exec mode) and clones the process
+   itself, which joins the other namespaces first thing (exec_join: the same order as in the helper). Saves
+   the helper's fork, exit and wait. Entering a pid namespace needs CAP_SYS_ADMIN in the monitor's own user
+   namespace: a rootless monitor, or a refusal, takes the helper. 1 when the monitor may clone directly. */
+static int exec_enter_pidns(void)
+{
+  int i = ns_index("pid");
+  char theirs[64];
+  if (geteuid() != 0) return 0;
+  if (!joinns[i]) return 1;
+  snprintf(theirs, sizeof theirs, "/proc/%s/ns/pid", ex.pid->f[1]);
+  if (same_file("/proc/self/ns/pid_for_children", theirs)) return 1;
+  return setns(ex.pidfd, CLONE_NEWPID) == 0;
 }
 
 static void tty_restore(void);
@@ -1203,7 +1226,11 @@ int main(int argc, char **argv)
      this and turns it off again as soon as its maps are written. */
   if (has_new("user") && geteuid() != 0 && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
     die_sys(EXIT_SYSFAIL, "prctl PR_SET_DUMPABLE");
-  if (joins || exec_mode) {
+  if (exec_mode && (exec_direct = exec_enter_pidns())) {
+    pid = clone3_child(clone_flags(), &init_pidfd);
+    if (pid < 0) die_sys(EXIT_SYSFAIL, "clone3");
+    if (pid == 0) child(argv);
+  } else if (joins || exec_mode) {
     pid = clone_via_helper(argv, &helper_status);
     if (pid > 0 && (init_pidfd = pidfd_open(pid, 0)) < 0) { /* our unreaped child: the pid cannot be reused */
       int e = errno;

@@ -16,6 +16,7 @@
 #include <sys/capability.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #ifdef HAVE_APPARMOR
@@ -25,6 +26,7 @@
 #include <selinux/selinux.h>
 #endif
 
+#include "bpfcache.h"
 #include "chain.h"
 #include "die.h"
 #include "fd.h"
@@ -407,20 +409,28 @@ static int seccomp_build(const struct spec *sp, unsigned *flags)
   return m;
 }
 
-/* ---- the compiled filter, kept for exec ---------------------------------
+/* ---- the compiled filter cache (bpfcache.h) ------------------------------
 
-   A container's filter is kept in its state dir: seccomp.key holds the
-   seccomp records it was compiled from (escaped as in the spec) and a last
-   line "secure.bpfflags N", seccomp.bpf the program. `runc exec` carries
-   the container's seccomp records unchanged, so oci-secure in exec mode
-   finds the same key there and loads the program instead of compiling the
-   profile again. The state dir is root's (0711, files 0600); a key that
-   differs, or any read error, only means compiling anew. */
+   The key is everything that determines the program: this build of
+   oci-secure (its build id: our compile code and the libseccomp linked
+   in), libseccomp's version, the native arch, the kernel (what
+   libseccomp and the NOTIFY flags probe), then the spec's seccomp records
+   in order. Run, create and exec (which carries the container's records
+   unchanged) share it: a hit loads the program, a miss compiles and
+   stores it. */
 
-static char *seccomp_key(const struct spec *sp, size_t *len)
+static char *cache_key(const struct spec *sp, size_t *len)
 {
+  const struct scmp_version *v = seccomp_version();
   struct specw k;
+  struct utsname u;
+  char bid[130];
+  if (bpfcache_build_id(bid, sizeof bid) < 0 || uname(&u) < 0 || !v) return NULL;
   specw_init(&k);
+  specw_add(&k, "cache.build", bid, (char *)NULL);
+  specw_addf(&k, "cache.libseccomp", "%u.%u.%u", v->major, v->minor, v->micro);
+  specw_addf(&k, "cache.arch", "%u", seccomp_arch_native());
+  specw_add(&k, "cache.kernel", u.sysname, u.release, u.version, u.machine, (char *)NULL);
   for (const struct rec *r = spec_next(sp, NULL, NULL); r; r = spec_next(sp, NULL, r))
     if (!strncmp(r->f[0], "seccomp.", 8)) specw_addv(&k, r->f[0], (const char *const *)r->f + 1, r->nf - 1);
   if (k.oom) die_sys(EXIT_SYSFAIL, "allocate memory");
@@ -439,62 +449,47 @@ static int sealed_copy(const char *data, size_t len)
   return m;
 }
 
-static char *slurp_at(int dfd, const char *name, size_t *len)
+/* The filter for this spec: from the cache under ROOT (may be NULL: no cache) or compiled (and stored). A
+   sealed memfd, or -1 when the spec has no filter. */
+static int seccomp_get(const struct spec *sp, const char *root, unsigned *flags)
 {
-  int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  char *p = fd < 0 ? NULL : fd_slurp(fd, len);
-  if (fd >= 0) close(fd);
-  return p;
-}
+  size_t klen = 0, plen;
+  char *key = NULL, *prog, name[17];
+  const char *why = NULL;
+  int dfd = -1, bpf;
 
-/* The kept program when its key is this spec's: a sealed memfd, or -1. */
-static int bpf_cached(const char *dir, const char *key, size_t klen, unsigned *flags)
-{
-  int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), m = -1;
-  size_t len = 0, blen = 0;
-  char *saved = dfd < 0 ? NULL : slurp_at(dfd, "seccomp.key", &len), *bpf = NULL;
-  long long f;
-  if (saved && len > klen && !memcmp(saved, key, klen) && !strncmp(saved + klen, "secure.bpfflags ", 16) &&
-      saved[len - 1] == '\n') {
-    saved[len - 1] = 0;
-    if ((f = stage_num(saved + klen + 16, 0xffff)) >= 0 && (bpf = slurp_at(dfd, "seccomp.bpf", &blen)) &&
-        blen && blen % 8 == 0) {
-      *flags = (unsigned)f;
-      m = sealed_copy(bpf, blen);
+  if (root && spec_next(sp, "seccomp.default", NULL)) {
+    if (!(key = cache_key(sp, &klen)))
+      debug("seccomp cache: off (this build has no build id)");
+    else if ((dfd = bpfcache_dir(root, 1, &why)) < 0)
+      debug("seccomp cache: %s/%s not used: %s", root, BPFCACHE_DIR, why);
+  }
+  if (dfd >= 0) {
+    bpfcache_name(key, klen, name);
+    int rc = bpfcache_load(dfd, key, klen, &prog, &plen, flags, &why);
+    if (rc == 0 && plen / 8 <= BPF_MAXINSNS) {
+      debug("seccomp cache: hit %s/%s/%s", root, BPFCACHE_DIR, name);
+      bpf = sealed_copy(prog, plen);
+      free(prog);
+      free(key);
+      close(dfd);
+      return bpf;
     }
+    free(prog);
+    if (rc < 0) debug("seccomp cache: %s/%s/%s ignored: %s", root, BPFCACHE_DIR, name, why);
   }
-  free(saved);
-  free(bpf);
-  if (dfd >= 0) close(dfd);
-  return m;
-}
-
-static int write_at(int dfd, const char *name, const char *data, size_t len)
-{
-  int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600), rc;
-  if (fd < 0) return -1;
-  rc = write_all(fd, data, len) < 0 ? -1 : 0;
-  if (close(fd) < 0) rc = -1;
-  return rc;
-}
-
-/* Keep the program for exec: the program first, its key last, so that a torn write is never taken. */
-static void bpf_keep(const char *dir, const char *key, size_t klen, int bpf, unsigned flags)
-{
-  int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  size_t blen;
-  char *prog = fd_slurp(bpf, &blen), *k = malloc(klen + 32);
-  if (dfd < 0 || !prog || !k || lseek(bpf, 0, SEEK_SET) < 0) {
-    warn_sys("keep the seccomp filter in %s", dir);
-  } else {
-    memcpy(k, key, klen);
-    size_t n = klen + (size_t)snprintf(k + klen, 32, "secure.bpfflags %u\n", flags);
-    if (write_at(dfd, "seccomp.bpf", prog, blen) < 0 || write_at(dfd, "seccomp.key", k, n) < 0)
-      warn_sys("keep the seccomp filter in %s", dir);
+  bpf = seccomp_build(sp, flags);
+  if (dfd >= 0 && bpf >= 0) {
+    char *p = fd_slurp(bpf, &plen);
+    if (!p || lseek(bpf, 0, SEEK_SET) < 0 || bpfcache_store(dfd, key, klen, p, plen, *flags) < 0)
+      debug("seccomp cache: miss, compiled; not stored in %s/%s: %s", root, BPFCACHE_DIR, strerror(errno));
+    else
+      debug("seccomp cache: miss, compiled and stored as %s/%s/%s", root, BPFCACHE_DIR, name);
+    free(p);
   }
-  free(prog);
-  free(k);
+  free(key);
   if (dfd >= 0) close(dfd);
+  return bpf;
 }
 
 /* ---- LSM labels ------------------------------------------------------ */
@@ -595,25 +590,7 @@ int main(int argc, char **argv)
   if (se) selinux_check(se, "label", &w);
   if (ml) selinux_check(ml, "mount label", NULL);
 
-  {
-    /* exec: the filter kept in the container's state dir; run and create: compile, and keep it there */
-    const char *mode = spec_get(&sp, "run.mode"), *sroot = spec_get(&sp, "state.root"),
-               *sid = spec_get(&sp, "state.id"), *sdir = spec_get(&sp, "state.dir");
-    int exec_mode = mode && !strcmp(mode, "exec");
-    char *dir = exec_mode && sroot && sid ? xasprintf("%s/%s", sroot, sid) : NULL, *key = NULL;
-    size_t klen = 0;
-    bpf = -1;
-    if (spec_next(&sp, "seccomp.default", NULL) && (dir || (!exec_mode && sdir)))
-      key = seccomp_key(&sp, &klen);
-    if (key && dir && (bpf = bpf_cached(dir, key, klen, &bpfflags)) >= 0)
-      debug("seccomp filter kept in %s", dir);
-    if (bpf < 0 && (bpf = seccomp_build(&sp, &bpfflags)) >= 0) {
-      if (key) debug("seccomp filter compiled"); /* said only where a kept one could have served */
-      if (key && !exec_mode) bpf_keep(sdir, key, klen, bpf, bpfflags);
-    }
-    free(key);
-    free(dir);
-  }
+  bpf = seccomp_get(&sp, spec_get(&sp, "state.root"), &bpfflags);
   if (bpf >= 0) {
     if (fd_move(bpf, bpf) < 0) die_sys(EXIT_SYSFAIL, "pass seccomp-bpf memfd");
     specw_addf(&w, "secure.bpf", "%d", bpf);

@@ -164,16 +164,17 @@ down() {
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -q 'Operation not permitted'
 	[ "$(runc exec "$ID" awk '/^Seccomp:/ {print $2}' /proc/self/status)" = 2 ]
-	# the filter compiled at create is kept in the state dir and loaded again, not compiled again
-	[ -s "$STATE/$ID/seccomp.bpf" ]
-	[ "$(stat -c %a "$STATE/$ID/seccomp.bpf")" = 600 ]
+	# the filter compiled at create is in the seccomp cache and loaded again, not compiled again
+	f=$(find "$STATE/.seccomp:cache" -type f)
+	[ -s "$f" ]
+	[ "$(stat -c %a "$f")" = 600 ]
 	runc --debug --log "$BATS_TEST_TMPDIR/log" exec "$ID" true
-	grep -q "oci-secure: seccomp filter kept in $STATE/$ID" "$BATS_TEST_TMPDIR/log"
-	! grep -q "oci-secure: seccomp filter compiled" "$BATS_TEST_TMPDIR/log" || return 1
-	# a kept filter whose key is not the spec's is never taken: compiled anew, and still applied
-	sed -i 's/mkdirat/mkdirat2/' "$STATE/$ID/seccomp.key"
+	grep -q "oci-secure: seccomp cache: hit $f" "$BATS_TEST_TMPDIR/log"
+	! grep -q "oci-secure: seccomp cache: miss" "$BATS_TEST_TMPDIR/log" || return 1
+	# a cache file whose key is not the spec's is never taken: compiled anew, and still applied
+	sed -i 's/mkdirat/mkdirat2/' "$f"
 	runc --debug --log "$BATS_TEST_TMPDIR/log2" exec "$ID" true
-	grep -q "oci-secure: seccomp filter compiled" "$BATS_TEST_TMPDIR/log2"
+	grep -q "oci-secure: seccomp cache: miss, compiled" "$BATS_TEST_TMPDIR/log2"
 	run runc exec "$ID" mkdir /x
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -q 'Operation not permitted'

@@ -191,3 +191,19 @@ userns() {
 	done
 	chmod o+x "$BATS_RUN_TMPDIR"
 }
+
+# podman's default profile, converted as podman hands it to the runtime:
+# the rules whose includes/excludes fit amd64 and the container's caps
+podman_profile() {
+	local caps=$1
+	jq --argjson caps "$caps" '
+		def fits: ((.includes.arches // []) as $a | $a == [] or ($a | index("amd64")))
+			and ((.includes.caps // []) | all(.[]; . as $c | $caps | index($c)))
+			and ((.excludes.arches // []) | index("amd64") | not)
+			and ((.excludes.caps // []) | all(.[]; . as $c | $caps | index($c) | not));
+		{defaultAction, defaultErrnoRet,
+		 architectures: [.archMap[] | select(.architecture == "SCMP_ARCH_X86_64") | .architecture, .subArchitectures[]],
+		 syscalls: [.syscalls[] | select(fits) | {names, action}
+			+ (if .errnoRet then {errnoRet} else {} end) + (if .args then {args} else {} end)]}' \
+		/usr/share/containers/seccomp.json
+}

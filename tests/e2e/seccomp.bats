@@ -254,22 +254,6 @@ notify_config() { # NNP META
 	assert_clean
 }
 
-# podman's default profile, converted as podman hands it to the runtime:
-# the rules whose includes/excludes fit amd64 and the container's caps
-podman_profile() {
-	local caps=$1
-	jq --argjson caps "$caps" '
-		def fits: ((.includes.arches // []) as $a | $a == [] or ($a | index("amd64")))
-			and ((.includes.caps // []) | all(.[]; . as $c | $caps | index($c)))
-			and ((.excludes.arches // []) | index("amd64") | not)
-			and ((.excludes.caps // []) | all(.[]; . as $c | $caps | index($c) | not));
-		{defaultAction, defaultErrnoRet,
-		 architectures: [.archMap[] | select(.architecture == "SCMP_ARCH_X86_64") | .architecture, .subArchitectures[]],
-		 syscalls: [.syscalls[] | select(fits) | {names, action}
-			+ (if .errnoRet then {errnoRet} else {} end) + (if .args then {args} else {} end)]}' \
-		/usr/share/containers/seccomp.json
-}
-
 @test "seccomp: podman's default profile: blocked syscalls fail with its errno inside the container" {
 	[ -r /usr/share/containers/seccomp.json ] || { echo "tests/deps installs golang-github-containers-common"; return 1; }
 	caps=$(jq -c .process.capabilities.bounding "$BUNDLE/config.json")
