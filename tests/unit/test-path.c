@@ -61,6 +61,22 @@ int main(void)
   snprintf(q, sizeof q, "%s/root/tmp/nowhere/deep/x", top);
   ok(same(fd, q), "created where the link points, inside the root");
   close(fd);
+  /* only the last component missing (created in its parent at once): a dangling link there, a file */
+  snprintf(p, sizeof p, "%s/root/etc/last", top);
+  ok(symlink("/made/here", p) == 0, "a dangling symlink as the last component");
+  fd = path_create_in_root(root, "/abs/last/", 'd', 0700);
+  snprintf(q, sizeof q, "%s/root/made/here", top);
+  ok(same(fd, q), "created where the last component points, inside the root");
+  close(fd);
+  fd = path_create_in_root(root, "/etc/new/f", 'f', 0600);
+  snprintf(q, sizeof q, "%s/root/etc/new/f", top);
+  struct stat st;
+  ok(same(fd, q) && stat(q, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0600,
+     "a file in an existing directory, with its mode");
+  close(fd);
+  fd = path_create_in_root(root, "/etc/new/..", 'd', 0700);
+  ok(fd >= 0, "an existing path is opened, not created");
+  close(fd);
   ok(!strcmp(path_split("/a/b/c", parent, sizeof parent), "c") && !strcmp(parent, "/a/b/"), "split");
 
   snprintf(q, sizeof q, "rm -rf %s", top);
