@@ -119,11 +119,16 @@ const char *path_split(const char *path, char *buf, size_t size)
   return path + s;
 }
 
-static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, int depth);
+static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, int depth, int missing);
 
 int path_create_in_root(int rootfd, const char *path, int kind, mode_t mode)
 {
-  return create_in_root(rootfd, path, kind, mode, 0);
+  return create_in_root(rootfd, path, kind, mode, 0, 0);
+}
+
+int path_create_missing(int rootfd, const char *path, int kind, mode_t mode)
+{
+  return create_in_root(rootfd, path, kind, mode, 0, 1);
 }
 
 /* A dangling symlink on the way: create what it points at, resolved with
@@ -144,7 +149,7 @@ static int follow_dangling(int rootfd, int parent, const char *dir, const char *
     errno = ENAMETOOLONG;
     return -1;
   }
-  return create_in_root(rootfd, next, kind, mode, depth + 1);
+  return create_in_root(rootfd, next, kind, mode, depth + 1, 0);
 }
 
 /* Create NAME (the component of PATH that starts at START and ends before REST) in PARENT: the last one as
@@ -189,7 +194,7 @@ static int create_one(int rootfd, int parent, const char *path, size_t start, co
   return 1;
 }
 
-static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, int depth)
+static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, int depth, int missing)
 {
   char prefix[4096];
   size_t len = strlen(path), i = 0;
@@ -199,8 +204,10 @@ static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, i
     errno = ENAMETOOLONG;
     return -1;
   }
-  fd = path_open_in_root(rootfd, path, O_PATH);
-  if (fd >= 0 || errno != ENOENT) return fd;
+  if (!missing) {
+    fd = path_open_in_root(rootfd, path, O_PATH);
+    if (fd >= 0 || errno != ENOENT) return fd;
+  }
   /* the common case, only the last component missing: create it in its parent, resolved at once (the walk
      below would find every earlier component there and do the same) */
   {
