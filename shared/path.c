@@ -119,11 +119,16 @@ const char *path_split(const char *path, char *buf, size_t size)
   return path + s;
 }
 
-static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, int depth);
+static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, int depth, int missing);
 
 int path_create_in_root(int rootfd, const char *path, int kind, mode_t mode)
 {
-  return create_in_root(rootfd, path, kind, mode, 0);
+  return create_in_root(rootfd, path, kind, mode, 0, 0);
+}
+
+int path_create_missing(int rootfd, const char *path, int kind, mode_t mode)
+{
+  return create_in_root(rootfd, path, kind, mode, 0, 1);
 }
 
 /* A dangling symlink on the way: create what it points at, resolved with
@@ -144,10 +149,52 @@ static int follow_dangling(int rootfd, int parent, const char *dir, const char *
     errno = ENAMETOOLONG;
     return -1;
   }
-  return create_in_root(rootfd, next, kind, mode, depth + 1);
+  return create_in_root(rootfd, next, kind, mode, depth + 1, 0);
 }
 
-static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, int depth)
+/* Create NAME (the component of PATH that starts at START and ends before REST) in PARENT: the last one as
+   KIND with MODE, any other as a directory. Returns 1 when done (created, or there already), else what to
+   return: the result of following a dangling symlink, or -1. PARENT is closed. */
+static int create_one(int rootfd, int parent, const char *path, size_t start, const char *name,
+                      const char *rest, int last, int kind, mode_t mode, int depth)
+{
+  int r;
+  if (!strcmp(name, "..") || !strcmp(name, ".")) {
+    close(parent);
+    errno = ENOENT;
+    return -1;
+  }
+  if (last && kind == 'f') {
+    int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+    r = f < 0 ? -1 : 0;
+    if (f >= 0) close(f);
+  } else {
+    r = mkdirat(parent, name, last ? mode : 0755);
+  }
+  if (r < 0 && errno != EEXIST) {
+    int e = errno;
+    close(parent);
+    errno = e;
+    return -1;
+  }
+  if (r < 0) { /* exists but did not resolve: a dangling symlink? */
+    struct stat st;
+    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+      char dir[4096];
+      memcpy(dir, path, start);
+      dir[start] = 0;
+      r = follow_dangling(rootfd, parent, dir, name, rest, kind, mode, depth);
+      int e = errno;
+      close(parent);
+      errno = e;
+      return r;
+    }
+  }
+  close(parent);
+  return 1;
+}
+
+static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, int depth, int missing)
 {
   char prefix[4096];
   size_t len = strlen(path), i = 0;
@@ -157,11 +204,34 @@ static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, i
     errno = ENAMETOOLONG;
     return -1;
   }
-  fd = path_open_in_root(rootfd, path, O_PATH);
-  if (fd >= 0 || errno != ENOENT) return fd;
+  if (!missing) {
+    fd = path_open_in_root(rootfd, path, O_PATH);
+    if (fd >= 0 || errno != ENOENT) return fd;
+  }
+  /* the common case, only the last component missing: create it in its parent, resolved at once (the walk
+     below would find every earlier component there and do the same) */
+  {
+    size_t end = len, start;
+    while (end > 0 && path[end - 1] == '/') end--;
+    start = end;
+    while (start > 0 && path[start - 1] != '/') start--;
+    if (start > 0 && end > start && end - start < 256) {
+      char name[256];
+      int parent;
+      memcpy(name, path, start);
+      name[start] = 0;
+      if ((parent = path_open_in_root(rootfd, name, O_PATH | O_DIRECTORY)) >= 0) {
+        int r;
+        memcpy(name, path + start, end - start);
+        name[end - start] = 0;
+        r = create_one(rootfd, parent, path, start, name, path + end, 1, kind, mode, depth);
+        return r == 1 ? path_open_in_root(rootfd, path, O_PATH) : r;
+      }
+    }
+  }
   /* create component by component, each in its safely resolved parent */
   while (i < len) {
-    int parent, last;
+    int parent, last, r;
     char name[256];
     size_t start;
     while (i < len && path[i] == '/') i++;
@@ -188,39 +258,8 @@ static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, i
     prefix[start] = 0;
     parent = path_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY);
     if (parent < 0) return -1;
-    if (!strcmp(name, "..") || !strcmp(name, ".")) {
-      close(parent);
-      errno = ENOENT;
-      return -1;
-    }
-    int r;
-    if (last && kind == 'f') {
-      int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
-      r = f < 0 ? -1 : 0;
-      if (f >= 0) close(f);
-    } else {
-      r = mkdirat(parent, name, last ? mode : 0755);
-    }
-    if (r < 0 && errno != EEXIST) {
-      int e = errno;
-      close(parent);
-      errno = e;
-      return -1;
-    }
-    if (r < 0) { /* exists but did not resolve: a dangling symlink? */
-      struct stat st;
-      if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
-        char dir[4096];
-        memcpy(dir, path, start);
-        dir[start] = 0;
-        r = follow_dangling(rootfd, parent, dir, name, path + i, kind, mode, depth);
-        int e = errno;
-        close(parent);
-        errno = e;
-        return r;
-      }
-    }
-    close(parent);
+    r = create_one(rootfd, parent, path, start, name, path + i, last, kind, mode, depth);
+    if (r != 1) return r;
     if (last) return path_open_in_root(rootfd, path, O_PATH);
   }
   return path_open_in_root(rootfd, path, O_PATH);

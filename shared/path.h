@@ -12,6 +12,9 @@ int path_open_in_root(int rootfd, const char *path, int flags);
    as a directory (mode 0755), the last component as a directory (kind 'd')
    or an empty file (kind 'f'). Returns an O_PATH fd of the result. */
 int path_create_in_root(int rootfd, const char *path, int kind, mode_t mode);
+/* The same for a PATH the caller has just found missing (path_open_in_root
+   failed with ENOENT): skips looking it up again first. */
+int path_create_missing(int rootfd, const char *path, int kind, mode_t mode);
 /* Split "a/b/c" into parent "a/b" (written into buf) and return "c". */
 const char *path_split(const char *path, char *buf, size_t size);
 

@@ -726,9 +726,19 @@ static void set_identity(int setgroups_deny)
   struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
   struct __user_cap_data_struct d[2];
 
-  for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-    if (!(c.caps[BND] >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-      die_sys(EXIT_SYSFAIL, "drop capability %d from the bounding set", cap);
+  /* up to the last cap the kernel knows: a kept one is only read (EINVAL past the last), an unwanted one
+     dropped at once (EINVAL past the last; on another error, read to tell a failure from the end) */
+  for (int cap = 0; cap < 64; cap++) {
+    int e;
+    if (c.caps[BND] >> cap & 1) {
+      if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) break;
+      continue;
+    }
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0) continue;
+    if ((e = errno) == EINVAL || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) break;
+    errno = e;
+    die_sys(EXIT_SYSFAIL, "drop capability %d from the bounding set", cap);
+  }
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_KEEPCAPS");
   /* In a user namespace whose setgroups is "deny" the kernel refuses setgroups; the groups cannot be changed
      there at all, so an empty list is already satisfied. */

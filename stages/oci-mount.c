@@ -37,6 +37,7 @@ static const struct spec *sp;
 static const char *root; /* root.path: messages show root + DEST */
 static int rootfd = -1;  /* O_PATH of the root's self-bind; every DEST is resolved under it */
 static char rootreal[4096];
+static struct stat rootst; /* rootfd's, taken once: what no destination may resolve to */
 static int userns, cgroupns;
 static const char *label; /* SELinux context for new filesystems; NULL when SELinux is off */
 static int nmounts;       /* mount records */
@@ -205,26 +206,25 @@ static int reopen(const char *dest)
   return fd;
 }
 
-/* A mount must never cover the container root itself (DEST "/x" -> "/"). */
-static void not_root(int fd, const char *dest)
+/* A mount must never cover the container root itself (DEST "/x" -> "/"). A is fd's stat. */
+static void not_root(const struct stat *a, const char *dest)
 {
-  struct stat a, b;
-  if (fstat(fd, &a) < 0 || fstat(rootfd, &b) < 0) die_sys(EXIT_SYSFAIL, "stat %s%s", root, dest);
-  if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+  if (a->st_dev == rootst.st_dev && a->st_ino == rootst.st_ino)
     die(EXIT_BADINPUT, "mount on %s%s: destination resolves to the container root", root, dest);
 }
 
 /* Resolve DEST with the rootfs as "/", creating what is missing: a
-   directory, or an empty file for a file bind (kind 'f'). */
-static int open_dest(const char *dest, int kind)
+   directory, or an empty file for a file bind (kind 'f'). Its stat in ST. */
+static int open_dest(const char *dest, int kind, struct stat *st)
 {
   int fd = path_open_in_root(rootfd, dest, O_PATH);
   if (fd < 0 && errno == ENOENT) {
-    fd = path_create_in_root(rootfd, dest, kind, kind == 'f' ? 0644 : 0755);
+    fd = path_create_missing(rootfd, dest, kind, kind == 'f' ? 0644 : 0755);
     if (fd < 0) die_sys(EXIT_SYSFAIL, "create %s%s", root, dest);
   }
   if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s%s", root, dest);
-  not_root(fd, dest);
+  if (fstat(fd, st) < 0) die_sys(EXIT_SYSFAIL, "stat %s%s", root, dest);
+  not_root(st, dest);
   return fd;
 }
 
@@ -232,17 +232,16 @@ static int open_dest(const char *dest, int kind)
    symlink so that procfs lands elsewhere (or something else lands on
    /proc). proc and sysfs go on a real directory only; nothing but procfs
    goes on /proc, and inside /proc only the files lxcfs emulates. */
-static int open_fs_dir(const char *dest, const char *src)
+static int open_fs_dir(const char *dest, const char *src, struct stat *st)
 {
-  struct stat st;
   int fd = path_open_in_root(rootfd, dest, O_PATH | O_NOFOLLOW);
-  if (fd < 0) return open_dest(dest, 'd');
-  if (fstat(fd, &st) < 0) die_sys(EXIT_SYSFAIL, "stat %s%s", root, dest);
-  if (!S_ISDIR(st.st_mode)) {
+  if (fd < 0) return open_dest(dest, 'd', st);
+  if (fstat(fd, st) < 0) die_sys(EXIT_SYSFAIL, "stat %s%s", root, dest);
+  if (!S_ISDIR(st->st_mode)) {
     errno = ENOTDIR;
     die_sys(EXIT_SYSFAIL, "mount %s on %s%s", src, root, dest);
   }
-  not_root(fd, dest);
+  not_root(st, dest);
   return fd;
 }
 
@@ -323,17 +322,24 @@ static void setattr(int top, const char *dest, const struct mount_flags *mf)
     die_sys(EXIT_SYSFAIL, "set attributes of %s%s", root, dest);
 }
 
+/* Does MF ask for anything that needs the new top mount (propagation, mount_setattr)? */
+static int wants_top(const struct mount_flags *mf) { return mf->prop || mf->rset || mf->rclr; }
+
 /* Bind src onto fd, then apply the other flags with a remount (a bind
-   ignores them). Returns the new top mount. */
-static int bind_at(const char *src, const char *name, int fd, const char *dest, unsigned long flags)
+   ignores them). Returns the new top mount when WANT or the remount needs it, else -1. */
+static int bind_at(const char *src, const char *name, int fd, const char *dest, unsigned long flags, int want)
 {
   char p[64];
-  int top;
+  int top = -1, more = (flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0;
   FDPATH(p, fd);
   if (mount(src, p, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
     die_sys(EXIT_SYSFAIL, "mount %s on %s%s", name, root, dest);
-  top = reopen(dest);
-  if (flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) remount(top, dest, flags);
+  if (want || more) top = reopen(dest);
+  if (more) remount(top, dest, flags);
+  if (!want && top >= 0) {
+    close(top);
+    top = -1;
+  }
   return top;
 }
 
@@ -402,17 +408,19 @@ static void mount_bind(const struct rec *r, const struct mount_flags *mf, int i)
   } else if (stat(src, &st) < 0) {
     die_sys(EXIT_SYSFAIL, "stat %s", src);
   }
-  fd = open_dest(dest, S_ISDIR(st.st_mode) ? 'd' : 'f');
+  fd = open_dest(dest, S_ISDIR(st.st_mode) ? 'd' : 'f', &st);
   check_proc(fd, r, mf);
   if (idmapped[i]) {
     top = move_tree(sfd, fd, src, dest);
     if (mf->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) remount(top, dest, mf->flags | MS_BIND);
   } else {
-    top = bind_at(sfd >= 0 ? via : src, src, fd, dest, mf->flags | MS_BIND);
+    top = bind_at(sfd >= 0 ? via : src, src, fd, dest, mf->flags | MS_BIND, wants_top(mf));
   }
-  propagate(top, dest, mf);
-  setattr(top, dest, mf);
-  close(top);
+  if (top >= 0) {
+    propagate(top, dest, mf);
+    setattr(top, dest, mf);
+    close(top);
+  }
   close(fd);
 }
 
@@ -427,13 +435,12 @@ static void mount_fs(const struct rec *r, const struct mount_flags *mf)
   struct stat st;
 
   if (!strcmp(type, "proc") || !strcmp(type, "sysfs"))
-    fd = open_fs_dir(dest, *src ? src : type);
+    fd = open_fs_dir(dest, *src ? src : type, &st);
   else
-    fd = open_dest(dest, 'd');
+    fd = open_dest(dest, 'd', &st);
   check_proc(fd, r, mf);
   if (tmpfs || same_path(dest, "/dev")) flags &= ~MS_RDONLY;
   if (tmpfs) { /* keep the mode of the directory it covers */
-    if (fstat(fd, &st) < 0) die_sys(EXIT_SYSFAIL, "stat %s%s", root, dest);
     char *d = xasprintf("mode=%04o%s%s", st.st_mode & 07777, *r->f[5] ? "," : "", r->f[5]);
     data = with_label(type, d);
     free(d);
@@ -445,6 +452,10 @@ static void mount_fs(const struct rec *r, const struct mount_flags *mf)
     die_sys(EXIT_SYSFAIL, "open %s%s", root, dest);
   xmount(src, fd, dest, type, flags, data);
   free(data);
+  if (old < 0 && !mf->prop && (tmpfs || same_path(dest, "/dev") || (!mf->rset && !mf->rclr))) {
+    close(fd); /* nothing to do on the new mount */
+    return;
+  }
   top = reopen(dest);
   if (old >= 0) {
     int new = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -532,7 +543,8 @@ static void mount_cgroup_v1(const struct rec *r, const struct mount_flags *mf, c
   const char *dest = r->f[1];
   unsigned long ro = mf->flags & MS_RDONLY;
   size_t rootlen = strlen(root);
-  int fd = open_dest(dest, 'd'), top;
+  struct stat st;
+  int fd = open_dest(dest, 'd', &st), top;
   char *data = with_label("tmpfs", "mode=755");
 
   check_proc(fd, r, mf);
@@ -549,7 +561,7 @@ static void mount_cgroup_v1(const struct rec *r, const struct mount_flags *mf, c
     for (size_t j = 0; j < i && !dup; j++) dup = t->e[j].major == m->major && t->e[j].minor == m->minor;
     if (dup) continue;
     char *name = strrchr(m->point, '/') + 1, *sub = xasprintf("%s/%s", dest, name), *src;
-    int sfd = open_dest(sub, 'd');
+    int sfd = open_dest(sub, 'd', &st);
     if (cgroupns && !v2) {
       char *ctl = controllers(m->super);
       xmount("cgroup", sfd, sub, "cgroup", CGFLAGS | ro, ctl);
@@ -562,7 +574,7 @@ static void mount_cgroup_v1(const struct rec *r, const struct mount_flags *mf, c
          whole tree, so the directory stays empty */
       free(src);
     } else if (src) {
-      close(bind_at(src, src, sfd, sub, mf->flags | MS_BIND | MS_REC));
+      bind_at(src, src, sfd, sub, mf->flags | MS_BIND | MS_REC, 0);
       free(src);
     } else {
       warn("no cgroup of ours in %s: %s%s left empty", m->point, root, sub);
@@ -593,7 +605,8 @@ static void mount_cgroup2(const struct rec *r, const struct mount_flags *mf, con
 {
   const char *dest = r->f[1];
   char p[64], *src = NULL;
-  int fd = open_dest(dest, 'd'), top;
+  struct stat st;
+  int fd = open_dest(dest, 'd', &st), top;
   check_proc(fd, r, mf);
   FDPATH(p, fd);
   for (size_t i = 0; i < t->n && !src; i++)
@@ -615,12 +628,14 @@ static void mount_cgroup2(const struct rec *r, const struct mount_flags *mf, con
       return;
     }
     if (!src) die(EXIT_SYSFAIL, "mount cgroup2 on %s%s: no cgroup2 hierarchy to bind", root, dest);
-    top = bind_at(src, src, fd, dest, mf->flags | MS_BIND | MS_REC);
-    propagate(top, dest, mf);
-    setattr(top, dest, mf);
+    top = bind_at(src, src, fd, dest, mf->flags | MS_BIND | MS_REC, wants_top(mf));
+    if (top >= 0) {
+      propagate(top, dest, mf);
+      setattr(top, dest, mf);
+    }
   }
   free(src);
-  close(top);
+  if (top >= 0) close(top);
   close(fd);
 }
 
@@ -656,27 +671,46 @@ static void mount_rec(const struct rec *r, int i)
 
 /* ---- devices and symlinks ---- */
 
+/* The last parent directory opened for a device or symlink (most are in /dev): kept for the next one. */
+static char *parent_path;
+static int parent_fd = -1;
+
+static void parent_close(void)
+{
+  if (parent_fd >= 0) close(parent_fd);
+  free(parent_path);
+  parent_path = NULL;
+  parent_fd = -1;
+}
+
 /* The parent directory of PATH inside the rootfs (created), and its last component. */
 static int open_parent(const char *path, char **name)
 {
   char *c = clean(path), *slash = strrchr(c, '/');
-  int fd;
+  const char *dir;
   *name = xasprintf("%s", slash + 1);
   *slash = 0;
-  fd = path_create_in_root(rootfd, *c ? c : "/", 'd', 0755);
-  if (fd < 0) die_sys(EXIT_SYSFAIL, "create %s%s", root, *c ? c : "/");
+  dir = *c ? c : "/";
+  if (parent_path && !strcmp(parent_path, dir)) {
+    free(c);
+    return parent_fd;
+  }
+  parent_close();
+  parent_fd = path_create_in_root(rootfd, dir, 'd', 0755);
+  if (parent_fd < 0) die_sys(EXIT_SYSFAIL, "create %s%s", root, dir);
+  parent_path = xasprintf("%s", dir);
   free(c);
-  return fd;
+  return parent_fd;
 }
 
-/* In a user namespace mknod is refused: bind the host's node instead (runc). */
+/* In a user namespace mknod is refused: bind the host's node instead (runc). The empty file made for it is
+   the mount point (through the fd that made it); an entry already there is opened without following it. */
 static void bind_device(int dir, const char *name, const char *path)
 {
   struct stat st;
   int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
   if (fd < 0 && errno != EEXIST) die_sys(EXIT_SYSFAIL, "create %s%s", root, path);
-  if (fd >= 0) close(fd);
-  fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 || fstat(fd, &st) < 0) die_sys(EXIT_SYSFAIL, "open %s%s", root, path);
   if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode)) {
     errno = S_ISLNK(st.st_mode) ? ELOOP : EISDIR;
@@ -720,7 +754,6 @@ static void make_device(const struct rec *r)
     close(fd);
   }
   free(name);
-  close(dir);
 }
 
 static void make_symlink(const struct rec *r)
@@ -735,7 +768,6 @@ static void make_symlink(const struct rec *r)
       die_sys(EXIT_SYSFAIL, "replace %s%s", root, path);
   }
   free(name);
-  close(dir);
 }
 
 static void setup_dev(void)
@@ -746,6 +778,7 @@ static void setup_dev(void)
   while ((r = spec_next(sp, "device", r)))
     if (!ptmx_link || !same_path(r->f[1], "/dev/ptmx")) make_device(r);
   while ((r = spec_next(sp, "symlink", r))) make_symlink(r);
+  parent_close();
 }
 
 /* ---- read-only parts ---- */
@@ -846,6 +879,7 @@ static void prepare_root(void)
   rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) die_sys(EXIT_SYSFAIL, "open %s", root);
   if (mnt_fd_path(rootfd, rootreal, sizeof rootreal) < 0) die_sys(EXIT_SYSFAIL, "resolve %s", root);
+  if (fstat(rootfd, &rootst) < 0) die_sys(EXIT_SYSFAIL, "stat %s", root);
 }
 
 /* go-selinux and crun label mounts only when SELinux is on; without it the label is ignored, with a line in

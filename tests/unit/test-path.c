@@ -15,6 +15,17 @@ static int same(int fd, const char *path)
   return fd >= 0 && fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
+/* path_create_in_root(PATH) (mode 0700) lands on TOP/WANT */
+static int creates(int root, const char *path, int kind, const char *top, const char *want)
+{
+  char q[4200];
+  int fd = path_create_in_root(root, path, kind, 0700), r;
+  snprintf(q, sizeof q, "%s/%s", top, want);
+  r = same(fd, q);
+  if (fd >= 0) close(fd);
+  return r;
+}
+
 int main(void)
 {
   char tmpl[] = "/tmp/test-path.XXXXXX", p[4200], q[4200];
@@ -61,6 +72,16 @@ int main(void)
   snprintf(q, sizeof q, "%s/root/tmp/nowhere/deep/x", top);
   ok(same(fd, q), "created where the link points, inside the root");
   close(fd);
+  /* only the last component missing (created in its parent at once): a dangling link there, a file */
+  snprintf(p, sizeof p, "%s/root/etc/last", top);
+  ok(symlink("/made/here", p) == 0 && creates(root, "/abs/last/", 'd', top, "root/made/here"),
+     "a dangling symlink as the last component: created where it points, inside the root");
+  struct stat st;
+  snprintf(q, sizeof q, "%s/root/etc/new/f", top);
+  ok(creates(root, "/etc/new/f", 'f', top, "root/etc/new/f") && stat(q, &st) == 0 && S_ISREG(st.st_mode) &&
+         (st.st_mode & 07777) == 0700,
+     "a file in an existing directory, with its mode");
+  ok(creates(root, "/etc/new/..", 'd', top, "root/etc"), "an existing path is opened, not created");
   ok(!strcmp(path_split("/a/b/c", parent, sizeof parent), "c") && !strcmp(parent, "/a/b/"), "split");
 
   snprintf(q, sizeof q, "rm -rf %s", top);
