@@ -31,7 +31,7 @@
 /* how long start and delete wait for another runtime process's lock */
 #define LOCK_WAIT_MS 10000
 
-static int force, failed;
+static int force, failed, thawed;
 
 static void nap(long ms)
 {
@@ -39,13 +39,20 @@ static void nap(long ms)
   nanosleep(&t, NULL);
 }
 
-/* SIGKILL every process listed in a cgroup; returns how many were seen. */
-static int kill_cgroup(const char *dir)
+/* SIGKILL every process listed in a cgroup (v2: of the hierarchy named
+   "unified"); returns how many were seen. */
+static int kill_cgroup(const char *dir, int v2)
 {
   char path[4200];
   snprintf(path, sizeof path, "%s/cgroup.kill", dir);
-  if (file_write_at(AT_FDCWD, path, "1") == 0) return 0; /* cgroup v2: the kernel does it */
+  if (v2 && file_write_at(AT_FDCWD, path, "1") == 0) return 0; /* the kernel does it (5.14+) */
   return cgroup_signal(dir, SIGKILL);
+}
+
+/* Thaw a frozen container: a frozen task does not die of SIGKILL. */
+static void thaw(const struct spec *sp)
+{
+  if (cgres_thaw(sp) < 0) warn_sys("thaw the container's cgroup");
 }
 
 static void remove_cgroups(const struct spec *sp)
@@ -62,19 +69,22 @@ static void remove_cgroups(const struct spec *sp)
     if (r->nf != 4) die(EXIT_BADINPUT, "spec line %u: bad cgroup.dir record", r->line);
     dirs[i++] = r;
   }
-  /* last first: children before parents */
+  /* last first: children before parents. An empty cgroup just goes (the
+     common case: the init reaped, its pid namespace gone); one still
+     busy is thawed (once) and killed with --force, then tried again. */
   for (i = n; i-- > 0;) {
     const char *dir = dirs[i]->f[2];
     if (strcmp(dirs[i]->f[3], "new")) continue;
     for (int tries = 0;; tries++) {
-      if (force) kill_cgroup(dir);
       if (rmdir(dir) == 0 || errno == ENOENT) break;
       if (errno != EBUSY || tries >= 200) {
         warn_sys("rmdir %s", dir);
         failed = 1;
         break;
       }
-      nap(tries < 20 ? 1 : 10); /* dying processes leave the cgroup shortly */
+      if (force && !thawed) thaw(sp), thawed = 1;
+      if (force) kill_cgroup(dir, !strcmp(dirs[i]->f[1], "unified"));
+      if (tries) nap(tries < 20 ? 1 : 10); /* dying processes leave the cgroup shortly */
     }
   }
   free(dirs);
@@ -93,7 +103,7 @@ static void stop_units(const struct spec *sp)
       struct cgres_hier h[64];
       size_t n = cgres_dirs(sp, h, 64);
       for (size_t i = 0; i < n; i++)
-        if (h[i].v2) kill_cgroup(h[i].dir);
+        if (h[i].v2) kill_cgroup(h[i].dir, 1);
     }
     if (!connected && sd_connect(&c) < 0) {
       if (access("/run/systemd/private", F_OK) < 0 && access("/run/dbus/system_bus_socket", F_OK) < 0)
@@ -113,9 +123,15 @@ static void stop_units(const struct spec *sp)
 
 static void remove_statedir(const char *dir)
 {
-  DIR *d = opendir(dir);
+  static const char *const known[] = {"state.json", "spec"};
+  char path[4200];
+  DIR *d;
   struct dirent *e;
-  if (!d) {
+  /* what a run leaves, by name, then the dir; the listing only when more is there */
+  for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, known[i]) < sizeof path) unlink(path);
+  if (rmdir(dir) == 0 || errno == ENOENT) return;
+  if (!(d = opendir(dir))) {
     if (errno != ENOENT) {
       warn_sys("open %s", dir);
       failed = 1;
@@ -135,12 +151,6 @@ static void remove_statedir(const char *dir)
   }
 }
 
-/* Thaw a frozen container: a frozen task does not die of SIGKILL. */
-static void thaw(const struct spec *sp)
-{
-  if (cgres_thaw(sp) < 0) warn_sys("thaw the container's cgroup");
-}
-
 /* By id (runc delete): a stopped container goes; a created one is killed
    first (runc and crun do so, and containerd relies on it); a running or
    paused one only with --force. */
@@ -156,8 +166,8 @@ static void stop_init(const char *root, const char *id, const struct spec *sp)
   if (pfd >= 0 && state_starttime(st.pid) != 0) {
     struct pollfd p = {.fd = pfd, .events = POLLIN};
     syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
-    if (!strcmp(st.status, "paused")) thaw(sp); /* or it never dies */
-    poll(&p, 1, 5000);                          /* readable once it has exited */
+    if (!strcmp(st.status, "paused")) thaw(sp), thawed = 1; /* or it never dies */
+    poll(&p, 1, 5000);                                      /* readable once it has exited */
   }
   if (pfd >= 0) close(pfd);
 out:
@@ -227,8 +237,8 @@ int main(int argc, char **argv)
       debug("start");
     }
   }
-  if (force) thaw(&sp);
-  remove_cgroups(&sp);
+  remove_cgroups(&sp);             /* (thaws with --force where a cgroup is still busy) */
+  if (force && !thawed) thaw(&sp); /* one not ours left frozen (a removed one reads ENOENT: nothing) */
   stop_units(&sp);
   if ((dir = spec_get(&sp, "state.dir"))) remove_statedir(dir);
   /* poststop: after the container is gone; a failure is a warning */

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
   }
 
   /* poststart: a failure is a warning (runtime-spec) */
-  if (state_spec(st.dir, &sp) == 0) {
+  if (state_spec_of(&st, &sp) == 0) {
     if (hook_any(&sp, "poststart")) settle(st.pid);
     hook_run_all(&sp, "poststart", st.pid, "running", msg, sizeof msg, warn_line);
     spec_free(&sp);

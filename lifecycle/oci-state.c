@@ -58,7 +58,7 @@ static char *owner_of(const char *dir)
 
 /* one state object as runc prints it: indented by ind spaces (runc state),
    or on one line (ind < 0: runc list --format json, with the owner) */
-static void print_state(FILE *f, const struct cstate *st, int ind)
+static void print_state(FILE *f, struct cstate *st, int ind)
 {
   struct spec sp;
   int one = ind < 0;
@@ -73,7 +73,7 @@ static void print_state(FILE *f, const struct cstate *st, int ind)
   KEY("bundle"), raw(f, st->json, "bundle", "\"\""), fputs(sep, f);
   KEY("rootfs"), raw(f, st->json, "rootfs", "\"\""), fputs(sep, f);
   KEY("created"), raw(f, st->json, "created", "\"\""), fputs(sep, f);
-  if (state_spec(st->dir, &sp) == 0) {
+  if (state_spec_of(st, &sp) == 0) {
     const struct rec *r = NULL;
     int first = 1;
     while ((r = spec_next(&sp, "annotation", r))) {

@@ -604,6 +604,23 @@ static void rdma(const struct cgres *c, const struct cgres_hier *h)
   }
 }
 
+/* One v1 device rule: each of devices.deny and devices.allow opened once
+   and written once per rule (the kernel takes one rule per write); a fake
+   tree's file is rewritten per rule, as cg_write does. */
+static void dev_rule(const struct cgres_hier *d, int fds[2], int allow, const char *v)
+{
+  const char *file = allow ? "devices.allow" : "devices.deny";
+  ssize_t w;
+  if (d->fake) {
+    cg_write(d, file, v);
+    return;
+  }
+  if (fds[allow] < 0 && (fds[allow] = openat(d->dfd, file, O_WRONLY | O_CLOEXEC)) < 0)
+    die_sys(EXIT_SYSFAIL, "write %s in %s", file, d->dir);
+  if ((w = write(fds[allow], v, strlen(v))) >= 0 && (size_t)w != strlen(v)) errno = EIO, w = -1;
+  if (w < 0) die_sys(EXIT_SYSFAIL, "write %s in %s", file, d->dir);
+}
+
 void cgres_apply(const struct cgres *c, struct cgres_hier *h, size_t n)
 {
   struct cgres_hier *u = cgres_v2(h, n);
@@ -632,16 +649,20 @@ void cgres_apply(const struct cgres *c, struct cgres_hier *h, size_t n)
     }
   }
   if (c->ndev && cgres_v1(h, n, "devices")) {
-    /* the allow-list: deny everything, then the rules in order */
+    /* the allow-list: deny everything, then the rules in order (a first
+       "deny a" rule is that same write: made once) */
     struct cgres_hier *d = cgres_v1(h, n, "devices");
-    cg_write(d, "devices.deny", "a");
+    int fds[2] = {-1, -1}; /* devices.deny, devices.allow */
+    if (c->devs[0].type != 'a' || c->devs[0].allow) dev_rule(d, fds, 0, "a");
     for (size_t i = 0; i < c->ndev; i++) {
       const struct rec *r = c->devrec[i];
       char *v = c->devs[i].type == 'a' ? xasprintf("a")
                                        : xasprintf("%s %s:%s %s", r->f[2], r->f[3], r->f[4], r->f[5]);
-      cg_write(d, c->devs[i].allow ? "devices.allow" : "devices.deny", v);
+      dev_rule(d, fds, c->devs[i].allow, v);
       free(v);
     }
+    for (int i = 0; i < 2; i++)
+      if (fds[i] >= 0) close(fds[i]);
   } else if (c->ndev) {
     /* devices on cgroup v2: an eBPF program, as runc and crun attach */
     const char *step;

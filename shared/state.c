@@ -14,18 +14,27 @@
 #include "die.h"
 #include "fd.h"
 
-unsigned long long state_starttime(pid_t pid)
+/* One read of /proc/PID/stat: the start time (0 when gone) and the state letter (*state, 0 when gone). */
+static unsigned long long proc_stat(pid_t pid, char *state)
 {
   char path[64], buf[1024], *p;
   unsigned long long v = 0;
+  *state = 0;
   snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
   if (file_read_at(AT_FDCWD, path, buf, sizeof buf) <= 0) return 0;
   p = strrchr(buf, ')'); /* comm may hold spaces and parens */
-  if (!p) return 0;
+  if (!p || !p[1]) return 0;
+  *state = p[2];
   /* after ") " come fields 3..: state ppid pgrp ... starttime is field 22 */
   for (int field = 2; field < 22 && p; field++) p = strchr(p + 1, ' ');
   if (p) v = strtoull(p + 1, NULL, 10);
   return v;
+}
+
+unsigned long long state_starttime(pid_t pid)
+{
+  char state;
+  return proc_stat(pid, &state);
 }
 
 static int write_file_at(int dir, const char *name, const char *data, size_t len)
@@ -43,6 +52,21 @@ static int write_file_at(int dir, const char *name, const char *data, size_t len
   }
   close(fd);
   return renameat(dir, tmp, dir, name);
+}
+
+/* RFC 3339 UTC with nanoseconds, by hand: glibc's gmtime_r and strftime
+   load /etc/localtime (tzset) on first use, for a zone never printed. The
+   civil date of a day count: Howard Hinnant's days_from_civil inverse. */
+static void utc_stamp(char *buf, size_t size, const struct timespec *t)
+{
+  long long days = t->tv_sec / 86400, secs = t->tv_sec % 86400;
+  if (secs < 0) secs += 86400, days--;
+  long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
+  snprintf(buf, size, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
+           secs / 60 % 60, secs % 60, t->tv_nsec);
 }
 
 /* append "key":"escaped", to a growing buffer */
@@ -68,9 +92,8 @@ static void put_str(char **b, size_t *n, size_t *cap, const char *key, const cha
 int state_write(const struct spec *sp, pid_t pid, const char *status)
 {
   const char *dir = spec_get(sp, "state.dir");
-  char ts[64], created[96], num[64];
+  char created[96], num[64];
   struct timespec t;
-  struct tm tm;
   size_t n = 0, cap = 4096;
   char *b;
   int dfd, rc;
@@ -80,9 +103,7 @@ int state_write(const struct spec *sp, pid_t pid, const char *status)
     return -1;
   }
   clock_gettime(CLOCK_REALTIME, &t);
-  gmtime_r(&t.tv_sec, &tm);
-  strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(created, sizeof created, "%s.%09ldZ", ts, t.tv_nsec);
+  utc_stamp(created, sizeof created, &t);
 
   if (!(b = malloc(cap))) return -1;
   n += (size_t)snprintf(b, cap, "{");
@@ -198,17 +219,28 @@ int state_spec(const char *dir, struct spec *sp)
 }
 
 /* Is the container's freezer frozen? The deepest dir of the v1 freezer
-   hierarchy, or of the unified one, as the saved spec records them. */
-static int frozen(const char *dir)
+   hierarchy, or of the unified one, as the saved spec records them. The
+   spec read is kept in st->spec for state_spec_of. */
+static int frozen(struct cstate *st)
 {
   struct cgres_hier h[64];
   const struct cgres_hier *f;
-  struct spec sp;
-  int r = 0;
-  if (state_spec(dir, &sp) < 0) return 0;
-  if ((f = cgres_freezer(h, cgres_dirs(&sp, h, sizeof h / sizeof *h)))) r = cgres_frozen(f) == 1;
-  spec_free(&sp);
-  return r;
+  struct spec *sp = malloc(sizeof *sp);
+  if (!sp || state_spec(st->dir, sp) < 0) {
+    free(sp);
+    return 0;
+  }
+  st->spec = sp;
+  return (f = cgres_freezer(h, cgres_dirs(sp, h, sizeof h / sizeof *h))) && cgres_frozen(f) == 1;
+}
+
+int state_spec_of(struct cstate *st, struct spec *sp)
+{
+  if (!st->spec) return state_spec(st->dir, sp);
+  *sp = *st->spec; /* handed over: the caller frees it */
+  free(st->spec);
+  st->spec = NULL;
+  return 0;
 }
 
 int state_load(const char *root, const char *id, struct cstate *st)
@@ -235,18 +267,14 @@ int state_load(const char *root, const char *id, struct cstate *st)
     pid_t pid = (pid_t)strtol(v, NULL, 10);
     const char *t = state_raw(st->json, "init_start_time", &len);
     unsigned long long start = t ? strtoull(t, NULL, 10) : 0;
-    if (pid > 0 && start && state_starttime(pid) == start) {
+    char state;
+    /* a zombie is as good as stopped */
+    if (pid > 0 && start && proc_stat(pid, &state) == start && state != 'Z') {
       struct stat sb;
-      char statf[64], buf[1024];
-      /* a zombie is as good as stopped */
-      snprintf(statf, sizeof statf, "/proc/%d/stat", (int)pid);
-      if (file_read_at(AT_FDCWD, statf, buf, sizeof buf) > 0 && strrchr(buf, ')') &&
-          strrchr(buf, ')')[2] != 'Z') {
-        st->pid = pid;
-        snprintf(path, sizeof path, "%s/exec.fifo", st->dir);
-        /* runc: a created container can be paused too, and says so */
-        st->status = frozen(st->dir) ? "paused" : stat(path, &sb) == 0 ? "created" : "running";
-      }
+      st->pid = pid;
+      snprintf(path, sizeof path, "%s/exec.fifo", st->dir);
+      /* runc: a created container can be paused too, and says so */
+      st->status = frozen(st) ? "paused" : stat(path, &sb) == 0 ? "created" : "running";
     }
   }
   return 0;
@@ -264,6 +292,9 @@ void state_free(struct cstate *st)
 {
   free(st->json);
   st->json = NULL;
+  if (st->spec) spec_free(st->spec);
+  free(st->spec);
+  st->spec = NULL;
 }
 
 /* The lock of DESIGN.md 6: flock on the state dir itself. */

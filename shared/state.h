@@ -28,6 +28,7 @@ struct cstate {
   char *json;         /* state.json as written */
   pid_t pid;          /* the init; 0 when stopped */
   const char *status; /* derived: created, running, paused, stopped */
+  struct spec *spec;  /* DIR/spec when deriving the status read it, else NULL (state_spec_of) */
 };
 /* Load ROOT/ID/state.json and derive the status: the init must still have
    the start time recorded (a reused pid is never taken for it); created
@@ -42,6 +43,10 @@ void state_free(struct cstate *st);
 void xstate_load(const char *root, const char *id, struct cstate *st);
 /* Read the spec the monitor saved in a state dir (DIR/spec). -1 with errno. */
 int state_spec(const char *dir, struct spec *sp);
+/* The same for a loaded container: the copy state_load already read (a
+   running or created one's, for its freezer) is handed over, else it is
+   read. The caller spec_free()s it. */
+int state_spec_of(struct cstate *st, struct spec *sp);
 /* The raw JSON token of a top-level key of our state.json ("\"abc\"", 42);
  *len gets its length. NULL when absent. */
 const char *state_raw(const char *json, const char *key, size_t *len);

@@ -28,10 +28,13 @@ static void v1_create(struct cg_ctx *ctx, struct cg_hier *h)
       if (*v) cg_write_at(h, dfd, h->comp[i], f, v);
       free(v);
     }
-    close(dfd);
+    if (i + 1 == h->ncomp)
+      h->dfd = dfd; /* the container's own: kept, not opened again */
+    else
+      close(dfd);
     free(parent);
   }
-  h->dfd = cg_opendir(h->dir);
+  if (h->dfd < 0) h->dfd = cg_opendir(h->dir);
 }
 
 const struct cg_driver cg_v1 = {.name = "v1", .resolve = cg_resolve, .create = v1_create};

@@ -82,9 +82,11 @@ int cg_opendir(const char *p)
    before the exec). */
 int cg_hand_fd(struct cg_ctx *ctx, int fd, const char *what)
 {
-  int n = fcntl(fd, F_DUPFD_CLOEXEC, spec_fd() + 1);
-  if (n < 0) die_sys(EXIT_SYSFAIL, "dup %s", what);
-  close(fd);
+  int n = fd;
+  if (fd <= spec_fd()) { /* (already above it, as open(2) gives them: no dup) */
+    if ((n = fcntl(fd, F_DUPFD_CLOEXEC, spec_fd() + 1)) < 0) die_sys(EXIT_SYSFAIL, "dup %s", what);
+    close(fd);
+  }
   ctx->fds = cg_realloc(ctx->fds, ctx->nfd + 1, sizeof *ctx->fds);
   ctx->fds[ctx->nfd++] = n;
   return n;
@@ -220,7 +222,13 @@ static void add_hier(struct cg_ctx *ctx, const char *name, const char *mnt, cons
 {
   struct statfs sf;
   struct cg_hier *h;
-  if (statfs(mnt, &sf) < 0) die_sys(EXIT_SYSFAIL, "statfs %s", mnt);
+  int fake = 0;
+  /* a tree of plain files made by a test (-r): files are created on write;
+     a mount found in mountinfo is cgroupfs by its type (no statfs) */
+  if (ctx->root) {
+    if (statfs(mnt, &sf) < 0) die_sys(EXIT_SYSFAIL, "statfs %s", mnt);
+    fake = sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC;
+  }
   ctx->h = cg_realloc(ctx->h, ctx->nh + 1, sizeof *ctx->h);
   h = &ctx->h[ctx->nh++];
   memset(h, 0, sizeof *h);
@@ -230,8 +238,7 @@ static void add_hier(struct cg_ctx *ctx, const char *name, const char *mnt, cons
   h->own = xasprintf("%s", own);
   h->v2 = v2;
   h->dfd = -1;
-  /* a tree of plain files made by a test (-r): files are created on write */
-  h->fake = sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC;
+  h->fake = fake;
 }
 
 static char *colon(const char *self, char *s)
@@ -412,18 +419,23 @@ static size_t drivers_in_use(const struct cg_ctx *ctx, const struct cg_driver **
 }
 
 /* The join handles: cgroup.join FD (v1: DIR/tasks open for writing) and
-   cgroup.v2fd FD (the unified dir). */
-static void add_joins(struct cg_ctx *ctx, char **names, char **dirs, size_t n)
+   cgroup.v2fd FD (the unified dir). dfds[i]: the dir already open (create
+   mode: handed on as the v2fd, tasks opened below it), or -1; fakes[i]: a
+   fake tree's, or -1 when not known (exec mode: statfs says). */
+static void add_joins(struct cg_ctx *ctx, char **names, char **dirs, const int *dfds, const int *fakes,
+                      size_t n)
 {
   for (size_t i = 0; i < n; i++) {
     if (!strcmp(names[i], "unified")) {
-      specw_addf(ctx->w, "cgroup.v2fd", "%d", cg_hand_fd(ctx, cg_opendir(dirs[i]), dirs[i]));
+      int fd = dfds[i] >= 0 ? dfds[i] : cg_opendir(dirs[i]);
+      specw_addf(ctx->w, "cgroup.v2fd", "%d", cg_hand_fd(ctx, fd, dirs[i]));
     } else {
       char *t = xasprintf("%s/tasks", dirs[i]);
-      int fake = 0, fd;
+      int fake = fakes[i], fd;
       struct statfs sf;
-      if (statfs(dirs[i], &sf) == 0) fake = sf.f_type != CGROUP_SUPER_MAGIC;
-      if ((fd = open(t, O_WRONLY | O_CLOEXEC | (fake ? O_CREAT : 0), 0644)) < 0)
+      if (fake < 0) fake = statfs(dirs[i], &sf) == 0 && sf.f_type != CGROUP_SUPER_MAGIC;
+      if ((fd = openat(dfds[i] >= 0 ? dfds[i] : AT_FDCWD, dfds[i] >= 0 ? "tasks" : t,
+                       O_WRONLY | O_CLOEXEC | (fake ? O_CREAT : 0), 0644)) < 0)
         die_sys(EXIT_SYSFAIL, "open %s", t);
       specw_addf(ctx->w, "cgroup.join", "%d", cg_hand_fd(ctx, fd, t));
       free(t);
@@ -446,6 +458,7 @@ int main(int argc, char **argv)
   int opt, exec_mode;
   size_t n = 0, nuse;
   char **names, **dirs;
+  int *dfds, *fakes;
 
   stage_init("oci-cgroup");
   ctx.self = "/proc/self/cgroup";
@@ -475,10 +488,13 @@ int main(int argc, char **argv)
     n = cgres_dirs(&sp, j, sp.nrec + 1);
     names = cg_realloc(NULL, n + 1, sizeof *names);
     dirs = cg_realloc(NULL, n + 1, sizeof *dirs);
-    for (size_t i = 0; i < n; i++) names[i] = (char *)j[i].name, dirs[i] = (char *)j[i].dir;
+    dfds = cg_realloc(NULL, n + 1, sizeof *dfds);
+    fakes = cg_realloc(NULL, n + 1, sizeof *fakes);
+    for (size_t i = 0; i < n; i++)
+      names[i] = (char *)j[i].name, dirs[i] = (char *)j[i].dir, dfds[i] = fakes[i] = -1;
     /* a rootless container may have no cgroup at all */
     if (!n && !rootless_rec) die(EXIT_BADINPUT, "spec line 1: no cgroup.dir record to join");
-    add_joins(&ctx, names, dirs, n);
+    add_joins(&ctx, names, dirs, dfds, fakes, n);
   } else {
     const struct cg_driver *unified = &cg_v2;
     if (drv && !strcmp(drv->f[1], "systemd")) {
@@ -510,13 +526,17 @@ int main(int argc, char **argv)
     cgres_apply(&ctx.res, ctx.t, ctx.nh);
     for (size_t i = 0; i < nuse; i++)
       if (use[i]->finish) use[i]->finish(&ctx);
-    names = cg_realloc(NULL, ctx.nh, sizeof *names);
-    dirs = cg_realloc(NULL, ctx.nh, sizeof *dirs);
-    for (size_t i = 0; i < ctx.nh; i++) names[n] = ctx.h[i].name, dirs[n++] = ctx.h[i].dir;
-    add_joins(&ctx, names, dirs, n);
+    names = cg_realloc(NULL, ctx.nh + 1, sizeof *names);
+    dirs = cg_realloc(NULL, ctx.nh + 1, sizeof *dirs);
+    dfds = cg_realloc(NULL, ctx.nh + 1, sizeof *dfds);
+    fakes = cg_realloc(NULL, ctx.nh + 1, sizeof *fakes);
+    for (size_t i = 0; i < ctx.nh; i++, n++)
+      names[n] = ctx.h[i].name, dirs[n] = ctx.h[i].dir, dfds[n] = ctx.h[i].dfd, fakes[n] = ctx.h[i].fake;
+    add_joins(&ctx, names, dirs, dfds, fakes, n);
   }
   publish(&ctx);
+  /* every handed fd is CLOEXEC and has no other fd flag: one F_SETFD each */
   for (size_t i = 0; i < ctx.nfd; i++)
-    if (fd_move(ctx.fds[i], ctx.fds[i]) < 0) die_sys(EXIT_SYSFAIL, "hand on fd %d", ctx.fds[i]);
+    if (fcntl(ctx.fds[i], F_SETFD, 0) < 0) die_sys(EXIT_SYSFAIL, "hand on fd %d", ctx.fds[i]);
   chain_exec(&sp, argv);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "state.h"
@@ -61,6 +62,59 @@ int main(void)
     unlink(path);
   }
   ok(state_save_spec("/nonexistent/dir", "x", 1) < 0 && errno == ENOENT, "no dir: ENOENT");
+
+  /* state.json's created: RFC 3339 UTC made by hand (no /etc/localtime), as gmtime_r and strftime say */
+  {
+    char text[4400], path[4300], js[8192] = "", want[64], *c;
+    struct spec sp;
+    struct tm tm;
+    time_t t0 = time(NULL), t1;
+    int f, n;
+    snprintf(text, sizeof text, "ocispec 1\nstate.dir %s\nstate.id c1\n", dir);
+    {
+      int p2[2];
+      ok(pipe(p2) == 0 && write(p2[1], text, strlen(text)) == (ssize_t)strlen(text), "spec text");
+      close(p2[1]);
+      ok(spec_read(p2[0], &sp, &(unsigned){0}) == 0, "spec parsed");
+      close(p2[0]);
+    }
+    ok(state_write(&sp, getpid(), "running") == 0, "state written");
+    t1 = time(NULL);
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    f = open(path, O_RDONLY);
+    n = f >= 0 ? (int)read(f, js, sizeof js - 1) : -1;
+    if (f >= 0) close(f);
+    c = n > 0 ? strstr(js, "\"created\":\"") : NULL;
+    ok(c != NULL, "created is there");
+    int same = 0;
+    for (time_t t = t0; c && t <= t1; t++) {
+      gmtime_r(&t, &tm);
+      strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S.", &tm);
+      same |= !strncmp(c + 11, want, strlen(want)) && strlen(c + 11) > strlen(want) + 10 &&
+              c[11 + strlen(want) + 9] == 'Z' && c[11 + strlen(want) + 10] == '"';
+    }
+    ok(same, "created is UTC with nanoseconds, as gmtime_r and strftime give it");
+
+    /* a live init: the status from one /proc/PID/stat read; the spec read for the freezer is handed over */
+    {
+      struct cstate st;
+      struct spec again;
+      ok(state_load(top, "c1", &st) == 0 && st.pid == getpid() && !strcmp(st.status, "running"),
+         "our own pid: running");
+      ok(st.spec != NULL, "the spec read for the freezer is kept");
+      ok(state_spec_of(&st, &again) == 0 && st.spec == NULL && !strcmp(spec_get(&again, "state.id"), "c1"),
+         "and handed over");
+      spec_free(&again);
+      ok(state_spec_of(&st, &again) == 0 && !strcmp(spec_get(&again, "state.id"), "c1"),
+         "read again when not kept");
+      spec_free(&again);
+      state_free(&st);
+    }
+    spec_free(&sp);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/spec", dir);
+    unlink(path);
+  }
   rmdir(dir);
   rmdir(top);
   return done();
