@@ -241,7 +241,6 @@ int main(int argc, char **argv)
     hook_run_all(&sp, "poststop", p ? (pid_t)stage_num(p, 1 << 22) : 0, "stopped", msg, sizeof msg,
                  warn_line);
   }
-  debug("done");
   if (status >= 0) return (int)status;
   return failed ? EXIT_SYSFAIL : 0;
 }

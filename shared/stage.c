@@ -17,8 +17,10 @@ static const struct spec *armed;
 void stage_init(const char *name)
 {
   extern int opterr;
+  debug_clock_start();
   prog = name;
   opterr = 0;
+  atexit(debug_done);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 

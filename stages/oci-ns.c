@@ -454,6 +454,7 @@ static __attribute__((noreturn)) void child(char **argv)
   struct pollfd pf = {.fd = self_pidfd, .events = POLLIN};
   struct specw w;
 
+  debug_clock_child(); /* the --debug "done" line's CPU: this process's own */
   lock_release();
   die_set_teardown(NULL); /* inside: failures go to the monitor, which tears down */
   die_set_report(sync_child);
