@@ -612,6 +612,7 @@ static void exec_started(void)
   if (!exec_mode || !ex.detach) return;
   debug("process started, detached");
   tty_restore();
+  debug_done();
   _exit(0);
 }
 
@@ -705,7 +706,10 @@ static __attribute__((noreturn)) void finish(int status)
 {
   debug("container exited: %d", status);
   tty_restore();
-  if (!teardown_wanted()) _exit(status); /* exec mode: nothing of the container's is ours to remove */
+  if (!teardown_wanted()) { /* exec mode: nothing of the container's is ours to remove */
+    debug_done();
+    _exit(status);
+  }
   stage_teardown(&sp, status);
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec oci-delete");
 }
@@ -1089,6 +1093,7 @@ static int sync_message(struct relay *rl, int *open)
     if (spec_get(&sp, "state.dir") && state_write(&sp, init_pid, "created") < 0)
       die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
     debug("container created");
+    debug_done();
     _exit(0);
   } else if (!strcmp(msg, "hook createRuntime")) {
     /* in the runtime's namespaces, once the container's exist: prestart
@@ -1160,6 +1165,7 @@ static __attribute__((noreturn)) void monitor_run(void)
         if (keep && spec_get(&sp, "state.dir")) { /* runc run --keep: `runc delete` tears down */
           debug("container exited: %d, kept", status);
           tty_restore();
+          debug_done();
           _exit(status);
         }
         finish(status);
