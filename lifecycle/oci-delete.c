@@ -203,7 +203,7 @@ int main(int argc, char **argv)
     if (state_spec(dir, &sp) < 0) {
       if (errno == ENOENT && force) { /* a create killed before it saved anything: the dir alone */
         remove_statedir(dir);
-        return failed ? EXIT_SYSFAIL : 0;
+        return die_status(failed ? EXIT_SYSFAIL : 0);
       }
       if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", *argv);
       die_sys(EXIT_SYSFAIL, "read %s/spec", dir);
@@ -242,5 +242,5 @@ int main(int argc, char **argv)
                  warn_line);
   }
   if (status >= 0) return (int)status;
-  return failed ? EXIT_SYSFAIL : 0;
+  return die_status(failed ? EXIT_SYSFAIL : 0);
 }

@@ -29,6 +29,7 @@ void die_set_log(int fd, int json, int dbg)
 }
 void die_set_report(int fd) { report_fd = fd; }
 void die_set_exit(int status) { exit_status = status; }
+int die_status(int code) { return code && exit_status >= 0 ? exit_status : code; }
 void die_set_teardown(void (*fn)(int)) { teardown = fn; }
 
 /* Escape for a JSON string; truncates rather than overflow. */

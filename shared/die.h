@@ -38,6 +38,8 @@ void warn_line(const char *line);
 void die_set_log(int fd, int json, int debug); /* --log file, text or JSON lines */
 void die_set_report(int fd);                   /* also send the line here (sync channel) */
 void die_set_exit(int status);                 /* report every failure as this status */
+/* The status to exit with for CODE: 0 stays 0, a failure is die_set_exit's status when one is set. */
+int die_status(int code);
 /* Called with the exit status instead of exiting; it may exec (teardown). */
 void die_set_teardown(void (*fn)(int status));
 
