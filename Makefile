@@ -57,7 +57,7 @@ MUSL_PROGRAMS := $(if $(MUSLCC),$(addprefix bin/,oci-cgroup oci-ns oci-mount oci
 MUSL_CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -Ibuild/musl -idirafter shared/musl \
                -idirafter build/musl/include -include shared/musl/compat.h
 MUSL_SHARED := $(patsubst %.c,build/musl/%.o,$(filter-out shared/json.c shared/jsonstrict.c shared/resjson.c,\
-                 $(wildcard shared/*.c)))
+                 $(wildcard shared/*.c))) build/musl/shared/musl/malloc.o
 MULTIARCH   := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 all: $(PROGRAMS) bin/probe $(FIXTURES)
@@ -81,7 +81,7 @@ bin/%: lifecycle/%.c build/libshared.a $(wildcard shared/*.h)
 	$(CC) $(CFLAGS) $(CFLAGS_$*) -o $@ $< build/libshared.a $(LIBS_$*)
 # musl: linux/ and asm/ from the kernel headers glibc uses; errtab.h from glibc itself
 build/musl/shared:
-	mkdir -p $@
+	mkdir -p $@/musl
 build/musl/include:
 	mkdir -p $@
 	ln -sfn /usr/include/linux $@/linux
@@ -92,6 +92,9 @@ build/musl/errtab.h: shared/musl/errtab.c | build/musl/shared
 	build/musl/errtab > $@
 build/musl/shared/%.o: shared/%.c $(wildcard shared/*.h shared/musl/*.h shared/musl/sys/*.h) build/musl/errtab.h \
   | build/musl/shared build/musl/include
+	$(MUSLCC) $(MUSL_CFLAGS) -c -o $@ $<
+# musl's own malloc maps and unmaps as blocks come and go: shared/musl/malloc.c
+build/musl/shared/musl/malloc.o: shared/musl/malloc.c build/musl/errtab.h | build/musl/shared build/musl/include
 	$(MUSLCC) $(MUSL_CFLAGS) -c -o $@ $<
 build/musl/libshared.a: $(MUSL_SHARED)
 	$(AR) rcs $@ $^
