@@ -45,6 +45,21 @@ CFLAGS_oci-secure := $(LSM_CFLAGS)
 CFLAGS_oci-exec   := $(LSM_CFLAGS)
 CFLAGS_oci-features := $(LSM_CFLAGS)
 
+# The programs that link nothing but libc are built with musl when musl-gcc is
+# installed (tests/deps installs musl-tools), glibc static otherwise: musl's
+# static start-up takes ~15 page faults to glibc's ~35 and about 1 ms less CPU
+# per exec on this VM (`perf stat -e task-clock,page-faults -r 200 bin/oci-cgroup
+# --bogus`: 0.6-1.0 ms against 1.4-2.9). shared/musl/ has what glibc's headers
+# give and musl's lack, and glibc's strerror texts: an error line reads the same.
+MUSLCC   ?= $(shell command -v musl-gcc 2>/dev/null)
+MUSL_PROGRAMS := $(if $(MUSLCC),$(addprefix bin/,oci-cgroup oci-ns oci-mount oci-delete oci-kill oci-start \
+                   oci-state oci-pause oci-ps oci-events))
+MUSL_CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -Ibuild/musl -idirafter shared/musl \
+               -idirafter build/musl/include -include shared/musl/compat.h
+MUSL_SHARED := $(patsubst %.c,build/musl/%.o,$(filter-out shared/json.c shared/jsonstrict.c shared/resjson.c,\
+                 $(wildcard shared/*.c))) build/musl/shared/musl/malloc.o
+MULTIARCH   := $(shell $(CC) -print-multiarch 2>/dev/null)
+
 all: $(PROGRAMS) bin/probe $(FIXTURES)
 
 build/shared/%.o: shared/%.c $(wildcard shared/*.h) | build/shared
@@ -64,6 +79,29 @@ EXTRA_oci-cgroup := $(wildcard stages/cgroup-*.c)
 bin/oci-cgroup: $(wildcard stages/cgroup-*.c) stages/cgroup-drv.h
 bin/%: lifecycle/%.c build/libshared.a $(wildcard shared/*.h)
 	$(CC) $(CFLAGS) $(CFLAGS_$*) -o $@ $< build/libshared.a $(LIBS_$*)
+# musl: linux/ and asm/ from the kernel headers glibc uses; errtab.h from glibc itself
+build/musl/shared:
+	mkdir -p $@/musl
+build/musl/include:
+	mkdir -p $@
+	ln -sfn /usr/include/linux $@/linux
+	ln -sfn /usr/include/$(MULTIARCH)/asm $@/asm
+	ln -sfn /usr/include/asm-generic $@/asm-generic
+build/musl/errtab.h: shared/musl/errtab.c | build/musl/shared
+	$(CC) -o build/musl/errtab $<
+	build/musl/errtab > $@
+build/musl/shared/%.o: shared/%.c $(wildcard shared/*.h shared/musl/*.h shared/musl/sys/*.h) build/musl/errtab.h \
+  | build/musl/shared build/musl/include
+	$(MUSLCC) $(MUSL_CFLAGS) -c -o $@ $<
+# musl's own malloc maps and unmaps as blocks come and go: shared/musl/malloc.c
+build/musl/shared/musl/malloc.o: shared/musl/malloc.c build/musl/errtab.h | build/musl/shared build/musl/include
+	$(MUSLCC) $(MUSL_CFLAGS) -c -o $@ $<
+build/musl/libshared.a: $(MUSL_SHARED)
+	$(AR) rcs $@ $^
+$(filter $(STAGES),$(MUSL_PROGRAMS)): bin/%: stages/%.c build/musl/libshared.a $(wildcard shared/*.h)
+	$(MUSLCC) $(MUSL_CFLAGS) $(CFLAGS_$*) -static -o $@ $< $(EXTRA_$*) build/musl/libshared.a
+$(filter $(LIFECYCLE),$(MUSL_PROGRAMS)): bin/%: lifecycle/%.c build/musl/libshared.a $(wildcard shared/*.h)
+	$(MUSLCC) $(MUSL_CFLAGS) $(CFLAGS_$*) -static -o $@ $< build/musl/libshared.a
 # the in-container helper for tests: static so it runs inside any rootfs
 bin/probe: tests/stage/probe.c build/libshared.a
 	$(CC) $(CFLAGS) -static -o $@ $< build/libshared.a
@@ -143,7 +181,7 @@ fuzz: all $(FUZZ_TARGET:%=build/fuzz/fuzz-%)
 	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGET)
 
 lint:
-	clang-format --dry-run --Werror shared/*.[ch] stages/*.c lifecycle/*.c tests/unit/*.c tests/stage/probe.c \
+	clang-format --dry-run --Werror shared/*.[ch] shared/musl/*.[ch] shared/musl/sys/*.h stages/*.c lifecycle/*.c tests/unit/*.c tests/stage/probe.c \
 	  tests/e2e/fixtures/*.c tests/fuzz/*.c tests/bench/*.c
 	shellcheck -s sh bin/runc
 	shellcheck tests/run tests/fuzz/run tests/demo tests/deps tests/bench/run tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run

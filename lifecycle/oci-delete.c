@@ -213,7 +213,7 @@ int main(int argc, char **argv)
     if (state_spec(dir, &sp) < 0) {
       if (errno == ENOENT && force) { /* a create killed before it saved anything: the dir alone */
         remove_statedir(dir);
-        return failed ? EXIT_SYSFAIL : 0;
+        return die_status(failed ? EXIT_SYSFAIL : 0);
       }
       if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", *argv);
       die_sys(EXIT_SYSFAIL, "read %s/spec", dir);
@@ -251,7 +251,6 @@ int main(int argc, char **argv)
     hook_run_all(&sp, "poststop", p ? (pid_t)stage_num(p, 1 << 22) : 0, "stopped", msg, sizeof msg,
                  warn_line);
   }
-  debug("done");
   if (status >= 0) return (int)status;
-  return failed ? EXIT_SYSFAIL : 0;
+  return die_status(failed ? EXIT_SYSFAIL : 0);
 }

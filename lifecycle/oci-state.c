@@ -176,7 +176,7 @@ static int list(const char *format, int quiet)
   free(cells);
   for (size_t i = 0; i < n; i++) free(ids[i]);
   free(ids);
-  return fflush(stdout) == 0 ? 0 : EXIT_SYSFAIL;
+  return die_status(fflush(stdout) == 0 ? 0 : EXIT_SYSFAIL);
 }
 
 int main(int argc, char **argv)
@@ -210,5 +210,5 @@ int main(int argc, char **argv)
   print_state(stdout, &st, 0);
   fputs("\n", stdout);
   state_free(&st);
-  return fflush(stdout) == 0 ? 0 : EXIT_SYSFAIL;
+  return die_status(fflush(stdout) == 0 ? 0 : EXIT_SYSFAIL);
 }

@@ -18,6 +18,7 @@ void chain_try(const struct spec *sp, char **argv)
 
 void chain_try_dir(int dir, char **argv)
 {
+  debug_done(); /* the --debug log's per-stage timing, once */
   if (!strchr(argv[0], '/') && dir >= 0) {
     syscall(SYS_execveat, dir, argv[0], argv, environ, 0);
     if (errno != ENOENT) return;

@@ -6,7 +6,8 @@
 
 /* A bare name is looked up first in the stage directory the spec records
    (fd.stagedir), then on PATH; a name with '/' is executed as is. Dies 127
-   when not found, 126 when not executable. */
+   when not found, 126 when not executable. The exec is preceded by the
+   --debug log's "PROG: done wall=... cpu=..." line (die.h), once. */
 __attribute__((noreturn)) void chain_exec(const struct spec *sp, char **argv);
 /* The same, but returns (errno set) when the exec fails. */
 void chain_try(const struct spec *sp, char **argv);

@@ -18,6 +18,8 @@ static int log_fd = -1, log_json, log_debug;
 static int report_fd = -1;
 static int exit_status = -1;
 static void (*teardown)(int);
+static struct timespec t0_wall, t0_cpu; /* stage_init's clocks, for the "done" line */
+static int done_said;
 
 void die_set_log(int fd, int json, int dbg)
 {
@@ -27,6 +29,7 @@ void die_set_log(int fd, int json, int dbg)
 }
 void die_set_report(int fd) { report_fd = fd; }
 void die_set_exit(int status) { exit_status = status; }
+int die_status(int code) { return code && exit_status >= 0 ? exit_status : code; }
 void die_set_teardown(void (*fn)(int)) { teardown = fn; }
 
 /* Escape for a JSON string; truncates rather than overflow. */
@@ -171,4 +174,30 @@ void debug(const char *fmt, ...)
   vline(buf, sizeof buf, "", 0, fmt, ap);
   va_end(ap);
   die_emit("debug", buf);
+}
+
+void debug_clock_start(void)
+{
+  clock_gettime(CLOCK_MONOTONIC, &t0_wall);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0_cpu);
+}
+
+void debug_clock_child(void) { t0_cpu = (struct timespec){0, 0}; }
+
+static long long ns_since(clockid_t clk, const struct timespec *t0)
+{
+  struct timespec t;
+  clock_gettime(clk, &t);
+  return (long long)(t.tv_sec - t0->tv_sec) * 1000000000LL + (t.tv_nsec - t0->tv_nsec);
+}
+
+void debug_done(void)
+{
+  long long wall, cpu;
+  if (log_fd < 0 || !log_debug || done_said) return;
+  done_said = 1;
+  wall = ns_since(CLOCK_MONOTONIC, &t0_wall) / 1000;
+  cpu = ns_since(CLOCK_PROCESS_CPUTIME_ID, &t0_cpu) / 1000;
+  if (cpu < 0) cpu = 0;
+  debug("done wall=%lld.%03lldms cpu=%lld.%03lldms", wall / 1000, wall % 1000, cpu / 1000, cpu % 1000);
 }

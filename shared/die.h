@@ -22,6 +22,14 @@ __attribute__((noreturn)) void die_usage(const char *usage);
 void warn(const char *fmt, ...) PRINTFLIKE(1, 2);
 void warn_sys(const char *fmt, ...) PRINTFLIKE(1, 2);
 void debug(const char *fmt, ...) PRINTFLIKE(1, 2);
+/* The per-stage timing of the --debug log: debug_clock_start() (stage_init) reads CLOCK_MONOTONIC and
+   CLOCK_PROCESS_CPUTIME_ID; debug_done() writes, once per process and only with --debug, the line
+   "PROG: done wall=W.WWWms cpu=C.CCCms": the time since then and the CPU this process used since then
+   (the CPU clock runs on across execve, so it is a delta). chain_try and a normal exit call it.
+   debug_clock_child(), in a child that goes on in the chain: its CPU counts from its fork. */
+void debug_clock_start(void);
+void debug_clock_child(void);
+void debug_done(void);
 /* warn("%s", line), as a callback */
 void warn_line(const char *line);
 
@@ -30,6 +38,8 @@ void warn_line(const char *line);
 void die_set_log(int fd, int json, int debug); /* --log file, text or JSON lines */
 void die_set_report(int fd);                   /* also send the line here (sync channel) */
 void die_set_exit(int status);                 /* report every failure as this status */
+/* The status to exit with for CODE: 0 stays 0, a failure is die_set_exit's status when one is set. */
+int die_status(int code);
 /* Called with the exit status instead of exiting; it may exec (teardown). */
 void die_set_teardown(void (*fn)(int status));
 

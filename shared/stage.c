@@ -17,8 +17,16 @@ static const struct spec *armed;
 void stage_init(const char *name)
 {
   extern int opterr;
+  const char *fail = getenv("OCI_FAIL_STATUS");
+  debug_clock_start();
   prog = name;
   opterr = 0;
+  atexit(debug_done);
+  if (fail) { /* bin/runc execs a lifecycle program with 1 here, as runc's status of every failure */
+    long long st = stage_num(fail, 255);
+    if (st > 0) die_set_exit((int)st);
+    unsetenv("OCI_FAIL_STATUS"); /* not for hooks or ps */
+  }
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 

@@ -4,7 +4,9 @@
 
 #include "spec.h"
 
-/* Name the program, opterr = 0, PR_SET_DUMPABLE 0 (execve resets it). */
+/* Start the --debug timing clocks (die.h), name the program, opterr = 0, PR_SET_DUMPABLE 0 (execve resets
+   it); a normal exit writes the "done" debug line. OCI_FAIL_STATUS=N in the environment (taken out of it):
+   every failure exits N (die_set_exit), so that bin/runc can exec a program instead of mapping its status. */
 void stage_init(const char *name);
 /* Read the spec from spec_fd() or die: 111 on a read error, 100 when it is
    malformed. Then stage_config(). */

@@ -983,12 +983,14 @@ int main(int argc, char **argv)
   if (c.persona >= 0) set_personality();    /* 5c */
   set_affinity();                           /* 5d */
   set_exec_label();                         /* 6 */
+  if (!c.nnp && c.prog.len) debug_done();   /* --debug timing: before a filter that could forbid it */
   if (!c.nnp && c.prog.len) load_seccomp(); /* 7: needs CAP_SYS_ADMIN, which step 8 may drop */
   set_identity(deny);                       /* 8 */
   set_cwd();                                /* 9 */
   path = lookup(c.args[0]);                 /* 10 */
   if (c.nnp) set_nnp();                     /* 11 */
   close_fds();                              /* 12: the filter is already in memory */
+  debug_done();                             /* --debug timing, unless said at 7 */
   if (c.nnp && c.prog.len) load_seccomp();  /* 13: startContainer hooks must not run unfiltered */
   if (c.create) wait_start();               /* 14a: created; runc start goes on */
   if (!c.exec) start_hooks(&sp);            /* 14b: startContainer, inside, under the filter */

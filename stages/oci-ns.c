@@ -457,6 +457,7 @@ static __attribute__((noreturn)) void child(char **argv)
   struct pollfd pf = {.fd = self_pidfd, .events = POLLIN};
   struct specw w;
 
+  debug_clock_child(); /* the --debug "done" line's CPU: this process's own */
   lock_release();
   die_set_teardown(NULL); /* inside: failures go to the monitor, which tears down */
   die_set_report(sync_child);
@@ -634,6 +635,7 @@ static void exec_started(void)
   if (!exec_mode || !ex.detach) return;
   debug("process started, detached");
   tty_restore();
+  debug_done();
   _exit(0);
 }
 
@@ -727,7 +729,10 @@ static __attribute__((noreturn)) void finish(int status)
 {
   debug("container exited: %d", status);
   tty_restore();
-  if (!teardown_wanted()) _exit(status); /* exec mode: nothing of the container's is ours to remove */
+  if (!teardown_wanted()) { /* exec mode: nothing of the container's is ours to remove */
+    debug_done();
+    _exit(status);
+  }
   stage_teardown(&sp, status);
   die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec oci-delete");
 }
@@ -1155,6 +1160,7 @@ static int sync_message(struct relay *rl, int *open)
     if (spec_get(&sp, "state.dir") && state_write(&sp, init_pid, "created") < 0)
       die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
     debug("container created");
+    debug_done();
     _exit(0);
   } else if (!strcmp(msg, "hook createRuntime")) {
     /* in the runtime's namespaces, once the container's exist: prestart
@@ -1226,6 +1232,7 @@ static __attribute__((noreturn)) void monitor_run(void)
         if (keep && spec_get(&sp, "state.dir")) { /* runc run --keep: `runc delete` tears down */
           debug("container exited: %d, kept", status);
           tty_restore();
+          debug_done();
           _exit(status);
         }
         finish(status);

@@ -1140,6 +1140,7 @@ int main(int argc, char **argv)
     if (fd < 0) die_sys(EXIT_SYSFAIL, "open log %s", logfile);
     logfd = keep_fd(fd, specfd);
     die_set_log(logfd, !strcmp(logformat, "json"), debug_on);
+    debug("start");
   }
   if (exec_mode) {
     /* the container's bundle; its keyring is the container's too */

@@ -168,8 +168,9 @@ secure() {
   [ "$status" -eq 0 ]
   [ "$output" = "1" ]
   [ "$stderr" = "" ]
-  # the debug log is a timeline: "start", then what was skipped
-  [ "$(cat "$BATS_TEST_TMPDIR/log")" = "$(printf 'oci-secure: start\noci-secure: spec line 5: unknown syscall no_such_syscall ignored')" ]
+  # the debug log is a timeline: "start", then what was skipped, then "done" with the times before the exec
+  [ "$(sed '$d' "$BATS_TEST_TMPDIR/log")" = "$(printf 'oci-secure: start\noci-secure: spec line 5: unknown syscall no_such_syscall ignored')" ]
+  tail -n 1 "$BATS_TEST_TMPDIR/log" | grep -Eqx 'oci-secure: done wall=[0-9]+\.[0-9]{3}ms cpu=[0-9]+\.[0-9]{3}ms'
 }
 
 @test "oci-secure: a rule that repeats the default action is dropped, not an error" {
@@ -196,9 +197,10 @@ secure() {
   [ "$stderr" = "" ]
   # an empty secure.selinux: oci-exec applies no label
   [ "$output" = "secure.selinux -" ]
-  [ "$(cat "$BATS_TEST_TMPDIR/log")" = "$(printf '%s\n' 'oci-secure: start' \
+  [ "$(sed '$d' "$BATS_TEST_TMPDIR/log")" = "$(printf '%s\n' 'oci-secure: start' \
     'oci-secure: selinux label "system_u:system_r:container_t:s0" ignored: SELinux is disabled on this host' \
     'oci-secure: selinux mount label "system_u:object_r:container_file_t:s0" ignored: SELinux is disabled on this host')" ]
+  tail -n 1 "$BATS_TEST_TMPDIR/log" | grep -Eqx 'oci-secure: done wall=[0-9]+\.[0-9]{3}ms cpu=[0-9]+\.[0-9]{3}ms'
   # without --debug: silent
   s=$(spec "process.selinux system_u:system_r:container_t:s0")
   run oci-secure true 3< "$s"
