@@ -218,9 +218,9 @@ static int create_in_root(int rootfd, const char *path, int kind, mode_t mode, i
     if (start > 0 && end > start && end - start < 256) {
       char name[256];
       int parent;
-      memcpy(name, path, start);
-      name[start] = 0;
-      if ((parent = path_open_in_root(rootfd, name, O_PATH | O_DIRECTORY)) >= 0) {
+      memcpy(prefix, path, start); /* the parent: start < len < sizeof prefix */
+      prefix[start] = 0;
+      if ((parent = path_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY)) >= 0) {
         int r;
         memcpy(name, path + start, end - start);
         name[end - start] = 0;

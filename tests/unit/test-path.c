@@ -82,6 +82,19 @@ int main(void)
          (st.st_mode & 07777) == 0700,
      "a file in an existing directory, with its mode");
   ok(creates(root, "/etc/new/..", 'd', top, "root/etc"), "an existing path is opened, not created");
+  {
+    /* the last component missing under a parent longer than a component may be (300 bytes) */
+    char deep[400] = "/etc", want[4300];
+    for (int i = 0; i < 6; i++) {
+      strcat(deep, "/4444444444444444444444444444444444444444444444");
+      snprintf(q, sizeof q, "%s/root%s", top, deep);
+      mkdir(q, 0755);
+    }
+    snprintf(p, sizeof p, "%s/x", deep);
+    snprintf(want, sizeof want, "root%s", p);
+    ok(strlen(deep) > 256 && creates(root, p, 'd', top, want),
+       "a missing last component under a long parent");
+  }
   ok(!strcmp(path_split("/a/b/c", parent, sizeof parent), "c") && !strcmp(parent, "/a/b/"), "split");
 
   snprintf(q, sizeof q, "rm -rf %s", top);
