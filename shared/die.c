@@ -62,6 +62,21 @@ char *xasprintf(const char *fmt, ...)
   return s;
 }
 
+/* By hand: glibc's gmtime_r and strftime load /etc/localtime (tzset) on
+   first use, for a zone never printed. The civil date of a day count:
+   Howard Hinnant's days_from_civil inverse. */
+void utc_stamp(char *buf, size_t size, const struct timespec *t)
+{
+  long long days = t->tv_sec / 86400, secs = t->tv_sec % 86400;
+  if (secs < 0) secs += 86400, days--;
+  long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
+  snprintf(buf, size, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
+           secs / 60 % 60, secs % 60, t->tv_nsec);
+}
+
 static void die_emit(const char *level, const char *line)
 {
   char buf[4096 + 64];
@@ -76,13 +91,11 @@ static void die_emit(const char *level, const char *line)
     if (log_json) {
       char esc[8192], ts[64], out[8400];
       struct timespec t;
-      struct tm tm;
       clock_gettime(CLOCK_REALTIME, &t);
-      gmtime_r(&t.tv_sec, &tm);
-      strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+      utc_stamp(ts, sizeof ts, &t);
       json_escape_str(esc, sizeof esc, line);
-      int k = snprintf(out, sizeof out, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n", level,
-                       esc, ts, t.tv_nsec);
+      int k =
+          snprintf(out, sizeof out, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n", level, esc, ts);
       if (k > (int)sizeof out) k = sizeof out;
       (void)!write(log_fd, out, (size_t)k);
     } else {

@@ -4,6 +4,7 @@
 #define DIE_H
 
 #include <stddef.h>
+#include <time.h>
 
 enum {
   EXIT_BADINPUT = 100, /* the request is wrong: usage, spec, unsupported value */
@@ -30,6 +31,9 @@ void debug(const char *fmt, ...) PRINTFLIKE(1, 2);
 void debug_clock_start(void);
 void debug_clock_child(void);
 void debug_done(void);
+/* T as RFC 3339 UTC with nanoseconds, "2026-12-05T16:24:14.123456789Z" (the log's "time", state.json's
+   "created"), without the time zone files. */
+void utc_stamp(char *buf, size_t size, const struct timespec *t);
 /* warn("%s", line), as a callback */
 void warn_line(const char *line);
 

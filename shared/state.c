@@ -54,21 +54,6 @@ static int write_file_at(int dir, const char *name, const char *data, size_t len
   return renameat(dir, tmp, dir, name);
 }
 
-/* RFC 3339 UTC with nanoseconds, by hand: glibc's gmtime_r and strftime
-   load /etc/localtime (tzset) on first use, for a zone never printed. The
-   civil date of a day count: Howard Hinnant's days_from_civil inverse. */
-static void utc_stamp(char *buf, size_t size, const struct timespec *t)
-{
-  long long days = t->tv_sec / 86400, secs = t->tv_sec % 86400;
-  if (secs < 0) secs += 86400, days--;
-  long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-  long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
-  snprintf(buf, size, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
-           secs / 60 % 60, secs % 60, t->tv_nsec);
-}
-
 /* append "key":"escaped", to a growing buffer */
 static void put_str(char **b, size_t *n, size_t *cap, const char *key, const char *val)
 {
