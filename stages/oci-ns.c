@@ -953,39 +953,50 @@ static int open_idmapped(const struct rec *r, int i, const struct rec *im)
   return tree;
 }
 
-/* In the helper: open every bind source in the container's mount namespace (still a copy of the host's) with
+/* Open every bind source in the current mount namespace (the container's, still a copy of the host's) with
    the host's credentials, and send it to the child. Stops a mapped root being refused a source under a
    directory only host root may enter (runc opens them the same way); a symlink is resolved here, on the
-   host's side, as runc does. The fds are O_PATH: nothing can be read or written through them. */
-static void sources_open(void)
+   host's side, as runc does. The fds are O_PATH: nothing can be read or written through them. NULL when all
+   went, else the step that failed ("open", "send") with *src its source and errno set. */
+static const char *sources_each(const char **src)
 {
   int i = 0;
-  if (setns(init_pidfd, CLONE_NEWNS) < 0) die_sys(EXIT_SYSFAIL, "join the container's mount namespace");
   for (const struct rec *r = NULL; (r = spec_next(&sp, "mount", r)); i++) {
     char msg[32];
-    int fd;
+    int fd, e;
     const struct rec *im = idmap_of(i);
     if (!mount_rec_is_bind(r)) continue;
-    if (im)
-      fd = open_idmapped(r, i, im);
-    else if ((fd = open(r->f[3], O_PATH | O_CLOEXEC)) < 0)
-      die_sys(EXIT_SYSFAIL, "open bind source %s", r->f[3]);
+    *src = r->f[3];
+    if ((fd = im ? open_idmapped(r, i, im) : open(r->f[3], O_PATH | O_CLOEXEC)) < 0) return "open";
     snprintf(msg, sizeof msg, "mountfd %d", i);
-    if (sync_send(sync_mon, msg, fd) < 0) die_sys(EXIT_SYSFAIL, "send bind source %s", r->f[3]);
+    e = sync_send(sync_mon, msg, fd) < 0 ? errno : 0;
     close(fd);
+    if (e) {
+      errno = e;
+      return "send";
+    }
   }
+  return NULL;
+}
+
+/* In the helper: the sources, from the container's mount namespace. */
+static void sources_open(void)
+{
+  const char *src = NULL, *failed;
+  if (setns(init_pidfd, CLONE_NEWNS) < 0) die_sys(EXIT_SYSFAIL, "join the container's mount namespace");
+  if ((failed = sources_each(&src))) die_sys(EXIT_SYSFAIL, "%s bind source %s", failed, src);
 }
 
 /* Without id-mapped mounts the monitor opens the bind sources itself, saving a fork and a wait: it enters the
-   container's mount namespace (the child waits for "go" and has changed nothing in it), opens and sends each
-   source as sources_open() does, and goes back to its own namespace, root and working directory before it
-   reports a failure. Returns 0 when it cannot save where it is (then the helper does it). */
+   container's mount namespace (the child waits for "go" and has changed nothing in it), sends the sources,
+   and goes back to its own namespace, root and working directory before it reports a failure. Returns 0
+   when it cannot save where it is (then the helper does it). */
 static int sources_open_here(void)
 {
   int self = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
   int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  const char *failed = NULL, *src = NULL;
-  int i = 0, e = 0;
+  const char *failed, *src = NULL;
+  int e;
   if (self < 0 || root < 0 || cwd < 0) {
     if (self >= 0) close(self);
     if (root >= 0) close(root);
@@ -993,19 +1004,8 @@ static int sources_open_here(void)
     return 0;
   }
   if (setns(init_pidfd, CLONE_NEWNS) < 0) die_sys(EXIT_SYSFAIL, "join the container's mount namespace");
-  for (const struct rec *r = NULL; !failed && (r = spec_next(&sp, "mount", r)); i++) {
-    char msg[32];
-    int fd;
-    if (!mount_rec_is_bind(r)) continue;
-    src = r->f[3];
-    if ((fd = open(src, O_PATH | O_CLOEXEC)) < 0) {
-      failed = "open", e = errno;
-      break;
-    }
-    snprintf(msg, sizeof msg, "mountfd %d", i);
-    if (sync_send(sync_mon, msg, fd) < 0) failed = "send", e = errno;
-    close(fd);
-  }
+  failed = sources_each(&src);
+  e = errno;
   if (setns(self, CLONE_NEWNS) < 0 || fchdir(root) < 0 || chroot(".") < 0 || fchdir(cwd) < 0)
     die_sys(EXIT_SYSFAIL, "return to the monitor's mount namespace");
   close(self);
