@@ -418,28 +418,23 @@ static size_t drivers_in_use(const struct cg_ctx *ctx, const struct cg_driver **
   return n;
 }
 
-/* The join handles: cgroup.join FD (v1: DIR/tasks open for writing) and
-   cgroup.v2fd FD (the unified dir). dfds[i]: the dir already open (create
-   mode: handed on as the v2fd, tasks opened below it), or -1; fakes[i]: a
-   fake tree's, or -1 when not known (exec mode: statfs says). */
-static void add_joins(struct cg_ctx *ctx, char **names, char **dirs, const int *dfds, const int *fakes,
-                      size_t n)
+/* One join handle: cgroup.v2fd FD (the unified dir) or cgroup.join FD (v1: DIR/tasks open for writing).
+   DFD: the dir already open (create mode: handed on as the v2fd, tasks opened below it), or -1; FAKE: a fake
+   tree's, or -1 when not known (exec mode: statfs says). */
+static void add_join(struct cg_ctx *ctx, const char *name, const char *dir, int dfd, int fake)
 {
-  for (size_t i = 0; i < n; i++) {
-    if (!strcmp(names[i], "unified")) {
-      int fd = dfds[i] >= 0 ? dfds[i] : cg_opendir(dirs[i]);
-      specw_addf(ctx->w, "cgroup.v2fd", "%d", cg_hand_fd(ctx, fd, dirs[i]));
-    } else {
-      char *t = xasprintf("%s/tasks", dirs[i]);
-      int fake = fakes[i], fd;
-      struct statfs sf;
-      if (fake < 0) fake = statfs(dirs[i], &sf) == 0 && sf.f_type != CGROUP_SUPER_MAGIC;
-      if ((fd = openat(dfds[i] >= 0 ? dfds[i] : AT_FDCWD, dfds[i] >= 0 ? "tasks" : t,
-                       O_WRONLY | O_CLOEXEC | (fake ? O_CREAT : 0), 0644)) < 0)
-        die_sys(EXIT_SYSFAIL, "open %s", t);
-      specw_addf(ctx->w, "cgroup.join", "%d", cg_hand_fd(ctx, fd, t));
-      free(t);
-    }
+  if (!strcmp(name, "unified")) {
+    specw_addf(ctx->w, "cgroup.v2fd", "%d", cg_hand_fd(ctx, dfd >= 0 ? dfd : cg_opendir(dir), dir));
+  } else {
+    char *t = xasprintf("%s/tasks", dir);
+    struct statfs sf;
+    int fd;
+    if (fake < 0) fake = statfs(dir, &sf) == 0 && sf.f_type != CGROUP_SUPER_MAGIC;
+    if ((fd = openat(dfd >= 0 ? dfd : AT_FDCWD, dfd >= 0 ? "tasks" : t,
+                     O_WRONLY | O_CLOEXEC | (fake ? O_CREAT : 0), 0644)) < 0)
+      die_sys(EXIT_SYSFAIL, "open %s", t);
+    specw_addf(ctx->w, "cgroup.join", "%d", cg_hand_fd(ctx, fd, t));
+    free(t);
   }
 }
 
@@ -457,8 +452,6 @@ int main(int argc, char **argv)
   const struct rec *drv;
   int opt, exec_mode;
   size_t n = 0, nuse;
-  char **names, **dirs;
-  int *dfds, *fakes;
 
   stage_init("oci-cgroup");
   ctx.self = "/proc/self/cgroup";
@@ -486,15 +479,9 @@ int main(int argc, char **argv)
        hierarchy); create nothing, apply nothing */
     struct cgres_hier *j = cg_realloc(NULL, sp.nrec + 1, sizeof *j);
     n = cgres_dirs(&sp, j, sp.nrec + 1);
-    names = cg_realloc(NULL, n + 1, sizeof *names);
-    dirs = cg_realloc(NULL, n + 1, sizeof *dirs);
-    dfds = cg_realloc(NULL, n + 1, sizeof *dfds);
-    fakes = cg_realloc(NULL, n + 1, sizeof *fakes);
-    for (size_t i = 0; i < n; i++)
-      names[i] = (char *)j[i].name, dirs[i] = (char *)j[i].dir, dfds[i] = fakes[i] = -1;
     /* a rootless container may have no cgroup at all */
     if (!n && !rootless_rec) die(EXIT_BADINPUT, "spec line 1: no cgroup.dir record to join");
-    add_joins(&ctx, names, dirs, dfds, fakes, n);
+    for (size_t i = 0; i < n; i++) add_join(&ctx, j[i].name, j[i].dir, -1, -1);
   } else {
     const struct cg_driver *unified = &cg_v2;
     if (drv && !strcmp(drv->f[1], "systemd")) {
@@ -526,13 +513,8 @@ int main(int argc, char **argv)
     cgres_apply(&ctx.res, ctx.t, ctx.nh);
     for (size_t i = 0; i < nuse; i++)
       if (use[i]->finish) use[i]->finish(&ctx);
-    names = cg_realloc(NULL, ctx.nh + 1, sizeof *names);
-    dirs = cg_realloc(NULL, ctx.nh + 1, sizeof *dirs);
-    dfds = cg_realloc(NULL, ctx.nh + 1, sizeof *dfds);
-    fakes = cg_realloc(NULL, ctx.nh + 1, sizeof *fakes);
-    for (size_t i = 0; i < ctx.nh; i++, n++)
-      names[n] = ctx.h[i].name, dirs[n] = ctx.h[i].dir, dfds[n] = ctx.h[i].dfd, fakes[n] = ctx.h[i].fake;
-    add_joins(&ctx, names, dirs, dfds, fakes, n);
+    for (size_t i = 0; i < ctx.nh; i++)
+      add_join(&ctx, ctx.h[i].name, ctx.h[i].dir, ctx.h[i].dfd, ctx.h[i].fake);
   }
   publish(&ctx);
   /* every handed fd is CLOEXEC and has no other fd flag: one F_SETFD each */
