@@ -430,6 +430,7 @@ static void mount_fs(const struct rec *r, const struct mount_flags *mf)
 {
   const char *dest = r->f[1], *type = r->f[2], *src = r->f[3];
   int fd, top, old = -1, tmpfs = !strcmp(type, "tmpfs");
+  int writable = tmpfs || same_path(dest, "/dev"); /* until devices exist: no ro, no attributes yet */
   unsigned long flags = mf->flags & ~(MS_BIND | MS_REC);
   char *data;
   struct stat st;
@@ -439,7 +440,7 @@ static void mount_fs(const struct rec *r, const struct mount_flags *mf)
   else
     fd = open_dest(dest, 'd', &st);
   check_proc(fd, r, mf);
-  if (tmpfs || same_path(dest, "/dev")) flags &= ~MS_RDONLY;
+  if (writable) flags &= ~MS_RDONLY;
   if (tmpfs) { /* keep the mode of the directory it covers */
     char *d = xasprintf("mode=%04o%s%s", st.st_mode & 07777, *r->f[5] ? "," : "", r->f[5]);
     data = with_label(type, d);
@@ -452,7 +453,7 @@ static void mount_fs(const struct rec *r, const struct mount_flags *mf)
     die_sys(EXIT_SYSFAIL, "open %s%s", root, dest);
   xmount(src, fd, dest, type, flags, data);
   free(data);
-  if (old < 0 && !mf->prop && (tmpfs || same_path(dest, "/dev") || (!mf->rset && !mf->rclr))) {
+  if (old < 0 && !mf->prop && (writable || (!mf->rset && !mf->rclr))) {
     close(fd); /* nothing to do on the new mount */
     return;
   }
@@ -465,7 +466,7 @@ static void mount_fs(const struct rec *r, const struct mount_flags *mf)
     close(old);
   }
   propagate(top, dest, mf);
-  if (!tmpfs && !same_path(dest, "/dev")) setattr(top, dest, mf);
+  if (!writable) setattr(top, dest, mf);
   close(top);
   close(fd);
 }
