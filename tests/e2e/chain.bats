@@ -69,6 +69,13 @@ assert_nothing_ran() {
 	grep -q '^secure\.cap\.bounding ' "$REC.spec" # oci-secure ran before it
 	! grep -q '^cgroup\.dir ' "$REC.spec"         # oci-cgroup after it
 	assert_clean
+	# with --preserve-fds 1 the spec is on fd 4 ($OCI_SPEC_FD), fd 3 the caller's
+	rm "$REC.argv" "$REC.spec"
+	run -0 runc run --preserve-fds 1 "$ID" 3< /dev/null
+	[ "$output" = in-container ]
+	[ "$(cat "$REC.argv")" = "recorder oci-cgroup oci-ns oci-mount oci-exec" ]
+	grep -qx "state.id $ID" "$REC.spec"
+	assert_clean
 }
 
 @test "chain file: create and start, run -d and 2015's runc start take the run line" {
@@ -231,5 +238,24 @@ assert_nothing_ran() {
 	runc start "$ID"
 	[ "$(runc state "$ID" | jq -r .status)" = running ]
 	runc delete --force "$ID"
+	assert_clean
+}
+
+@test "chain file: one a non-root caller cannot read is refused by name" {
+	local d=$BATS_TEST_TMPDIR/nr
+	mkdir -m 0755 "$d"
+	printf 'run oci-secure oci-cgroup oci-ns oci-mount oci-exec\n' > "$d/chain"
+	chmod 0600 "$d/chain"
+	# the path is reachable for nobody (bats' tmp dirs are 0700)
+	local p=$BATS_TEST_TMPDIR
+	while [ "$p" != / ] && [ "${p#"$BATS_RUN_TMPDIR"}" != "$p" ]; do
+		chmod o+x "$p"
+		p=${p%/*}
+	done
+	chmod o+x "$BATS_RUN_TMPDIR"
+	run -1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env -u XDG_RUNTIME_DIR RUNC_CHAIN="$d/chain" "$RUNC" --root "$d/state" run "$ID"
+	[ "$output" = "runc: $d/chain: Permission denied" ]
+	[ ! -e "$d/state" ]
 	assert_clean
 }
