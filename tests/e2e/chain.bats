@@ -259,3 +259,29 @@ assert_nothing_ran() {
 	[ ! -e "$d/state" ]
 	assert_clean
 }
+
+# readme_stage: the shell stage of README.md's "Inserted shell stages", as
+# the README prints it
+readme_stage() {
+	awk '/^\*\*Inserted shell stages\.\*\*/ { on = 1 }
+		on && /^```$/ && body { exit }
+		on && body { print }
+		on && /^```sh$/ { body = 1 }' "$ROOT/README.md"
+}
+
+@test "chain file: README's inserted shell stage adds a variable through oci-add, or refuses through oci-fail" {
+	readme_stage > "$BATS_TEST_TMPDIR/own-net"
+	chmod +x "$BATS_TEST_TMPDIR/own-net"
+	head -1 "$BATS_TEST_TMPDIR/own-net" | grep -qx '#!/bin/sh'
+	grep -q 'exec oci-add' "$BATS_TEST_TMPDIR/own-net"
+	chain_file "run oci-secure $BATS_TEST_TMPDIR/own-net oci-cgroup oci-ns oci-mount oci-exec"
+	set_args sh -c 'echo "NET=$NET"'
+	run -0 runc run "$ID"
+	[ "$output" = NET=private ]
+	assert_clean
+	# no network namespace of its own: refused, nothing left
+	update_config '.linux.namespaces |= map(select(.type != "network"))'
+	run -1 runc run "$ID"
+	[ "$output" = "own-net: no network namespace of its own" ]
+	assert_clean
+}
