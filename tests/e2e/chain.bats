@@ -276,8 +276,11 @@ readme_stage() {
 	grep -q 'exec oci-add' "$BATS_TEST_TMPDIR/own-net"
 	chain_file "run oci-secure $BATS_TEST_TMPDIR/own-net oci-cgroup oci-ns oci-mount oci-exec"
 	set_args sh -c 'echo "NET=$NET"'
-	run -0 runc run "$ID"
+	run -0 runc --debug --log "$LOG" run "$ID"
 	[ "$output" = NET=private ]
+	# --debug shows what the inserted stage did, between oci-secure and oci-cgroup
+	grep -qx 'oci-add: added env NET=private' "$LOG"
+	[ "$(grep -E '^oci-[a-z]+: done ' "$LOG" | cut -d: -f1 | head -3 | tr '\n' ' ')" = "oci-parse oci-secure oci-add " ]
 	assert_clean
 	# no network namespace of its own: refused, nothing left
 	update_config '.linux.namespaces |= map(select(.type != "network"))'
