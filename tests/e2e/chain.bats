@@ -288,3 +288,29 @@ readme_stage() {
 	[ "$output" = "own-net: no network namespace of its own" ]
 	assert_clean
 }
+
+@test "chain file: no quoting, no globbing, a last line without a newline, an empty file" {
+	set_args echo ok
+	# a file named like the glob exists: the word stays as written
+	touch "$BATS_TEST_TMPDIR/oci-exec"
+	printf 'run oci-secure oci-cgroup oci-ns oci-mount %s/oci-exe?\n' "$BATS_TEST_TMPDIR" > "$BATS_TEST_TMPDIR/chain"
+	export RUNC_CHAIN=$BATS_TEST_TMPDIR/chain
+	run -1 runc run "$ID"
+	[[ "$output" == *"oci-mount: exec $BATS_TEST_TMPDIR/oci-exe?: No such file or directory"* ]]
+	assert_clean
+	printf 'run "oci-secure" oci-cgroup oci-ns oci-mount oci-exec\n' > "$RUNC_CHAIN"
+	run -1 runc run "$ID"
+	[[ "$output" == *'oci-parse: exec "oci-secure": No such file or directory'* ]]
+	assert_clean
+	printf 'run %s oci-secure oci-cgroup oci-ns oci-mount oci-exec' "$STAGE" > "$RUNC_CHAIN"
+	run -0 runc run "$ID"
+	[ "$output" = ok ]
+	[ "$(cat "$REC.argv")" = "recorder oci-secure oci-cgroup oci-ns oci-mount oci-exec" ]
+	assert_clean
+	rm "$REC.argv"
+	: > "$RUNC_CHAIN"
+	run -0 runc run "$ID"
+	[ "$output" = ok ]
+	[ ! -e "$REC.argv" ]
+	assert_clean
+}
