@@ -34,8 +34,8 @@ chain_file() {
 }
 
 # with_etc_chain CONTENT CMD...: CMD in a mount namespace whose /etc is an
-# overlay of the host's with CONTENT as /etc/runc/chain (the host's /etc is
-# never written)
+# overlay of the host's with CONTENT as /etc/runc/chain ("-> PATH": a symlink
+# to PATH); the host's /etc is never written
 with_etc_chain() {
 	local content=$1 ov=$BATS_TEST_TMPDIR/etc-overlay
 	shift
@@ -45,7 +45,11 @@ with_etc_chain() {
 		shift 2
 		mount -t tmpfs tmpfs "$ov" && mkdir "$ov/u" "$ov/w" &&
 			mount -t overlay overlay -o "lowerdir=/etc,upperdir=$ov/u,workdir=$ov/w" /etc &&
-			mkdir /etc/runc && printf "%s\n" "$content" > /etc/runc/chain || exit 99
+			mkdir /etc/runc || exit 99
+		case $content in
+		"-> "*) ln -s "${content#-> }" /etc/runc/chain ;; # a symlink to that
+		*) printf "%s\n" "$content" > /etc/runc/chain ;;
+		esac || exit 99
 		exec "$@"' sh "$ov" "$content" "$@"
 }
 
@@ -172,6 +176,15 @@ assert_nothing_ran() {
 	# a bad /etc/runc/chain is reported as such
 	run -1 with_etc_chain "run bad/stage" "$RUNC" --root "$STATE" run "$ID"
 	[ "$output" = 'runc: /etc/runc/chain:1: "bad/stage": a stage path must be absolute' ]
+	assert_clean
+	# a symlink that leads nowhere is not "no file": its policy would be skipped
+	run -1 with_etc_chain "-> /no/such/chain" "$RUNC" --root "$STATE" run "$ID"
+	[ "$output" = 'runc: /etc/runc/chain: No such file or directory' ]
+	assert_clean
+	# one that leads to a file is that file
+	run -0 with_etc_chain "-> $BATS_TEST_TMPDIR/mine" "$RUNC" --root "$STATE" run "$ID"
+	[ "$output" = ok ]
+	[ "$(sed -n 2p "$REC.argv")" = "recorder oci-ns oci-mount oci-exec" ]
 	assert_clean
 }
 
