@@ -209,6 +209,7 @@ assert_nothing_ran() {
 	bad "$f:2: chain \"exec\" has no stages" '' 'exec  # later'
 	bad "$f:1: \"./audit.sh\": a stage path must be absolute" 'run oci-secure ./audit.sh oci-cgroup'
 	bad "$f:1: \"stages/x\": a stage path must be absolute" 'exec stages/x oci-exec'
+	bad "$f:1: \"x/y:/b\": a stage path must be absolute" 'run oci-secure x/y:/b oci-exec'
 	# the file itself
 	export RUNC_CHAIN=$BATS_TEST_TMPDIR/none
 	run -1 runc run "$ID"
@@ -319,6 +320,14 @@ readme_stage() {
 	run -0 runc run "$ID"
 	[ "$output" = ok ]
 	[ "$(cat "$REC.argv")" = "recorder oci-secure oci-cgroup oci-ns oci-mount oci-exec" ]
+	assert_clean
+	rm "$REC.argv"
+	# a word starting with - is an option: its value may hold a /
+	printf 'run %s --file=/var/log/x --bind=rel/a:/b oci-secure oci-cgroup oci-ns oci-mount oci-exec\n' "$STAGE" > "$RUNC_CHAIN"
+	sed -i 's|^exec "\$@"$|shift 2; exec "$@"|' "$STAGE"
+	run -0 runc run "$ID"
+	[ "$output" = ok ]
+	[ "$(cat "$REC.argv")" = "recorder --file=/var/log/x --bind=rel/a:/b oci-secure oci-cgroup oci-ns oci-mount oci-exec" ]
 	assert_clean
 	rm "$REC.argv"
 	: > "$RUNC_CHAIN"
