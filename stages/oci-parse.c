@@ -1008,14 +1008,18 @@ static void debug_chain(char *const *argv)
 /* --check: the spec's lines on stdout, but the fd.* records (numbers of this process's fds) */
 static int print_spec(const char *text, size_t len)
 {
-  const char *p = text, *end = text + len;
+  const char *p = text, *end = text + len, *run = text;
+  /* one write per run of lines between fd.* records */
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-    if (strncmp(p, "fd.", 3) && write_all(1, p, l) < 0) return -1;
+    if (!strncmp(p, "fd.", 3)) {
+      if (write_all(1, run, (size_t)(p - run)) < 0) return -1;
+      run = p + l;
+    }
     p += l;
   }
-  return 0;
+  return write_all(1, run, (size_t)(end - run)) < 0 ? -1 : 0;
 }
 
 /* config.json of a bundle, or the 2015 pair converted into today's tree;
