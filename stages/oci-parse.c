@@ -1005,23 +1005,6 @@ static void debug_chain(char *const *argv)
   debug("chain:%s", n ? line : " (none)");
 }
 
-/* --check: the spec's lines on stdout, but the fd.* records (numbers of this process's fds) */
-static int print_spec(const char *text, size_t len)
-{
-  const char *p = text, *end = text + len, *run = text;
-  /* one write per run of lines between fd.* records */
-  while (p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-    if (!strncmp(p, "fd.", 3)) {
-      if (write_all(1, run, (size_t)(p - run)) < 0) return -1;
-      run = p + l;
-    }
-    p += l;
-  }
-  return write_all(1, run, (size_t)(end - run)) < 0 ? -1 : 0;
-}
-
 /* config.json of a bundle, or the 2015 pair converted into today's tree;
  *ver gets its ociVersion. Dies with 100 naming the file and the field. */
 cJSON *config_load(const char *dir, const char **ver)
@@ -1274,7 +1257,7 @@ int main(int argc, char **argv)
   if (check && !*argv) {
     /* the spec it would publish, for a reader: without the fd numbers */
     if (w.oom) die_sys(EXIT_SYSFAIL, "allocate memory");
-    if (print_spec(w.buf, w.len) < 0) die_sys(EXIT_SYSFAIL, "write the spec to stdout");
+    if (write_lines_except(1, w.buf, w.len, "fd.") < 0) die_sys(EXIT_SYSFAIL, "write the spec to stdout");
     return 0;
   }
 

@@ -531,23 +531,6 @@ static void selinux_check(const struct rec *r, const char *kind, struct specw *w
 #endif
 }
 
-/* --check: the spec as given, line by line, but the fd.* records (numbers of this process's fds) */
-static int print_spec(const struct spec *sp)
-{
-  const char *p = sp->text, *end = sp->text + sp->len, *run = sp->text;
-  /* one write per run of lines between fd.* records */
-  while (p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-    if (!strncmp(p, "fd.", 3)) {
-      if (write_all(1, run, (size_t)(p - run)) < 0) return -1;
-      run = p + l;
-    }
-    p += l;
-  }
-  return write_all(1, run, (size_t)(end - run)) < 0 ? -1 : 0;
-}
-
 int main(int argc, char **argv)
 {
   struct spec sp;
@@ -619,7 +602,7 @@ int main(int argc, char **argv)
   if (check) {
     if (bpf >= 0) close(bpf);
     specw_free(&w);
-    if (print_spec(&sp) < 0) die_sys(EXIT_SYSFAIL, "write the spec to stdout");
+    if (write_lines_except(1, sp.text, sp.len, "fd.") < 0) die_sys(EXIT_SYSFAIL, "write the spec to stdout");
     return 0;
   }
   if (bpf >= 0) {
