@@ -35,9 +35,8 @@
 #define USAGE                                                                                                \
   "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create|exec] [--pid-file=FILE] [--log=FILE] " \
   "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
-  "[--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [--rootless] [--check] [exec "       \
-  "options] "                                                                                                \
-  "prog..."
+  "[--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [--rootless] [--check] "             \
+  "[exec options] prog..."
 
 static struct specw w;
 static const char *bundle = ".";
