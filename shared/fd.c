@@ -57,6 +57,22 @@ ssize_t write_all(int fd, const void *buf, size_t n)
   return (ssize_t)put;
 }
 
+int write_lines_except(int fd, const char *text, size_t len, const char *prefix)
+{
+  const char *p = text, *end = text + len, *run = text;
+  size_t plen = strlen(prefix);
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+    if (l >= plen && !memcmp(p, prefix, plen)) {
+      if (write_all(fd, run, (size_t)(p - run)) < 0) return -1;
+      run = p + l;
+    }
+    p += l;
+  }
+  return write_all(fd, run, (size_t)(end - run)) < 0 ? -1 : 0;
+}
+
 char *fd_slurp(int fd, size_t *len)
 {
   size_t cap = 8192, n = 0;

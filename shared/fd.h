@@ -15,6 +15,9 @@ int fd_cloexec(int fd, int on);
 void fd_close_range(unsigned lo, unsigned hi);
 ssize_t read_all(int fd, void *buf, size_t n);
 ssize_t write_all(int fd, const void *buf, size_t n);
+/* Write the lines of text (a last one without LF too) that do not start with prefix, one write per run of
+   kept lines (--check's spec without its fd.* records). 0, or -1 with errno. */
+int write_lines_except(int fd, const char *text, size_t len, const char *prefix);
 /* Read a whole fd (from offset 0 with pread when it can seek) into a
    malloc'd NUL-terminated buffer. */
 char *fd_slurp(int fd, size_t *len);

@@ -35,13 +35,14 @@
 #define USAGE                                                                                                \
   "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create|exec] [--pid-file=FILE] [--log=FILE] " \
   "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
-  "[--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [--rootless] [exec options] prog..."
+  "[--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [--rootless] [--check] "             \
+  "[exec options] prog..."
 
 static struct specw w;
 static const char *bundle = ".";
 static char bundle_abs[PATH_MAX];
 static const char *id, *root, *mode = "run", *pidfile, *logfile, *logformat = "text", *consock;
-static int debug_on, nopivot, nokeyring, keep, nosubreaper, systemd_cgroup, rootless;
+static int debug_on, nopivot, nokeyring, keep, nosubreaper, systemd_cgroup, rootless, check;
 static long long preserve;
 
 static void add(const char *key, ...) __attribute__((sentinel));
@@ -975,11 +976,12 @@ static int open_stagedir(int specfd)
 {
   char exe[PATH_MAX], *slash;
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  int fd;
+  int fd = -1;
   if (n < 0) die_sys(EXIT_SYSFAIL, "readlink /proc/self/exe");
   exe[n] = 0;
   if ((slash = strrchr(exe, '/'))) *slash = 0;
-  fd = (int)syscall(SYS_open_tree, AT_FDCWD, exe, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  /* --check makes no mount, not even a detached one: no container process will run */
+  if (!check) fd = (int)syscall(SYS_open_tree, AT_FDCWD, exe, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (fd >= 0) {
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
     if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
@@ -990,6 +992,16 @@ static int open_stagedir(int specfd)
   if (fd < 0) fd = open(exe, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) die_sys(EXIT_SYSFAIL, "open %s", exe);
   return keep_fd(fd, specfd);
+}
+
+/* --debug: the stages after oci-parse, so that the log shows the chain a chain file gave */
+static void debug_chain(char *const *argv)
+{
+  char line[2048];
+  size_t n = 0;
+  for (; *argv && n < sizeof line - 1; argv++) n += (size_t)snprintf(line + n, sizeof line - n, " %s", *argv);
+  if (n >= sizeof line) memcpy(line + sizeof line - 4, "...", 4);
+  debug("chain:%s", n ? line : " (none)");
 }
 
 /* config.json of a bundle, or the 2015 pair converted into today's tree;
@@ -1086,6 +1098,7 @@ int main(int argc, char **argv)
                                            {"no-subreaper", no_argument, 0, 'S'},
                                            {"systemd-cgroup", no_argument, 0, 'Y'},
                                            {"rootless", no_argument, 0, 'R'},
+                                           {"check", no_argument, 0, 'X'},
                                            EXEC_LONGOPTS{0, 0, 0, 0}};
   char statedir[PATH_MAX] = "", pidabs[PATH_MAX];
   int opt, specfd = spec_fd(), logfd = -1, stagedir, exec_mode;
@@ -1115,6 +1128,7 @@ int main(int argc, char **argv)
       case 'S': nosubreaper = 1; break;
       case 'Y': systemd_cgroup = 1; break;
       case 'R': rootless = 1; break;
+      case 'X': check = 1; break;
       case 'F':
         if ((preserve = stage_num(optarg, 10000)) < 0) die_usage(USAGE);
         break;
@@ -1122,7 +1136,13 @@ int main(int argc, char **argv)
         if (!exec_option(opt, optarg)) die_usage(USAGE);
     }
   argv += optind;
-  if (!*argv) die_usage(USAGE);
+  if (!*argv && !check) die_usage(USAGE);
+  if (check) {
+    /* a check makes nothing: none of what would make a state dir, a pid file or a terminal */
+    const char *bad = root ? "--root" : pidfile ? "--pid-file" : consock ? "--console-socket" : NULL;
+    if (bad) die(EXIT_BADINPUT, "--check: %s cannot be used", bad);
+    if (!strcmp(mode, "exec")) die(EXIT_BADINPUT, "--check: --mode=exec cannot be used");
+  }
   if (strcmp(mode, "run") && strcmp(mode, "create") && strcmp(mode, "exec"))
     die(EXIT_BADINPUT, "unknown mode %s", mode);
   exec_mode = !strcmp(mode, "exec");
@@ -1141,6 +1161,7 @@ int main(int argc, char **argv)
     logfd = keep_fd(fd, specfd);
     die_set_log(logfd, !strcmp(logformat, "json"), debug_on);
     debug("start");
+    if (debug_on) debug_chain(argv);
   }
   if (exec_mode) {
     /* the container's bundle; its keyring is the container's too */
@@ -1177,8 +1198,11 @@ int main(int argc, char **argv)
 
   specw_from(&w, NULL);
   ADD("oci.version", ver);
-  stagedir = open_stagedir(specfd);
-  ADD("fd.stagedir", num(stagedir));
+  stagedir = -1;
+  if (*argv) {
+    stagedir = open_stagedir(specfd);
+    ADD("fd.stagedir", num(stagedir));
+  }
   if (logfd >= 0) {
     ADD("fd.log", num(logfd));
     ADD("log.format", logformat);
@@ -1229,6 +1253,12 @@ int main(int argc, char **argv)
   }
   config_records(cfg);
   cJSON_Delete(cfg);
+  if (check && !*argv) {
+    /* the spec it would publish, for a reader: without the fd numbers */
+    if (w.oom) die_sys(EXIT_SYSFAIL, "allocate memory");
+    if (write_lines_except(1, w.buf, w.len, "fd.") < 0) die_sys(EXIT_SYSFAIL, "write the spec to stdout");
+    return 0;
+  }
 
   /* Last: the state dir. Everything before created nothing; from here on a
      failure of a later stage is torn down by oci-delete. */

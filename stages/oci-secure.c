@@ -4,6 +4,7 @@
    before any kernel object exists (right after oci-parse); oci-exec applies what it prepared. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -33,7 +34,7 @@
 #include "spec.h"
 #include "stage.h"
 
-#define USAGE "oci-secure prog..."
+#define USAGE "oci-secure [--check | prog...]"
 
 #ifndef SECCOMP_FILTER_FLAG_LOG
 #define SECCOMP_FILTER_FLAG_LOG (1UL << 1)
@@ -535,14 +536,20 @@ int main(int argc, char **argv)
   struct spec sp;
   struct specw w;
   const struct rec *r, *caps[NSETS] = {0}, *aa = NULL, *se = NULL, *ml = NULL;
+  static const struct option longopts[] = {{"check", no_argument, 0, 'X'}, {0, 0, 0, 0}};
   unsigned bpfflags;
-  int opt, last, bpf;
+  int opt, last, bpf, check = 0;
 
   stage_init("oci-secure");
-  while ((opt = getopt(argc, argv, "+")) != -1) die_usage(USAGE);
+  while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    if (opt != 'X') die_usage(USAGE);
+    check = 1;
+  }
   argv += optind;
-  if (!*argv) die_usage(USAGE);
+  if (!*argv == !check) die_usage(USAGE);
   stage_read(&sp);
+  /* a check has nothing to tear down: a hand-composed chain's oci-delete is not for it */
+  if (check) die_set_teardown(NULL);
 
   /* Fail closed on anything in our prefixes we do not know (oci-spec(5)): an unknown security record must
      never mean "no policy". secure.* is ours to write, so a spec that already has it is refused too. */
@@ -590,7 +597,14 @@ int main(int argc, char **argv)
   if (se) selinux_check(se, "label", &w);
   if (ml) selinux_check(ml, "mount label", NULL);
 
-  bpf = seccomp_get(&sp, spec_get(&sp, "state.root"), &bpfflags);
+  /* --check compiles the filter, but neither reads nor writes the cache under the state root */
+  bpf = seccomp_get(&sp, check ? NULL : spec_get(&sp, "state.root"), &bpfflags);
+  if (check) {
+    if (bpf >= 0) close(bpf);
+    specw_free(&w);
+    if (write_lines_except(1, sp.text, sp.len, "fd.") < 0) die_sys(EXIT_SYSFAIL, "write the spec to stdout");
+    return 0;
+  }
   if (bpf >= 0) {
     if (fd_move(bpf, bpf) < 0) die_sys(EXIT_SYSFAIL, "pass seccomp-bpf memfd");
     specw_addf(&w, "secure.bpf", "%d", bpf);

@@ -387,3 +387,78 @@ cgroup.dir unified $cg/c1/sub existing" ]
 	[ "$status" -eq 0 ]
 	grep -qx "ns.new time" <<< "$output"
 }
+
+# ---- --check (runc validate): every check, nothing created ----
+
+@test "oci-parse --check: no program prints the spec it would publish, without fd.* records" {
+	parse --id=v1 --setup-exit=1
+	[ "$status" -eq 0 ]
+	want=$(grep -v '^fd\.' <<< "$output")
+	run --separate-stderr "$BIN/oci-parse" --check --bundle="$B" --id=v1 --setup-exit=1 3<&-
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "$output" = "$want" ]
+	grep -qx "state.id v1" <<< "$output"
+	grep -qx "exit.setup 1" <<< "$output"
+	! grep -q '^state\.\(root\|dir\|lock\)' <<< "$output" || false
+}
+
+@test "oci-parse --check: --root, --pid-file, --console-socket and --mode=exec are refused" {
+	for o in --root="$BATS_TEST_TMPDIR/state" --pid-file=p --console-socket=s; do
+		run "$BIN/oci-parse" --check --bundle="$B" "$o" 3<&-
+		[ "$status" -eq 100 ]
+		[ "$output" = "oci-parse: --check: ${o%%=*} cannot be used" ]
+	done
+	[ ! -e "$BATS_TEST_TMPDIR/state" ]
+	run "$BIN/oci-parse" --check --mode=exec --id=x 3<&-
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: --check: --mode=exec cannot be used" ]
+}
+
+@test "oci-parse --check: a bad config fails with the line a run gives, 100 or --setup-exit" {
+	edit '.process.cwd = "relative"'
+	run "$BIN/oci-parse" --check --bundle="$B" 3<&-
+	[ "$status" -eq 100 ]
+	[ "$output" = "oci-parse: config.json: process.cwd: relative is not an absolute path" ]
+	run "$BIN/oci-parse" --check --bundle="$B" --setup-exit=1 true 3<&-
+	[ "$status" -eq 1 ]
+	[ "$output" = "oci-parse: config.json: process.cwd: relative is not an absolute path" ]
+}
+
+@test "oci-parse --check: with a program it publishes as usual, the stage dir not as a mount clone" {
+	# a run's fd.stagedir is a detached clone (another mount id than bin/'s); a check's is bin/ itself
+	probe='d=$(sed -n "s/^fd.stagedir //p" <&3); sed -n "s/^mnt_id:\t//p" /proc/self/fdinfo/$d; exec 9<"$1"; sed -n "s/^mnt_id:\t//p" /proc/self/fdinfo/9'
+	run "$BIN/oci-parse" --bundle="$B" sh -c "$probe" sh "$BIN" 3<&-
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" != "${lines[1]}" ]
+	run "$BIN/oci-parse" --check --bundle="$B" sh -c "$probe" sh "$BIN" 3<&-
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "${lines[1]}" ]
+	run "$BIN/oci-parse" --check --bundle="$B" sh -c 'readlink /proc/self/fd/3; grep -c "^fd\." <&3' 3<&-
+	[[ "${lines[0]}" == "/memfd:ocispec"* ]]
+	[ "${lines[1]}" = 1 ]
+}
+
+@test "oci-parse --check: a 2015 bundle checks and prints" {
+	rm "$B/config.json"
+	(cd "$B" && "$BIN/oci-spec" --legacy)
+	run "$BIN/oci-parse" --check --bundle="$B" 3<&-
+	[ "$status" -eq 0 ]
+	grep -qx "oci.version 0.2.0" <<< "$output"
+	grep -qx "cgroup.device allow c 4 0 rwm" <<< "$output"
+}
+
+@test "oci-parse --debug logs the chain after its options" {
+	run "$BIN/oci-parse" --bundle="$B" --log="$BATS_TEST_TMPDIR/log" --debug oci-secure sh -c 'exit 0' 3<&-
+	[ "$status" -eq 0 ]
+	grep -qx "oci-parse: chain: oci-secure sh -c exit 0" "$BATS_TEST_TMPDIR/log"
+	run "$BIN/oci-parse" --check --bundle="$B" --log="$BATS_TEST_TMPDIR/log2" --debug 3<&-
+	[ "$status" -eq 0 ]
+	grep -qx "oci-parse: chain: (none)" "$BATS_TEST_TMPDIR/log2"
+	# without --debug, no such line
+	run "$BIN/oci-parse" --bundle="$B" --log="$BATS_TEST_TMPDIR/log3" true 3<&-
+	[ "$status" -eq 0 ]
+	! grep -q chain: "$BATS_TEST_TMPDIR/log3" || false
+}

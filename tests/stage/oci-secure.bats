@@ -15,7 +15,7 @@ secure() {
 @test "oci-secure: no arguments is a usage error" {
   run oci-secure 3<&-
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-secure: usage: oci-secure prog..." ]
+  [ "$output" = "oci-secure: usage: oci-secure [--check | prog...]" ]
 }
 
 @test "oci-secure: capability names become exact hex masks, all five always" {
@@ -260,4 +260,71 @@ secure() {
     [ "$status" -eq 0 ]
     [[ "$output" != *00050026* ]]
   done
+}
+
+# ---- --check (runc validate): every check, nothing published or cached ----
+
+@test "oci-secure --check: prints the spec as given without fd.* records, appends nothing, exits 0" {
+  s=$(spec "fd.stagedir 9" "cap.bounding CAP_CHOWN,CAP_KILL" "seccomp.default SCMP_ACT_ERRNO -" \
+    "seccomp.syscall mkdir SCMP_ACT_ALLOW -" 'env A=a\040b')
+  run --separate-stderr oci-secure --check 3< "$s"
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "" ]
+  [ "$output" = "$(grep -v '^fd\.' "$s")" ]
+  # a program after --check, or neither, is a usage error
+  run oci-secure --check true 3< "$s"
+  [ "$status" -eq 100 ]
+  [ "$output" = "oci-secure: usage: oci-secure [--check | prog...]" ]
+}
+
+@test "oci-secure --check: refuses what a run refuses, with the same line" {
+  both() {
+    s=$(spec "$@")
+    run oci-secure true 3< "$s"
+    local st=$status out=$output
+    run oci-secure --check 3< "$s"
+    [ "$status" -eq "$st" ]
+    [ "$status" -ne 0 ]
+    [ "$output" = "$out" ]
+  }
+  both "cap.bounding CAP_FOO"
+  [ "$output" = "oci-secure: spec line 2: process.capabilities.bounding: unknown capability CAP_FOO" ]
+  both "seccomp.default SCMP_ACT_ALLOW -" "seccomp.syscall mkdir SCMP_ACT_FOO -"
+  [ "$output" = "oci-secure: spec line 3: unknown seccomp action SCMP_ACT_FOO" ]
+  both "seccomp.default SCMP_ACT_ALLOW -" "seccomp.arch SCMP_ARCH_VAX"
+  [ "$output" = "oci-secure: spec line 3: unknown seccomp architecture SCMP_ARCH_VAX" ]
+  both "seccomp.syscall mkdir SCMP_ACT_ERRNO -"
+  [ "$output" = "oci-secure: spec: seccomp records without seccomp.default" ]
+  both "secure.bpf 5"
+  [ "$output" = "oci-secure: spec line 2: secure.bpf is written by oci-secure, not read" ]
+}
+
+@test "oci-secure --check: neither reads nor writes the seccomp cache under state.root" {
+  st=$BATS_TEST_TMPDIR/state
+  mkdir -p "$st"
+  s=$(spec "state.root $st" "seccomp.default SCMP_ACT_ERRNO -" "seccomp.syscall mkdir SCMP_ACT_ALLOW -")
+  run oci-secure --check 3< "$s"
+  [ "$status" -eq 0 ]
+  [ ! -e "$st/.seccomp:cache" ]
+  # a run does make it (so the check above is not vacuous)
+  run oci-secure true 3< "$s"
+  [ "$status" -eq 0 ]
+  [ -d "$st/.seccomp:cache" ]
+}
+
+@test "oci-secure --check: a refusal tears nothing down (no oci-delete), unlike a stage of a run" {
+  st=$BATS_TEST_TMPDIR/state
+  mkdir -p "$st/c1"
+  s=$(spec "fd.log 5" "log.level debug" "run.mode run" "state.root $st" "state.dir $st/c1" "state.id c1" \
+    "cap.bounding CAP_FOO")
+  cp "$s" "$st/c1/spec"
+  run oci-secure --check 3< "$s" 5> "$BATS_TEST_TMPDIR/log"
+  [ "$status" -eq 100 ]
+  [ -d "$st/c1" ]
+  ! grep -q oci-delete "$BATS_TEST_TMPDIR/log" || false
+  # the same spec in a run's oci-secure: the teardown removes the state dir
+  run oci-secure true 3< "$s" 5> "$BATS_TEST_TMPDIR/log"
+  [ "$status" -eq 100 ]
+  [ ! -e "$st/c1" ]
+  grep -q "oci-delete: start" "$BATS_TEST_TMPDIR/log"
 }
