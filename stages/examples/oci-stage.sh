@@ -1,0 +1,106 @@
+# oci-stage.sh: what a stage written in POSIX sh needs, sourced by
+# oci-audit, oci-policy and oci-inject (and by yours: oci-policy(8),
+# WRITING A STAGE). Set NAME (the stage's name in its messages) and USAGE
+# (its synopsis) before sourcing it. It defines:
+#   spec_read        read the spec, calling record KEY F1 F2 F3 F4 REST
+#                    (defined by the caller) for each record
+#   spec_unescape F  $u is field F's value (\ooo escapes undone, - empty)
+#   stage_fail N MSG fail as a stage: one line, the teardown, exit status
+#   stage_usage      stage_fail 100 "usage: $USAGE"
+#   stage_need "$@"  a program left after the options, and a spec read
+#   stage_tool NAME  $t is NAME as chain_exec finds it
+#   stage_next PROG ARG...  exec the next program as chain_exec does
+# and sets spec_fd, stage_dir (fd.stagedir), stage_mode (run.mode).
+# shellcheck shell=sh
+
+# The spec is read through a fresh open of its fd (offset 0): reading fd 3
+# itself would move the offset every later stage shares.
+spec_fd=${OCI_SPEC_FD:-3}
+stage_dir=''
+stage_mode=''
+spec_ok=''
+
+spec_read() {
+	[ -r "/proc/self/fd/$spec_fd" ] || return 0
+	spec_n=0
+	while IFS=' ' read -r spec_k spec_1 spec_2 spec_3 spec_4 spec_r; do
+		spec_n=$((spec_n + 1))
+		if [ $spec_n -eq 1 ]; then
+			[ "$spec_k $spec_1" = "ocispec 1" ] || stage_fail 100 "spec line 1: malformed spec on fd $spec_fd"
+			continue
+		fi
+		# shellcheck disable=SC2034 # stage_mode: for the caller
+		case $spec_k in
+		fd.stagedir) stage_dir=$spec_1 ;;
+		run.mode) stage_mode=$spec_1 ;;
+		esac
+		record "$spec_k" "$spec_1" "$spec_2" "$spec_3" "$spec_4" "$spec_r"
+	done < "/proc/self/fd/$spec_fd"
+	[ $spec_n -eq 0 ] || spec_ok=1
+}
+
+spec_unescape() {
+	case $1 in
+	-) u= ;;
+	*\\*)
+		# every backslash starts an \ooo escape; printf %b wants \0ooo
+		u='' spec_s=$1
+		while :; do
+			case $spec_s in
+			*\\*) u=$u${spec_s%%\\*}\\0 spec_s=${spec_s#*\\} ;;
+			*) break ;;
+			esac
+		done
+		u=$(printf '%bx' "$u$spec_s")
+		u=${u%x}
+		;;
+	*) u=$1 ;;
+	esac
+}
+
+# from the stage directory (fd.stagedir) first, else from PATH
+stage_tool() {
+	if [ -n "$stage_dir" ] && [ -x "/proc/self/fd/$stage_dir/$1" ]; then
+		t=/proc/self/fd/$stage_dir/$1
+	elif command -v "$1" > /dev/null; then
+		t=$1
+	else
+		return 1
+	fi
+}
+
+# With a spec, oci-fail(8) prints the line (also to the --log), tears down
+# what exists and exits exit.setup (runc: 1), else N; without one (run by
+# hand, no fd 3), the line and N.
+stage_fail() {
+	stage_st=$1
+	shift
+	if [ -n "$spec_ok" ] && stage_tool oci-fail; then
+		exec "$t" --status="$stage_st" "$NAME" "$*"
+	fi
+	printf '%s: %s\n' "$NAME" "$*" >&2
+	exit "$stage_st"
+}
+
+stage_usage() {
+	stage_fail 100 "usage: $USAGE"
+}
+
+stage_need() {
+	[ $# -gt 0 ] || stage_usage
+	[ -n "$spec_ok" ] || stage_fail 111 "read spec from fd $spec_fd: not open"
+}
+
+# A program that is not there fails as a stage (127, the teardown) rather
+# than as the shell's exec would (its own message, nothing torn down).
+stage_next() {
+	case $1 in
+	*/*) [ -e "$1" ] || stage_fail 127 "exec $1: No such file or directory" ;;
+	*)
+		stage_tool "$1" || stage_fail 127 "exec $1: No such file or directory"
+		shift
+		set -- "$t" "$@"
+		;;
+	esac
+	exec "$@"
+}
