@@ -35,6 +35,8 @@ LIBS_oci-cgroup  := -static
 LIBS_oci-ns      := -static
 LIBS_oci-mount   := -static
 LIBS_oci-exec    := -static $(LSM_LIBS)
+LIBS_oci-add     := -static
+LIBS_oci-fail    := -static
 LIBS_oci-delete  := -static
 LIBS_oci-kill    := -static
 LIBS_oci-start   := -static
@@ -55,8 +57,8 @@ CFLAGS_oci-features := $(LSM_CFLAGS)
 # --bogus`: 0.6-1.0 ms against 1.4-2.9). shared/musl/ has what glibc's headers
 # give and musl's lack, and glibc's strerror texts: an error line reads the same.
 MUSLCC   ?= $(shell command -v musl-gcc 2>/dev/null)
-MUSL_PROGRAMS := $(if $(MUSLCC),$(addprefix bin/,oci-cgroup oci-ns oci-mount oci-delete oci-kill oci-start \
-                   oci-state oci-pause oci-ps oci-events))
+MUSL_PROGRAMS := $(if $(MUSLCC),$(addprefix bin/,oci-cgroup oci-ns oci-mount oci-add oci-fail oci-delete oci-kill \
+                   oci-start oci-state oci-pause oci-ps oci-events))
 MUSL_CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -Ibuild/musl -idirafter shared/musl \
                -idirafter build/musl/include -include shared/musl/compat.h
 MUSL_SHARED := $(patsubst %.c,build/musl/%.o,$(filter-out shared/json.c shared/jsonstrict.c shared/resjson.c,\

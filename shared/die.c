@@ -189,6 +189,8 @@ void debug(const char *fmt, ...)
   die_emit("debug", buf);
 }
 
+int debug_enabled(void) { return log_fd >= 0 && log_debug; }
+
 void debug_clock_start(void)
 {
   clock_gettime(CLOCK_MONOTONIC, &t0_wall);

@@ -23,6 +23,8 @@ __attribute__((noreturn)) void die_usage(const char *usage);
 void warn(const char *fmt, ...) PRINTFLIKE(1, 2);
 void warn_sys(const char *fmt, ...) PRINTFLIKE(1, 2);
 void debug(const char *fmt, ...) PRINTFLIKE(1, 2);
+/* 1 when debug() writes (a --log with log.level debug): work done only for the debug log checks it. */
+int debug_enabled(void);
 /* The per-stage timing of the --debug log: debug_clock_start() (stage_init) reads CLOCK_MONOTONIC and
    CLOCK_PROCESS_CPUTIME_ID; debug_done() writes, once per process and only with --debug, the line
    "PROG: done wall=W.WWWms cpu=C.CCCms": the time since then and the CPU this process used since then

@@ -45,6 +45,7 @@ void spec_free(struct spec *sp);
 struct specw {
   char *buf;
   size_t len, cap;
+  size_t base; /* the length of the text it started from (0: a spec from nothing) */
   int oom;
 };
 void specw_init(struct specw *w);
@@ -58,7 +59,10 @@ int specw_addv(struct specw *w, const char *key, const char *const *fields, size
 int specw_addf(struct specw *w, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Escape one field onto the buffer (used by specw_add). */
 int specw_field(struct specw *w, const char *s);
-/* memfd, write, seal, rewind, move onto fd `to` (not CLOEXEC). */
+/* memfd, write, seal, rewind, move onto fd `to` (not CLOEXEC). With the
+   --debug log on, first logs each record appended since specw_from
+   ("added KEY FIELD...", as written), or for a spec from nothing "wrote
+   the spec: N records". */
 int spec_publish(struct specw *w, int to);
 void specw_free(struct specw *w);
 

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "die.h"
 #include "fd.h"
 #include "spec.h"
 
@@ -39,7 +40,10 @@ static int put(struct specw *w, const char *s, size_t n)
 int specw_from(struct specw *w, const struct spec *sp)
 {
   specw_init(w);
-  if (sp && sp->text) return put(w, sp->text, sp->len);
+  if (sp && sp->text) {
+    w->base = sp->len;
+    return put(w, sp->text, sp->len);
+  }
   return put(w, SPEC_HEADER "\n", sizeof SPEC_HEADER);
 }
 
@@ -99,6 +103,22 @@ int specw_addf(struct specw *w, const char *key, const char *fmt, ...)
   return specw_add(w, key, buf, (char *)NULL);
 }
 
+/* The --debug log's account of what this stage appended (the lines after
+   base, as written), or of a spec written from nothing. */
+static void log_added(const struct specw *w)
+{
+  size_t n = 0;
+  if (w->base > w->len) return;
+  for (const char *p = w->buf + w->base, *end = w->buf + w->len; p < end;) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    if (k && w->base) debug("added %.*s", (int)k, p);
+    n += k && strncmp(p, SPEC_HEADER "\n", sizeof SPEC_HEADER); /* a record, not the header */
+    p += k + 1;
+  }
+  if (!w->base) debug("wrote the spec: %zu records", n);
+}
+
 int spec_publish(struct specw *w, int to)
 {
   int m;
@@ -106,6 +126,7 @@ int spec_publish(struct specw *w, int to)
     errno = ENOMEM;
     return -1;
   }
+  if (debug_enabled()) log_added(w);
   m = memfd_create("ocispec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (m < 0) return -1;
   if (write_all(m, w->buf, w->len) < 0 ||
