@@ -49,10 +49,8 @@ s.settimeout(20)
 open(sys.argv[2], "wb").write(s.recv(1 << 20))' "$1" "$2" 3>&- &
 	SYSLOGD=$!
 	local _
-	for _ in $(seq 100); do
-		[ -S "$1" ] && return 0
-		sleep 0.1
-	done
+	for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.1; done
+	echo "nothing listens on $1"
 	return 1
 }
 
