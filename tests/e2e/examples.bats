@@ -291,3 +291,29 @@ synopsis() {
 	[ "$output" = "$(printf 'hand\n1')" ]
 	assert_clean
 }
+
+@test "a stage of one's own sources oci-stage.sh (oci-policy(8), WRITING A STAGE); the spec on fd 4 with --preserve-fds 1" {
+	cat > "$BATS_TEST_TMPDIR/own-net" <<-'EOF2'
+		#!/bin/sh
+		# own-net: refuse a container that shares the host's network namespace
+		NAME=own-net USAGE='own-net prog...'
+		. oci-stage.sh
+		net=''
+		record() { [ "$1 $2" != "ns.new network" ] || net=1; }
+		spec_read
+		stage_need "$@"
+		[ -n "$net" ] || stage_fail 100 "no network namespace of its own (mode $stage_mode)"
+		stage_next oci-add env NET=own -- "$@"
+	EOF2
+	chmod +x "$BATS_TEST_TMPDIR/own-net"
+	chain "$BATS_TEST_TMPDIR/own-net oci-inject --env=A=1 oci-secure oci-cgroup oci-ns oci-mount oci-exec"
+	set_args sh -c 'echo $NET $A; cat <&3'
+	echo preserved > "$BATS_TEST_TMPDIR/fd3"
+	run -0 runc run --preserve-fds 1 "$ID" 3< "$BATS_TEST_TMPDIR/fd3"
+	[ "$output" = "$(printf 'own 1\npreserved')" ]
+	assert_clean
+	update_config '.linux.namespaces |= map(select(.type != "network"))'
+	run -1 runc run "$ID"
+	[ "$output" = "own-net: no network namespace of its own (mode run)" ]
+	assert_clean
+}
