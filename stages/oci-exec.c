@@ -300,6 +300,19 @@ static void read_secure(const struct rec *r)
   }
 }
 
+/* A later env record of a NAME replaces an earlier one, in the later one's place (runc's prepareEnv keeps
+   the last of each name): a stage that appends env NAME=... overrides the config. */
+static void env_dedup(char **env, size_t n)
+{
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strcspn(env[i], "=") + 1, j = i + 1;
+    while (j < n && strncmp(env[i], env[j], len)) j++;
+    if (j == n) env[k++] = env[i];
+  }
+  env[k] = NULL;
+}
+
 static void read_spec(const struct spec *sp)
 {
   const struct rec *r;
@@ -398,6 +411,7 @@ static void read_spec(const struct spec *sp)
     }
   }
 
+  env_dedup(c.envp, nenv);
   if (!c.root) die(EXIT_BADINPUT, "spec: no root.path record");
   if (!nargs || !*c.args[0]) die(EXIT_BADINPUT, "spec: no arg record (nothing to execute)");
   /* Fail closed: a policy in the config that oci-secure did not turn into secure.* records must not mean "no
