@@ -69,6 +69,13 @@ assert_nothing_ran() {
 	grep -q '^secure\.cap\.bounding ' "$REC.spec" # oci-secure ran before it
 	! grep -q '^cgroup\.dir ' "$REC.spec"         # oci-cgroup after it
 	assert_clean
+	# with --preserve-fds 1 the spec is on fd 4 ($OCI_SPEC_FD), fd 3 the caller's
+	rm "$REC.argv" "$REC.spec"
+	run -0 runc run --preserve-fds 1 "$ID" 3< /dev/null
+	[ "$output" = in-container ]
+	[ "$(cat "$REC.argv")" = "recorder oci-cgroup oci-ns oci-mount oci-exec" ]
+	grep -qx "state.id $ID" "$REC.spec"
+	assert_clean
 }
 
 @test "chain file: create and start, run -d and 2015's runc start take the run line" {
@@ -231,5 +238,79 @@ assert_nothing_ran() {
 	runc start "$ID"
 	[ "$(runc state "$ID" | jq -r .status)" = running ]
 	runc delete --force "$ID"
+	assert_clean
+}
+
+@test "chain file: one a non-root caller cannot read is refused by name" {
+	local d=$BATS_TEST_TMPDIR/nr
+	mkdir -m 0755 "$d"
+	printf 'run oci-secure oci-cgroup oci-ns oci-mount oci-exec\n' > "$d/chain"
+	chmod 0600 "$d/chain"
+	# the path is reachable for nobody (bats' tmp dirs are 0700)
+	local p=$BATS_TEST_TMPDIR
+	while [ "$p" != / ] && [ "${p#"$BATS_RUN_TMPDIR"}" != "$p" ]; do
+		chmod o+x "$p"
+		p=${p%/*}
+	done
+	chmod o+x "$BATS_RUN_TMPDIR"
+	run -1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env -u XDG_RUNTIME_DIR RUNC_CHAIN="$d/chain" "$RUNC" --root "$d/state" run "$ID"
+	[ "$output" = "runc: $d/chain: Permission denied" ]
+	[ ! -e "$d/state" ]
+	assert_clean
+}
+
+# readme_stage: the shell stage of README.md's "Inserted shell stages", as
+# the README prints it
+readme_stage() {
+	awk '/^\*\*Inserted shell stages\.\*\*/ { on = 1 }
+		on && /^```$/ && body { exit }
+		on && body { print }
+		on && /^```sh$/ { body = 1 }' "$ROOT/README.md"
+}
+
+@test "chain file: README's inserted shell stage adds a variable through oci-add, or refuses through oci-fail" {
+	readme_stage > "$BATS_TEST_TMPDIR/own-net"
+	chmod +x "$BATS_TEST_TMPDIR/own-net"
+	head -1 "$BATS_TEST_TMPDIR/own-net" | grep -qx '#!/bin/sh'
+	grep -q 'exec oci-add' "$BATS_TEST_TMPDIR/own-net"
+	chain_file "run oci-secure $BATS_TEST_TMPDIR/own-net oci-cgroup oci-ns oci-mount oci-exec"
+	set_args sh -c 'echo "NET=$NET"'
+	run -0 runc --debug --log "$LOG" run "$ID"
+	[ "$output" = NET=private ]
+	# --debug shows what the inserted stage did, between oci-secure and oci-cgroup
+	grep -qx 'oci-add: added env NET=private' "$LOG"
+	[ "$(grep -E '^oci-[a-z]+: done ' "$LOG" | cut -d: -f1 | head -3 | tr '\n' ' ')" = "oci-parse oci-secure oci-add " ]
+	assert_clean
+	# no network namespace of its own: refused, nothing left
+	update_config '.linux.namespaces |= map(select(.type != "network"))'
+	run -1 runc run "$ID"
+	[ "$output" = "own-net: no network namespace of its own" ]
+	assert_clean
+}
+
+@test "chain file: no quoting, no globbing, a last line without a newline, an empty file" {
+	set_args echo ok
+	# a file named like the glob exists: the word stays as written
+	touch "$BATS_TEST_TMPDIR/oci-exec"
+	printf 'run oci-secure oci-cgroup oci-ns oci-mount %s/oci-exe?\n' "$BATS_TEST_TMPDIR" > "$BATS_TEST_TMPDIR/chain"
+	export RUNC_CHAIN=$BATS_TEST_TMPDIR/chain
+	run -1 runc run "$ID"
+	[[ "$output" == *"oci-mount: exec $BATS_TEST_TMPDIR/oci-exe?: No such file or directory"* ]]
+	assert_clean
+	printf 'run "oci-secure" oci-cgroup oci-ns oci-mount oci-exec\n' > "$RUNC_CHAIN"
+	run -1 runc run "$ID"
+	[[ "$output" == *'oci-parse: exec "oci-secure": No such file or directory'* ]]
+	assert_clean
+	printf 'run %s oci-secure oci-cgroup oci-ns oci-mount oci-exec' "$STAGE" > "$RUNC_CHAIN"
+	run -0 runc run "$ID"
+	[ "$output" = ok ]
+	[ "$(cat "$REC.argv")" = "recorder oci-secure oci-cgroup oci-ns oci-mount oci-exec" ]
+	assert_clean
+	rm "$REC.argv"
+	: > "$RUNC_CHAIN"
+	run -0 runc run "$ID"
+	[ "$output" = ok ]
+	[ ! -e "$REC.argv" ]
 	assert_clean
 }
