@@ -253,12 +253,17 @@ synopsis() {
 	chain "oci-secure oci-cgroup oci-inject $opts --bind=$BATS_TEST_TMPDIR/ca:/etc/site:ro oci-ns oci-mount oci-exec" \
 		"oci-secure oci-cgroup oci-inject $opts oci-ns oci-exec"
 	set_args sh -c 'echo "$SITE $TERM [$EMPTY]"; env | grep -c ^TERM=; cat /etc/site/f; touch /etc/site/g 2>/dev/null || echo ro; echo w > /rw/f'
-	run -0 runc run "$ID"
+	run -0 runc --debug --log "$BATS_TEST_TMPDIR/debug.log" run "$ID"
 	[ "${lines[0]}" = "lab dumb []" ] # TERM=xterm from the config replaced
 	[ "${lines[1]}" = 1 ]
 	[ "${lines[2]}" = ca-bundle ]
 	[ "${lines[3]}" = ro ]
 	[ "$(cat "$BATS_TEST_TMPDIR/rw/f")" = w ]
+	# --debug: each record it added, in order, by the oci-add that added it
+	[ "$(grep -o 'oci-add: added .*' "$BATS_TEST_TMPDIR/debug.log")" = "$(printf '%s\n' \
+		'oci-add: added env SITE=lab' 'oci-add: added env TERM=dumb' 'oci-add: added env EMPTY=' \
+		"oci-add: added mount /rw bind $BATS_TEST_TMPDIR/rw rbind -" \
+		"oci-add: added mount /etc/site bind $BATS_TEST_TMPDIR/ca rbind,ro -")" ]
 	assert_clean
 	up
 	run -0 runc exec "$ID" sh -c 'echo "$SITE $TERM"; cat /etc/site/f'
