@@ -10,7 +10,9 @@
 #   stage_need "$@"  a program left after the options, and a spec read
 #   stage_tool NAME  $t is NAME as chain_exec finds it
 #   stage_next PROG ARG...  exec the next program as chain_exec does
-# and sets spec_fd, stage_dir (fd.stagedir), stage_mode (run.mode).
+# and sets spec_fd, stage_dir (fd.stagedir), stage_mode (run.mode). With
+# --debug (log.level debug), spec_read and stage_next log "NAME: start" and
+# "NAME: done wall=... cpu=..." as a C stage does (shared/die.c).
 # shellcheck shell=sh
 
 # The spec is read through a fresh open of its fd (offset 0): reading fd 3
@@ -19,6 +21,7 @@ spec_fd=${OCI_SPEC_FD:-3}
 stage_dir=''
 stage_mode=''
 spec_ok=''
+stage_log='' stage_logfmt='' stage_loglevel=''
 
 spec_read() {
 	[ -r "/proc/self/fd/$spec_fd" ] || return 0
@@ -33,15 +36,84 @@ spec_read() {
 		case $spec_k in
 		fd.stagedir) stage_dir=$spec_1 ;;
 		run.mode) stage_mode=$spec_1 ;;
+		fd.log) stage_log=$spec_1 ;;
+		log.format) stage_logfmt=$spec_1 ;;
+		log.level) stage_loglevel=$spec_1 ;;
 		esac
 		record "$spec_k" "$spec_1" "$spec_2" "$spec_3" "$spec_4" "$spec_r"
 	done < "/proc/self/fd/$spec_fd"
 	[ $spec_n -eq 0 ] || spec_ok=1
+	case $stage_loglevel:$stage_log in
+	debug:*[!0-9]* | debug:) stage_log='' ;;
+	debug:*) stage_debug start ;;
+	*) stage_log='' ;;
+	esac
+}
+
+# stage_debug FORMAT [ARG]...: a debug line in the --log file, text or JSON
+# (FORMAT is this file's: nothing to escape)
+stage_debug() {
+	[ -n "$stage_log" ] || return 0
+	spec_f=$1
+	shift
+	# shellcheck disable=SC2059 # the format is ours
+	if [ "$stage_logfmt" = json ]; then
+		printf "{\"level\":\"debug\",\"msg\":\"%s: $spec_f\",\"time\":\"%s\"}\n" "$NAME" "$@" \
+			"$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)"
+	else
+		printf "%s: $spec_f\n" "$NAME" "$@"
+	fi >&"$stage_log"
+}
+
+# stage_clock: $spec_w and $spec_c, wall and CPU time in microseconds. The
+# kernel's per-process counters run on across the chain's execs, so a
+# stage's times are differences from the values read when it started.
+# Wall: the scheduler's clock when the task last ran (/proc/self/sched,
+# ns), else /proc/uptime (10 ms); CPU: /proc/self/schedstat (ns, this
+# shell, not its children, as CLOCK_PROCESS_CPUTIME_ID), else the ticks of
+# /proc/self/stat. A fraction is read as 1FRACTION - 10^n, so that its
+# leading zeros do not make it octal.
+stage_clock() {
+	spec_k='' spec_w='' spec_c=''
+	if [ -r /proc/self/sched ]; then
+		{
+			read -r _
+			read -r _
+			read -r spec_k _ spec_w
+		} < /proc/self/sched
+	fi
+	if [ "$spec_k" = se.exec_start ]; then
+		spec_w=$((${spec_w%.*} * 1000 + (1${spec_w#*.} - 1000000) / 1000))
+	else
+		read -r spec_w _ < /proc/uptime
+		spec_w=$((${spec_w%.*} * 1000000 + (1${spec_w#*.} - 100) * 10000))
+	fi
+	if [ -r /proc/self/schedstat ]; then
+		read -r spec_c _ < /proc/self/schedstat
+		spec_c=$((spec_c / 1000))
+	else
+		read -r spec_c < /proc/self/stat
+		# shellcheck disable=SC2086 # the fields after "(comm) ", split
+		set -- ${spec_c##*) }
+		spec_c=$(((${12} + ${13}) * 10000))
+	fi
+}
+stage_clock
+stage_w0=$spec_w stage_c0=$spec_c
+
+# the done line before the exec, as a C stage's (shared/die.c debug_done)
+stage_done() {
+	[ -n "$stage_log" ] || return 0
+	stage_clock
+	spec_w=$((spec_w - stage_w0)) spec_c=$((spec_c - stage_c0))
+	[ "$spec_w" -ge 0 ] || spec_w=0
+	stage_debug 'done wall=%d.%03dms cpu=%d.%03dms' $((spec_w / 1000)) $((spec_w % 1000)) \
+		$((spec_c / 1000)) $((spec_c % 1000))
 }
 
 spec_unescape() {
 	case $1 in
-	-) u= ;;
+	-) u='' ;;
 	*\\*)
 		# every backslash starts an \ooo escape; printf %b wants \0ooo
 		u='' spec_s=$1
@@ -102,5 +174,6 @@ stage_next() {
 		set -- "$t" "$@"
 		;;
 	esac
+	stage_done
 	exec "$@"
 }

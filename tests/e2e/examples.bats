@@ -88,8 +88,13 @@ synopsis() {
 @test "oci-policy: a config within the policy runs; each refusal is one line, runc exits 1, nothing is left" {
 	chain "oci-policy oci-secure oci-cgroup oci-ns oci-mount oci-exec"
 	set_args echo ran
-	run -0 runc run "$ID"
+	run -0 runc --debug --log "$BATS_TEST_TMPDIR/log.json" --log-format json run "$ID"
 	[ "$output" = ran ]
+	# --debug: its start and done lines, between oci-parse's and oci-secure's
+	[ "$(jq -r '.msg | select(test("^oci-(parse|policy|secure): (start|done)")) | sub(" wall=.*"; "")' \
+		"$BATS_TEST_TMPDIR/log.json")" = "$(printf '%s\n' 'oci-parse: start' 'oci-parse: done' \
+		'oci-policy: start' 'oci-policy: done' 'oci-secure: start' 'oci-secure: done')" ]
+	jq -r .msg "$BATS_TEST_TMPDIR/log.json" | grep -Eq '^oci-policy: done wall=[0-9]+\.[0-9]{3}ms cpu=[0-9]+\.[0-9]{3}ms$'
 	# a bind mount of the host's /
 	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/good.json"
 	update_config '.mounts += [{"destination": "/host", "type": "bind", "source": "/", "options": ["rbind", "ro"]}]'
@@ -259,7 +264,11 @@ synopsis() {
 	[ "${lines[2]}" = ca-bundle ]
 	[ "${lines[3]}" = ro ]
 	[ "$(cat "$BATS_TEST_TMPDIR/rw/f")" = w ]
-	# --debug: each record it added, in order, by the oci-add that added it
+	# --debug: its own start and done lines, then each record it added, in
+	# order, by the oci-add that added it
+	[ "$(grep -E '^oci-(inject|add): (start|done)' "$BATS_TEST_TMPDIR/debug.log" | head -n 3 | sed 's/ wall=.*//')" = \
+		"$(printf '%s\n' 'oci-inject: start' 'oci-inject: done' 'oci-add: start')" ]
+	grep -Eq '^oci-inject: done wall=[0-9]+\.[0-9]{3}ms cpu=[0-9]+\.[0-9]{3}ms$' "$BATS_TEST_TMPDIR/debug.log"
 	[ "$(grep -o 'oci-add: added .*' "$BATS_TEST_TMPDIR/debug.log")" = "$(printf '%s\n' \
 		'oci-add: added env SITE=lab' 'oci-add: added env TERM=dumb' 'oci-add: added env EMPTY=' \
 		"oci-add: added mount /rw bind $BATS_TEST_TMPDIR/rw rbind -" \
