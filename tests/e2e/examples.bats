@@ -216,6 +216,10 @@ synopsis() {
 	sed -n 3p "$log" | grep -q " id=$ID mode=exec bundle=$BUNDLE root=$(shared_rootfs) user=0:0 bounding=$caps "
 	runc delete --force "$ID"
 	assert_clean
+	# by hand, no state dir: the same line
+	run -0 "$ROOT/bin/oci-parse" --bundle=. --id="$ID-hand" oci-audit --file="$log" true
+	[ -z "$output" ]
+	tail -n 1 "$log" | grep -q " id=$ID-hand mode=run bundle=$BUNDLE root=$(shared_rootfs) user=0:0 bounding=$caps "
 }
 
 @test "oci-audit: a log it cannot write stops the container (one line, exit 1, nothing left) unless --best-effort" {
