@@ -335,3 +335,29 @@ synopsis() {
 	[ "$output" = "own-net: no network namespace of its own (mode run)" ]
 	assert_clean
 }
+
+@test "oci-policy alone on hand-written specs: a blank, tab, backslash and newline in a name are undone before test -ef; the last record of a capability set counts" {
+	local d=$BATS_TEST_TMPDIR/odd name spec=$BATS_TEST_TMPDIR/spec
+	name=$(printf 'a b\tc\\d\ne')
+	mkdir "$d"
+	ln -s / "$d/$name"
+	printf '%s\n' 'ocispec 1' 'seccomp.default SCMP_ACT_ALLOW -' \
+		"mount /x bind $d/a\\040b\\011c\\134d\\012e rbind,ro -" > "$spec"
+	run -100 "$ROOT/bin/oci-policy" sh -c 'echo next' 3< "$spec"
+	[ "$output" = "oci-policy: mount /x: source $d/a\\040b\\011c\\134d\\012e is the host's / (--allow-host-root allows it)" ]
+	rm "$d/$name"
+	mkdir "$d/$name"
+	run -0 "$ROOT/bin/oci-policy" sh -c 'echo next' 3< "$spec"
+	[ "$output" = next ]
+	# oci-secure takes the last record of a set: so does the policy
+	printf '%s\n' 'cap.bounding CAP_SYS_ADMIN,CAP_KILL' 'cap.bounding CAP_KILL' >> "$spec"
+	run -0 "$ROOT/bin/oci-policy" sh -c 'echo next' 3< "$spec"
+	[ "$output" = next ]
+	printf '%s\n' 'cap.ambient -' 'cap.ambient CAP_CHOWN,CAP_SYS_ADMIN' >> "$spec"
+	run -100 "$ROOT/bin/oci-policy" sh -c 'echo next' 3< "$spec"
+	[ "$output" = "oci-policy: capability CAP_SYS_ADMIN in the ambient set is denied by policy (--deny-cap)" ]
+	# not a spec
+	echo 'not a spec' > "$spec"
+	run -100 "$ROOT/bin/oci-policy" true 3< "$spec"
+	[ "$output" = "oci-policy: spec line 1: malformed spec on fd 3" ]
+}
