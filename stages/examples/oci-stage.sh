@@ -7,6 +7,7 @@
 #   spec_unescape F  $u is field F's value (\ooo escapes undone, - empty)
 #   stage_fail N MSG fail as a stage: one line, the teardown, exit status
 #   stage_usage      stage_fail 100 "usage: $USAGE"
+#   stage_warn MSG   "NAME: warning: MSG" on stderr and in the --log
 #   stage_need "$@"  a program left after the options, and a spec read
 #   stage_tool NAME  $t is NAME as chain_exec finds it
 #   stage_next PROG ARG...  exec the next program as chain_exec does
@@ -21,7 +22,7 @@ spec_fd=${OCI_SPEC_FD:-3}
 stage_dir=''
 stage_mode=''
 spec_ok=''
-stage_log='' stage_logfmt='' stage_loglevel=''
+stage_log='' stage_logfmt='' stage_loglevel='' stage_dbg=''
 
 spec_read() {
 	[ -r "/proc/self/fd/$spec_fd" ] || return 0
@@ -43,26 +44,42 @@ spec_read() {
 		record "$spec_k" "$spec_1" "$spec_2" "$spec_3" "$spec_4" "$spec_r"
 	done < "/proc/self/fd/$spec_fd"
 	[ $spec_n -eq 0 ] || spec_ok=1
-	case $stage_loglevel:$stage_log in
-	debug:*[!0-9]* | debug:) stage_log='' ;;
-	debug:*) stage_debug start ;;
-	*) stage_log='' ;;
-	esac
+	case $stage_log in '' | *[!0-9]*) stage_log='' ;; esac
+	[ "$stage_loglevel" != debug ] || stage_dbg=1
+	stage_debug start
 }
 
-# stage_debug FORMAT [ARG]...: a debug line in the --log file, text or JSON
-# (FORMAT is this file's: nothing to escape)
-stage_debug() {
+# stage_logline LEVEL LINE: LINE in the --log file, as text or as runc's
+# JSON (shared/die.c): a JSON string with \ and " escaped (a line holds no
+# control character)
+stage_logline() {
 	[ -n "$stage_log" ] || return 0
-	spec_f=$1
-	shift
-	# shellcheck disable=SC2059 # the format is ours
 	if [ "$stage_logfmt" = json ]; then
-		printf "{\"level\":\"debug\",\"msg\":\"%s: $spec_f\",\"time\":\"%s\"}\n" "$NAME" "$@" \
-			"$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)"
+		spec_e='' spec_s=$2
+		while :; do
+			case $spec_s in
+			*[\\\"]*)
+				spec_p=${spec_s%%[\\\"]*}
+				spec_s=${spec_s#"$spec_p"}
+				spec_e=$spec_e$spec_p\\${spec_s%"${spec_s#?}"}
+				spec_s=${spec_s#?}
+				;;
+			*) break ;;
+			esac
+		done
+		printf '{"level":"%s","msg":"%s","time":"%s"}\n' "$1" "$spec_e$spec_s" "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)"
 	else
-		printf "%s: $spec_f\n" "$NAME" "$@"
+		printf '%s\n' "$2"
 	fi >&"$stage_log"
+}
+
+stage_debug() {
+	[ -z "$stage_dbg" ] || stage_logline debug "$NAME: $1"
+}
+
+stage_warn() {
+	printf '%s: warning: %s\n' "$NAME" "$1" >&2
+	stage_logline warning "$NAME: warning: $1"
 }
 
 # stage_clock: $spec_w and $spec_c, wall and CPU time in microseconds. The
@@ -103,12 +120,24 @@ stage_w0=$spec_w stage_c0=$spec_c
 
 # the done line before the exec, as a C stage's (shared/die.c debug_done)
 stage_done() {
-	[ -n "$stage_log" ] || return 0
+	[ -n "$stage_dbg" ] || return 0
 	stage_clock
 	spec_w=$((spec_w - stage_w0)) spec_c=$((spec_c - stage_c0))
 	[ "$spec_w" -ge 0 ] || spec_w=0
-	stage_debug 'done wall=%d.%03dms cpu=%d.%03dms' $((spec_w / 1000)) $((spec_w % 1000)) \
-		$((spec_c / 1000)) $((spec_c % 1000))
+	spec_ms "$spec_w"
+	spec_w=$spec_m
+	spec_ms "$spec_c"
+	stage_debug "done wall=${spec_w}ms cpu=${spec_m}ms"
+}
+
+# spec_ms US: $spec_m is US microseconds as milliseconds, W.WWW
+spec_ms() {
+	spec_m=$(($1 % 1000))
+	case $spec_m in
+	?) spec_m=00$spec_m ;;
+	??) spec_m=0$spec_m ;;
+	esac
+	spec_m=$(($1 / 1000)).$spec_m
 }
 
 spec_unescape() {

@@ -233,10 +233,13 @@ synopsis() {
 	[ "$output" = "oci-audit: cannot log to $BATS_TEST_TMPDIR/no-socket: No such file or directory" ]
 	grep -q "oci-audit: cannot log to $BATS_TEST_TMPDIR/no-socket" "$BATS_TEST_TMPDIR/runc.log"
 	assert_clean
-	chain "oci-audit --best-effort --file=$BATS_TEST_TMPDIR/no/such/dir/log oci-secure oci-cgroup oci-ns oci-mount oci-exec"
-	run -0 runc run "$ID"
-	[ "${lines[0]}" = "oci-audit: warning: cannot append to $BATS_TEST_TMPDIR/no/such/dir/log: Directory nonexistent (--best-effort: the container runs)" ]
+	# --best-effort: a warning, on stderr and in the --log (JSON: escaped)
+	chain "oci-audit --best-effort --file=$BATS_TEST_TMPDIR/no/\"such\\/dir/log oci-secure oci-cgroup oci-ns oci-mount oci-exec"
+	run -0 runc --log "$BATS_TEST_TMPDIR/log.json" --log-format json run "$ID"
+	local warning="oci-audit: warning: cannot append to $BATS_TEST_TMPDIR/no/\"such\\/dir/log: Directory nonexistent (--best-effort: the container runs)"
+	[ "${lines[0]}" = "$warning" ]
 	[ "${lines[1]}" = ran ]
+	[ "$(jq -r 'select(.level == "warning") | .msg' "$BATS_TEST_TMPDIR/log.json")" = "$warning" ]
 	assert_clean
 }
 
