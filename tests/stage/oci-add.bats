@@ -204,7 +204,7 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
 # parse [-N] STAGE...: oci-parse on the test's bundle with its own --root
 parse() {
   local expect=()
-  [[ "$1" != -* ]] || { expect=("$1"); shift; }
+  [[ "$1" != -[0-9]* ]] || { expect=("$1"); shift; }
   run "${expect[@]}" --separate-stderr oci-parse --bundle="$BUNDLE" --id="$ID" --root="$STATE" "$@"
 }
 
@@ -272,5 +272,16 @@ parse() {
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf 'pids.max 77\nadded-content\n123')" ]
   [ ! -e "$BATS_TEST_TMPDIR/src/g" ]
+  assert_clean
+}
+
+@test "--debug: oci-add's start, the record it added, as written, and its done line" {
+  setup_bundle
+  set_args true
+  parse --debug --log="$BATS_TEST_TMPDIR/log" oci-secure oci-cgroup oci-add env "X=a b" -- oci-ns oci-mount oci-exec
+  [ "$status" -eq 0 ]
+  grep -q '^oci-add: start$' "$BATS_TEST_TMPDIR/log"
+  [ "$(grep '^oci-add: added' "$BATS_TEST_TMPDIR/log")" = 'oci-add: added env X=a\040b' ]
+  grep -Eq '^oci-add: done wall=[0-9.]+ms cpu=[0-9.]+ms$' "$BATS_TEST_TMPDIR/log"
   assert_clean
 }
