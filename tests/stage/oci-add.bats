@@ -144,6 +144,7 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
   t "device: 6 fields, needs 7" device /dev/x c 1 3 0666 0
   t "hook: bad argument count 3" hook prestart /bin/true 0 3 a b
   t "hook: x is not absolute" hook prestart x 0 0
+  t "hook: unknown kind prestop" hook prestop /bin/true 0 0
   t "hostname: 2 fields, needs 1" hostname a b
   t "sysctl: 1 fields, needs 2" sysctl net.ipv4.ip_forward
   t "spec line 3: bad value for cgroup.pids.limit" cgroup.pids.limit abc
