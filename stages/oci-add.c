@@ -104,7 +104,12 @@ static void check_fields(const struct addable *a, char **f, unsigned nf)
   } else if (!strcmp(k, "device")) {
     if (f[1][0] != '/') die(EXIT_BADINPUT, "device: %s is not absolute", f[1]);
   } else if (!strcmp(k, "hook")) {
+    static const char *const kinds[] = {"prestart",       "createRuntime", "createContainer",
+                                        "startContainer", "poststart",     "poststop"};
     long long n = stage_num(f[4], 1 << 20);
+    size_t i = 0;
+    while (i < sizeof kinds / sizeof *kinds && strcmp(f[1], kinds[i])) i++;
+    if (i == sizeof kinds / sizeof *kinds) die(EXIT_BADINPUT, "hook: unknown kind %s", f[1]);
     if (f[2][0] != '/') die(EXIT_BADINPUT, "hook: %s is not absolute", f[2]);
     if (stage_num(f[3], 1 << 30) < 0) die(EXIT_BADINPUT, "hook: bad timeout %s", f[3]);
     if (n < 0 || n > (long long)nf - 5) die(EXIT_BADINPUT, "hook: bad argument count %s", f[4]);

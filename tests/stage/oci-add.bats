@@ -144,6 +144,7 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
   t "device: 6 fields, needs 7" device /dev/x c 1 3 0666 0
   t "hook: bad argument count 3" hook prestart /bin/true 0 3 a b
   t "hook: x is not absolute" hook prestart x 0 0
+  t "hook: unknown kind prestop" hook prestop /bin/true 0 0
   t "hostname: 2 fields, needs 1" hostname a b
   t "sysctl: 1 fields, needs 2" sysctl net.ipv4.ip_forward
   t "spec line 3: bad value for cgroup.pids.limit" cgroup.pids.limit abc
@@ -204,7 +205,7 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
 # parse [-N] STAGE...: oci-parse on the test's bundle with its own --root
 parse() {
   local expect=()
-  [[ "$1" != -* ]] || { expect=("$1"); shift; }
+  [[ "$1" != -[0-9]* ]] || { expect=("$1"); shift; }
   run "${expect[@]}" --separate-stderr oci-parse --bundle="$BUNDLE" --id="$ID" --root="$STATE" "$@"
 }
 
@@ -272,5 +273,16 @@ parse() {
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf 'pids.max 77\nadded-content\n123')" ]
   [ ! -e "$BATS_TEST_TMPDIR/src/g" ]
+  assert_clean
+}
+
+@test "--debug: oci-add's start, the record it added, as written, and its done line" {
+  setup_bundle
+  set_args true
+  parse --debug --log="$BATS_TEST_TMPDIR/log" oci-secure oci-cgroup oci-add env "X=a b" -- oci-ns oci-mount oci-exec
+  [ "$status" -eq 0 ]
+  grep -q '^oci-add: start$' "$BATS_TEST_TMPDIR/log"
+  [ "$(grep '^oci-add: added' "$BATS_TEST_TMPDIR/log")" = 'oci-add: added env X=a\040b' ]
+  grep -Eq '^oci-add: done wall=[0-9.]+ms cpu=[0-9.]+ms$' "$BATS_TEST_TMPDIR/log"
   assert_clean
 }
