@@ -34,8 +34,8 @@ chain_file() {
 }
 
 # with_etc_chain CONTENT CMD...: CMD in a mount namespace whose /etc is an
-# overlay of the host's with CONTENT as /etc/runc/chain (the host's /etc is
-# never written)
+# overlay of the host's with CONTENT as /etc/runc/chain ("-> PATH": a symlink
+# to PATH); the host's /etc is never written
 with_etc_chain() {
 	local content=$1 ov=$BATS_TEST_TMPDIR/etc-overlay
 	shift
@@ -45,7 +45,11 @@ with_etc_chain() {
 		shift 2
 		mount -t tmpfs tmpfs "$ov" && mkdir "$ov/u" "$ov/w" &&
 			mount -t overlay overlay -o "lowerdir=/etc,upperdir=$ov/u,workdir=$ov/w" /etc &&
-			mkdir /etc/runc && printf "%s\n" "$content" > /etc/runc/chain || exit 99
+			mkdir /etc/runc || exit 99
+		case $content in
+		"-> "*) ln -s "${content#-> }" /etc/runc/chain ;; # a symlink to that
+		*) printf "%s\n" "$content" > /etc/runc/chain ;;
+		esac || exit 99
 		exec "$@"' sh "$ov" "$content" "$@"
 }
 
@@ -173,6 +177,15 @@ assert_nothing_ran() {
 	run -1 with_etc_chain "run bad/stage" "$RUNC" --root "$STATE" run "$ID"
 	[ "$output" = 'runc: /etc/runc/chain:1: "bad/stage": a stage path must be absolute' ]
 	assert_clean
+	# a symlink that leads nowhere is not "no file": its policy would be skipped
+	run -1 with_etc_chain "-> /no/such/chain" "$RUNC" --root "$STATE" run "$ID"
+	[ "$output" = 'runc: /etc/runc/chain: No such file or directory' ]
+	assert_clean
+	# one that leads to a file is that file
+	run -0 with_etc_chain "-> $BATS_TEST_TMPDIR/mine" "$RUNC" --root "$STATE" run "$ID"
+	[ "$output" = ok ]
+	[ "$(sed -n 2p "$REC.argv")" = "recorder oci-ns oci-mount oci-exec" ]
+	assert_clean
 }
 
 @test "chain file: each error names the file and line, exits 1, runs and creates nothing" {
@@ -196,6 +209,7 @@ assert_nothing_ran() {
 	bad "$f:2: chain \"exec\" has no stages" '' 'exec  # later'
 	bad "$f:1: \"./audit.sh\": a stage path must be absolute" 'run oci-secure ./audit.sh oci-cgroup'
 	bad "$f:1: \"stages/x\": a stage path must be absolute" 'exec stages/x oci-exec'
+	bad "$f:1: \"x/y:/b\": a stage path must be absolute" 'run oci-secure x/y:/b oci-exec'
 	# the file itself
 	export RUNC_CHAIN=$BATS_TEST_TMPDIR/none
 	run -1 runc run "$ID"
@@ -306,6 +320,14 @@ readme_stage() {
 	run -0 runc run "$ID"
 	[ "$output" = ok ]
 	[ "$(cat "$REC.argv")" = "recorder oci-secure oci-cgroup oci-ns oci-mount oci-exec" ]
+	assert_clean
+	rm "$REC.argv"
+	# a word starting with - is an option: its value may hold a /
+	printf 'run %s --file=/var/log/x --bind=rel/a:/b oci-secure oci-cgroup oci-ns oci-mount oci-exec\n' "$STAGE" > "$RUNC_CHAIN"
+	sed -i 's|^exec "\$@"$|shift 2; exec "$@"|' "$STAGE"
+	run -0 runc run "$ID"
+	[ "$output" = ok ]
+	[ "$(cat "$REC.argv")" = "recorder --file=/var/log/x --bind=rel/a:/b oci-secure oci-cgroup oci-ns oci-mount oci-exec" ]
 	assert_clean
 	rm "$REC.argv"
 	: > "$RUNC_CHAIN"
