@@ -142,8 +142,8 @@ int main(int argc, char **argv)
   if (exec && !a->exec) die(EXIT_BADINPUT, "%s: not a record an exec may add (run.mode exec)", key);
   const char *reader = exec ? a->exec : a->run;
   if (!ahead(chain, reader))
-    die(EXIT_BADINPUT, "%s: no %s ahead in the chain (a %s record must be added before %s)", key, reader, key,
-        reader);
+    die(EXIT_BADINPUT, "%s: no %s ahead in the chain (%s %s record must be added before %s)", key, reader,
+        strchr("aeiou", key[0]) ? "an" : "a", key, reader);
   check_fields(a, argv + 1, (unsigned)nf);
 
   if (specw_from(&w, &sp) < 0 || specw_addv(&w, key, (const char *const *)argv + 2, (size_t)nf - 1) < 0)

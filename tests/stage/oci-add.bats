@@ -85,7 +85,7 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
   [ "$output" = "oci-add: device: no oci-mount ahead in the chain (a device record must be added before oci-mount)" ]
   run oci-add env A=1 -- true 3< "$s"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-add: env: no oci-exec ahead in the chain (a env record must be added before oci-exec)" ]
+  [ "$output" = "oci-add: env: no oci-exec ahead in the chain (an env record must be added before oci-exec)" ]
   # by base name: a path to the stage counts, a word naming another stage does not
   run oci-add env A=1 -- sh -c 'tail -n 1 /proc/self/fd/3' "$ROOT/bin/oci-exec" 3< "$s"
   [ "$status" -eq 0 ]
