@@ -286,3 +286,26 @@ parse() {
   grep -Eq '^oci-add: done wall=[0-9.]+ms cpu=[0-9.]+ms$' "$BATS_TEST_TMPDIR/log"
   assert_clean
 }
+
+@test "an exec chain by hand: oci-add env and process.cwd take effect; a refusal leaves the container running" {
+  setup_bundle
+  set_args sleep 100
+  create "$ID"
+  [ "$status" -eq 0 ]
+  runc start "$ID"
+  local ex=(oci-parse --root="$STATE" --id="$ID" --mode=exec --arg=sh --arg=-c --arg='echo "$E $(pwd)"')
+  run --separate-stderr "${ex[@]}" oci-secure oci-cgroup oci-add env E=added -- oci-add process.cwd /tmp -- \
+    oci-ns oci-exec
+  [ "$status" -eq 0 ]
+  [ "$output" = "added /tmp" ]
+  # what an exec does not use is refused before anything, and a failed exec never tears the container down
+  run --separate-stderr "${ex[@]}" oci-secure oci-add mount /x tmpfs tmpfs "" "" -- oci-cgroup oci-ns oci-exec
+  [ "$status" -eq 100 ]
+  [ "$stderr" = "oci-add: mount: not a record an exec may add (run.mode exec)" ]
+  run --separate-stderr "${ex[@]}" oci-secure oci-cgroup oci-ns oci-fail oci-policy "no exec here"
+  [ "$status" -eq 100 ]
+  [ "$stderr" = "oci-policy: no exec here" ]
+  [ "$(runc state "$ID" | jq -r .status)" = running ]
+  runc delete --force "$ID"
+  assert_clean
+}
