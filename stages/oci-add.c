@@ -79,6 +79,17 @@ static int ahead(char **chain, const char *name)
   return 0;
 }
 
+/* Does this absolute path name "/" (only ".", ".." and empty components)? */
+static int is_root(const char *p)
+{
+  for (size_t n; *p; p += n) {
+    p += strspn(p, "/");
+    n = strcspn(p, "/");
+    if (n && !(n == 1 && p[0] == '.') && !(n == 2 && p[0] == '.' && p[1] == '.')) return 0;
+  }
+  return 1;
+}
+
 /* The checks of what no stage would catch before it acts, or would catch
    only after something exists. f[0] is the key. */
 static void check_fields(const struct addable *a, char **f, unsigned nf)
@@ -93,6 +104,7 @@ static void check_fields(const struct addable *a, char **f, unsigned nf)
   } else if (!strcmp(k, "mount")) {
     struct mount_flags mf;
     if (f[1][0] != '/') die(EXIT_BADINPUT, "mount: destination %s is not absolute", f[1]);
+    if (is_root(f[1])) die(EXIT_BADINPUT, "mount: destination %s is the container's root", f[1]);
     if (!*f[2]) die(EXIT_BADINPUT, "mount: %s: empty type", f[1]);
     if (mount_flags_parse(f[4], &mf) < 0) die(EXIT_BADINPUT, "mount: %s: unknown option in %s", f[1], f[4]);
     if (mount_is_bind(f[2], &mf) && f[3][0] != '/')

@@ -136,6 +136,8 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
   t "mount: 4 fields, needs 5" mount /x tmpfs tmpfs nosuid
   t "mount: destination x is not absolute" mount x tmpfs tmpfs "" ""
   t "mount: /x: empty type" mount /x "" tmpfs "" ""
+  t "mount: destination / is the container's root" mount / tmpfs tmpfs "" ""
+  t "mount: destination /./.. is the container's root" mount /./.. bind /tmp rbind ""
   t "mount: /x: unknown option in nosuid,bogus" mount /x tmpfs tmpfs nosuid,bogus ""
   t "mount: /x: bind source rel/dir is not absolute" mount /x bind rel/dir rbind ""
   t "mount: /x: bind source rel is not absolute" mount /x none rel rbind,ro ""
@@ -153,6 +155,8 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
   # and what is right passes
   run oci-add mount /x bind /src rbind,ro "" -- sh -c 'tail -n 1 /proc/self/fd/3' oci-ns 3< "$s"
   [ "$output" = "mount /x bind /src rbind,ro -" ]
+  run oci-add mount /... tmpfs tmpfs "" size=1m -- sh -c 'tail -n 1 /proc/self/fd/3' oci-ns 3< "$s"
+  [ "$output" = "mount /... tmpfs tmpfs - size=1m" ]
   run oci-add cgroup.memory.limit 1048576 -- sh -c 'tail -n 1 /proc/self/fd/3' oci-cgroup 3< "$s"
   [ "$output" = "cgroup.memory.limit 1048576" ]
 }
