@@ -20,6 +20,9 @@ LSM_LIBS      := $(if $(HAVE_SELINUX),$(shell $(PKG) --static --libs libselinux)
 STAGES    := $(patsubst stages/%.c,bin/%,$(wildcard stages/oci-*.c))
 LIFECYCLE := $(patsubst lifecycle/%.c,bin/%,$(wildcard lifecycle/oci-*.c))
 PROGRAMS  := $(STAGES) $(LIFECYCLE)
+# the example shell stages (oci-audit, oci-policy, oci-inject) and the
+# oci-stage.sh they source: copied next to the programs, installed with them
+EXAMPLES  := $(patsubst stages/examples/%,bin/%,$(wildcard stages/examples/oci-*))
 SHARED    := $(patsubst %.c,build/%.o,$(wildcard shared/*.c))
 FIXTURES  := $(patsubst tests/e2e/fixtures/%.c,build/fixtures/%,$(wildcard tests/e2e/fixtures/*.c))
 UNITS     := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test-*.c))
@@ -62,7 +65,7 @@ MUSL_SHARED := $(patsubst %.c,build/musl/%.o,$(filter-out shared/json.c shared/j
                  $(wildcard shared/*.c))) build/musl/shared/musl/malloc.o
 MULTIARCH   := $(shell $(CC) -print-multiarch 2>/dev/null)
 
-all: $(PROGRAMS) bin/probe $(FIXTURES)
+all: $(PROGRAMS) $(EXAMPLES) bin/probe $(FIXTURES)
 
 build/shared/%.o: shared/%.c $(wildcard shared/*.h) | build/shared
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -104,6 +107,8 @@ $(filter $(STAGES),$(MUSL_PROGRAMS)): bin/%: stages/%.c build/musl/libshared.a $
 	$(MUSLCC) $(MUSL_CFLAGS) $(CFLAGS_$*) -static -o $@ $< $(EXTRA_$*) build/musl/libshared.a
 $(filter $(LIFECYCLE),$(MUSL_PROGRAMS)): bin/%: lifecycle/%.c build/musl/libshared.a $(wildcard shared/*.h)
 	$(MUSLCC) $(MUSL_CFLAGS) $(CFLAGS_$*) -static -o $@ $< build/musl/libshared.a
+$(EXAMPLES): bin/%: stages/examples/%
+	install -m 755 $< $@
 # the in-container helper for tests: static so it runs inside any rootfs
 bin/probe: tests/stage/probe.c build/libshared.a
 	$(CC) $(CFLAGS) -static -o $@ $< build/libshared.a
@@ -186,6 +191,7 @@ lint:
 	clang-format --dry-run --Werror shared/*.[ch] shared/musl/*.[ch] shared/musl/sys/*.h stages/*.c lifecycle/*.c tests/unit/*.c tests/stage/probe.c \
 	  tests/e2e/fixtures/*.c tests/fuzz/*.c tests/bench/*.c
 	shellcheck -s sh bin/runc
+	shellcheck -x -s sh stages/examples/oci-*
 	shellcheck tests/run tests/fuzz/run tests/demo tests/deps tests/bench/run tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run
 	for m in man/*.[58]; do groff -man -ww -z $$m || exit 1; done
 	shellcheck tests/guest/deps tests/guest/init tests/guest/initramfs tests/guest/kernel tests/guest/run tests/guest/stage2 tests/guest/test tests/guest/apparmor
@@ -197,12 +203,12 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/runc \
 	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 bin/runc $(DESTDIR)$(PREFIX)/bin/runc
-	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/libexec/runc/
+	install -m 755 $(PROGRAMS) $(EXAMPLES) $(DESTDIR)$(PREFIX)/libexec/runc/
 	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
-	rm -rf build $(PROGRAMS) bin/probe
+	rm -rf build $(PROGRAMS) $(EXAMPLES) bin/probe
 
 .PHONY: all test test-v2 check units bench bench-stages demo deps lint install clean print-libs fuzz
 .SECONDARY:

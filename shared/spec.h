@@ -45,7 +45,7 @@ void spec_free(struct spec *sp);
 struct specw {
   char *buf;
   size_t len, cap;
-  size_t base; /* the length of the text it started from (0: a spec from nothing) */
+  size_t base; /* the text started from or last published (0: from nothing); --debug logs the rest */
   int oom;
 };
 void specw_init(struct specw *w);
@@ -60,9 +60,9 @@ int specw_addf(struct specw *w, const char *key, const char *fmt, ...) __attribu
 /* Escape one field onto the buffer (used by specw_add). */
 int specw_field(struct specw *w, const char *s);
 /* memfd, write, seal, rewind, move onto fd `to` (not CLOEXEC). With the
-   --debug log on, first logs each record appended since specw_from
-   ("added KEY FIELD...", as written), or for a spec from nothing "wrote
-   the spec: N records". */
+   --debug log on, first logs each record appended since specw_from or the
+   last publish ("added KEY FIELD...", as written), or for a spec from
+   nothing "wrote the spec: N records". */
 int spec_publish(struct specw *w, int to);
 void specw_free(struct specw *w);
 

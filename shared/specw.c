@@ -104,7 +104,7 @@ int specw_addf(struct specw *w, const char *key, const char *fmt, ...)
 }
 
 /* The --debug log's account of what this stage appended (the lines after
-   base, as written), or of a spec written from nothing. */
+   base, as written), or of a spec written from nothing (base 0). */
 static void log_added(const struct specw *w)
 {
   size_t n = 0;
@@ -127,6 +127,7 @@ int spec_publish(struct specw *w, int to)
     return -1;
   }
   if (debug_enabled()) log_added(w);
+  w->base = w->len; /* a stage that publishes again (oci-cgroup) logs only what it added since */
   m = memfd_create("ocispec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (m < 0) return -1;
   if (write_all(m, w->buf, w->len) < 0 ||

@@ -79,6 +79,17 @@ static int ahead(char **chain, const char *name)
   return 0;
 }
 
+/* Does this absolute path name "/" (only ".", ".." and empty components)? */
+static int is_root(const char *p)
+{
+  for (size_t n; *p; p += n) {
+    p += strspn(p, "/");
+    n = strcspn(p, "/");
+    if (n && !(n == 1 && p[0] == '.') && !(n == 2 && p[0] == '.' && p[1] == '.')) return 0;
+  }
+  return 1;
+}
+
 /* The checks of what no stage would catch before it acts, or would catch
    only after something exists. f[0] is the key. */
 static void check_fields(const struct addable *a, char **f, unsigned nf)
@@ -93,6 +104,7 @@ static void check_fields(const struct addable *a, char **f, unsigned nf)
   } else if (!strcmp(k, "mount")) {
     struct mount_flags mf;
     if (f[1][0] != '/') die(EXIT_BADINPUT, "mount: destination %s is not absolute", f[1]);
+    if (is_root(f[1])) die(EXIT_BADINPUT, "mount: destination %s is the container's root", f[1]);
     if (!*f[2]) die(EXIT_BADINPUT, "mount: %s: empty type", f[1]);
     if (mount_flags_parse(f[4], &mf) < 0) die(EXIT_BADINPUT, "mount: %s: unknown option in %s", f[1], f[4]);
     if (mount_is_bind(f[2], &mf) && f[3][0] != '/')
@@ -104,7 +116,12 @@ static void check_fields(const struct addable *a, char **f, unsigned nf)
   } else if (!strcmp(k, "device")) {
     if (f[1][0] != '/') die(EXIT_BADINPUT, "device: %s is not absolute", f[1]);
   } else if (!strcmp(k, "hook")) {
+    static const char *const kinds[] = {"prestart",       "createRuntime", "createContainer",
+                                        "startContainer", "poststart",     "poststop"};
     long long n = stage_num(f[4], 1 << 20);
+    size_t i = 0;
+    while (i < sizeof kinds / sizeof *kinds && strcmp(f[1], kinds[i])) i++;
+    if (i == sizeof kinds / sizeof *kinds) die(EXIT_BADINPUT, "hook: unknown kind %s", f[1]);
     if (f[2][0] != '/') die(EXIT_BADINPUT, "hook: %s is not absolute", f[2]);
     if (stage_num(f[3], 1 << 30) < 0) die(EXIT_BADINPUT, "hook: bad timeout %s", f[3]);
     if (n < 0 || n > (long long)nf - 5) die(EXIT_BADINPUT, "hook: bad argument count %s", f[4]);
@@ -137,8 +154,8 @@ int main(int argc, char **argv)
   if (exec && !a->exec) die(EXIT_BADINPUT, "%s: not a record an exec may add (run.mode exec)", key);
   const char *reader = exec ? a->exec : a->run;
   if (!ahead(chain, reader))
-    die(EXIT_BADINPUT, "%s: no %s ahead in the chain (a %s record must be added before %s)", key, reader, key,
-        reader);
+    die(EXIT_BADINPUT, "%s: no %s ahead in the chain (%s %s record must be added before %s)", key, reader,
+        strchr("aeiou", key[0]) ? "an" : "a", key, reader);
   check_fields(a, argv + 1, (unsigned)nf);
 
   if (specw_from(&w, &sp) < 0 || specw_addv(&w, key, (const char *const *)argv + 2, (size_t)nf - 1) < 0)

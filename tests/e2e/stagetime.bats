@@ -142,3 +142,42 @@ assert_start_before_done() {
 	[ "$status" -eq 111 ]
 	[[ "$output" == *"/$ID: File name too long" ]]
 }
+
+@test "stagetime: run --debug shows the records each stage added, and oci-parse's count" {
+	run "$RUNC" --root "$STATE" --debug --log "$LOG" run "$ID"
+	[ "$status" -eq 0 ]
+	# oci-parse wrote the spec from nothing: one line with its count
+	grep -Eq '^oci-parse: wrote the spec: [0-9]{2,} records$' "$LOG"
+	[ "$(grep -c '^oci-parse: wrote the spec' "$LOG")" -eq 1 ]
+	[ "$(grep -c '^oci-parse: added' "$LOG")" -eq 0 ]
+	# oci-secure: the five capability masks, as written
+	[ "$(grep -Ec '^oci-secure: added secure\.cap\.(bounding|effective|permitted|inheritable|ambient) 0x[0-9a-f]{16}$' "$LOG")" -eq 5 ]
+	# oci-cgroup: the container's cgroup dirs, each once (it publishes twice: before its mkdirs and after), and the join fds
+	grep -Eq "^oci-cgroup: added cgroup\.dir [a-z,_]+ /sys/fs/cgroup/.*/$ID new$" "$LOG"
+	[ -z "$(grep '^oci-cgroup: added' "$LOG" | sort | uniq -d)" ]
+	grep -Eq '^oci-cgroup: added cgroup\.(join|v2fd) [0-9]+$' "$LOG"
+	# oci-ns: the container's pid (the monitor's and the child's spec) and the sync socket
+	grep -Eq '^oci-ns: added ns\.pid [0-9]+$' "$LOG"
+	grep -Eq '^oci-ns: added ns\.sync [0-9]+$' "$LOG"
+	# each between its stage's start and done lines; the stages that add nothing say nothing
+	local p
+	for p in oci-secure oci-cgroup; do
+		[ "$(grep -n "^$p: start$" "$LOG" | cut -d: -f1)" -lt "$(grep -n "^$p: added" "$LOG" | head -n 1 | cut -d: -f1)" ]
+		[ "$(grep -n "^$p: added" "$LOG" | tail -n 1 | cut -d: -f1)" -lt "$(grep -n "^$p: done" "$LOG" | cut -d: -f1)" ]
+	done
+	[ "$(grep -Ec '^oci-(mount|exec|delete): added' "$LOG")" -eq 0 ]
+	assert_clean
+}
+
+@test "stagetime: the added records in --log-format json, at level debug; none without --debug" {
+	run "$RUNC" --root "$STATE" --debug --log "$LOG" --log-format json run "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'select(.msg | test("^oci-[a-z]+: (added|wrote the spec)")) | .level' "$LOG" | sort -u)" = debug ]
+	[ "$(jq -r 'select(.msg | test("^oci-secure: added secure.cap.")) | .msg' "$LOG" | wc -l)" -eq 5 ]
+	assert_clean
+	run --separate-stderr "$RUNC" --root "$STATE" --log "$LOG.2" run "$ID"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ ! -s "$LOG.2" ]
+	assert_clean
+}

@@ -85,7 +85,7 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
   [ "$output" = "oci-add: device: no oci-mount ahead in the chain (a device record must be added before oci-mount)" ]
   run oci-add env A=1 -- true 3< "$s"
   [ "$status" -eq 100 ]
-  [ "$output" = "oci-add: env: no oci-exec ahead in the chain (a env record must be added before oci-exec)" ]
+  [ "$output" = "oci-add: env: no oci-exec ahead in the chain (an env record must be added before oci-exec)" ]
   # by base name: a path to the stage counts, a word naming another stage does not
   run oci-add env A=1 -- sh -c 'tail -n 1 /proc/self/fd/3' "$ROOT/bin/oci-exec" 3< "$s"
   [ "$status" -eq 0 ]
@@ -136,6 +136,8 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
   t "mount: 4 fields, needs 5" mount /x tmpfs tmpfs nosuid
   t "mount: destination x is not absolute" mount x tmpfs tmpfs "" ""
   t "mount: /x: empty type" mount /x "" tmpfs "" ""
+  t "mount: destination / is the container's root" mount / tmpfs tmpfs "" ""
+  t "mount: destination /./.. is the container's root" mount /./.. bind /tmp rbind ""
   t "mount: /x: unknown option in nosuid,bogus" mount /x tmpfs tmpfs nosuid,bogus ""
   t "mount: /x: bind source rel/dir is not absolute" mount /x bind rel/dir rbind ""
   t "mount: /x: bind source rel is not absolute" mount /x none rel rbind,ro ""
@@ -144,6 +146,7 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
   t "device: 6 fields, needs 7" device /dev/x c 1 3 0666 0
   t "hook: bad argument count 3" hook prestart /bin/true 0 3 a b
   t "hook: x is not absolute" hook prestart x 0 0
+  t "hook: unknown kind prestop" hook prestop /bin/true 0 0
   t "hostname: 2 fields, needs 1" hostname a b
   t "sysctl: 1 fields, needs 2" sysctl net.ipv4.ip_forward
   t "spec line 3: bad value for cgroup.pids.limit" cgroup.pids.limit abc
@@ -152,6 +155,8 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
   # and what is right passes
   run oci-add mount /x bind /src rbind,ro "" -- sh -c 'tail -n 1 /proc/self/fd/3' oci-ns 3< "$s"
   [ "$output" = "mount /x bind /src rbind,ro -" ]
+  run oci-add mount /... tmpfs tmpfs "" size=1m -- sh -c 'tail -n 1 /proc/self/fd/3' oci-ns 3< "$s"
+  [ "$output" = "mount /... tmpfs tmpfs - size=1m" ]
   run oci-add cgroup.memory.limit 1048576 -- sh -c 'tail -n 1 /proc/self/fd/3' oci-cgroup 3< "$s"
   [ "$output" = "cgroup.memory.limit 1048576" ]
 }
@@ -204,7 +209,7 @@ SHOW=(sh -c 'cat /proc/self/fd/3; python3 -c "import fcntl; print(\"seals\", fcn
 # parse [-N] STAGE...: oci-parse on the test's bundle with its own --root
 parse() {
   local expect=()
-  [[ "$1" != -* ]] || { expect=("$1"); shift; }
+  [[ "$1" != -[0-9]* ]] || { expect=("$1"); shift; }
   run "${expect[@]}" --separate-stderr oci-parse --bundle="$BUNDLE" --id="$ID" --root="$STATE" "$@"
 }
 
@@ -272,5 +277,39 @@ parse() {
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf 'pids.max 77\nadded-content\n123')" ]
   [ ! -e "$BATS_TEST_TMPDIR/src/g" ]
+  assert_clean
+}
+
+@test "--debug: oci-add's start, the record it added, as written, and its done line" {
+  setup_bundle
+  set_args true
+  parse --debug --log="$BATS_TEST_TMPDIR/log" oci-secure oci-cgroup oci-add env "X=a b" -- oci-ns oci-mount oci-exec
+  [ "$status" -eq 0 ]
+  grep -q '^oci-add: start$' "$BATS_TEST_TMPDIR/log"
+  [ "$(grep '^oci-add: added' "$BATS_TEST_TMPDIR/log")" = 'oci-add: added env X=a\040b' ]
+  grep -Eq '^oci-add: done wall=[0-9.]+ms cpu=[0-9.]+ms$' "$BATS_TEST_TMPDIR/log"
+  assert_clean
+}
+
+@test "an exec chain by hand: oci-add env and process.cwd take effect; a refusal leaves the container running" {
+  setup_bundle
+  set_args sleep 100
+  create "$ID"
+  [ "$status" -eq 0 ]
+  runc start "$ID"
+  local ex=(oci-parse --root="$STATE" --id="$ID" --mode=exec --arg=sh --arg=-c --arg='echo "$E $(pwd)"')
+  run --separate-stderr "${ex[@]}" oci-secure oci-cgroup oci-add env E=added -- oci-add process.cwd /tmp -- \
+    oci-ns oci-exec
+  [ "$status" -eq 0 ]
+  [ "$output" = "added /tmp" ]
+  # what an exec does not use is refused before anything, and a failed exec never tears the container down
+  run --separate-stderr "${ex[@]}" oci-secure oci-add mount /x tmpfs tmpfs "" "" -- oci-cgroup oci-ns oci-exec
+  [ "$status" -eq 100 ]
+  [ "$stderr" = "oci-add: mount: not a record an exec may add (run.mode exec)" ]
+  run --separate-stderr "${ex[@]}" oci-secure oci-cgroup oci-ns oci-fail oci-policy "no exec here"
+  [ "$status" -eq 100 ]
+  [ "$stderr" = "oci-policy: no exec here" ]
+  [ "$(runc state "$ID" | jq -r .status)" = running ]
+  runc delete --force "$ID"
   assert_clean
 }

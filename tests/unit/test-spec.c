@@ -4,8 +4,61 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "die.h"
 #include "spec.h"
 #include "tap.h"
+
+/* What the --debug log got: the pipe's content so far. */
+static const char *drain(int fd)
+{
+  static char buf[4096];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  buf[n > 0 ? n : 0] = 0;
+  return buf;
+}
+
+/* spec_publish's --debug account: "wrote the spec: N records" from nothing, then each line added since the
+   text it started from or last published, as written; nothing without --debug. */
+static void publish_log(void)
+{
+  struct specw w;
+  struct spec sp;
+  unsigned line;
+  int p[2];
+
+  if (pipe2(p, O_NONBLOCK) < 0) return;
+  prog = "t";
+  specw_from(&w, NULL);
+  specw_add(&w, "a", "1", (char *)NULL);
+  specw_add(&w, "b", "x y", (char *)NULL);
+  die_set_log(p[1], 0, 0);
+  ok(spec_publish(&w, 9) == 0 && !*drain(p[0]), "no debug log: publish logs nothing");
+  specw_free(&w);
+  specw_from(&w, NULL);
+  specw_add(&w, "a", "1", (char *)NULL);
+  specw_add(&w, "b", "x y", (char *)NULL);
+  die_set_log(p[1], 0, 1);
+  ok(debug_enabled(), "debug_enabled with a debug log");
+  ok(spec_publish(&w, 9) == 0 && !strcmp(drain(p[0]), "t: wrote the spec: 2 records\n"),
+     "from nothing: the count");
+  specw_free(&w);
+
+  ok(spec_read(9, &sp, &line) == 0, "read the published spec");
+  specw_from(&w, &sp);
+  specw_add(&w, "c", "a b", (char *)NULL);
+  specw_add(&w, "d", "", (char *)NULL);
+  ok(spec_publish(&w, 9) == 0 && !strcmp(drain(p[0]), "t: added c a\\040b\nt: added d -\n"),
+     "each record added, as written");
+  specw_add(&w, "e", "5", (char *)NULL);
+  ok(spec_publish(&w, 9) == 0 && !strcmp(drain(p[0]), "t: added e 5\n"), "published again: only what is new");
+  ok(spec_publish(&w, 9) == 0 && !*drain(p[0]), "nothing new: nothing logged");
+  specw_free(&w);
+  spec_free(&sp);
+  die_set_log(-1, 0, 0);
+  ok(!debug_enabled(), "debug_enabled without a log");
+  close(p[0]);
+  close(p[1]);
+}
 
 static int parse(const char *text, struct spec *sp, unsigned *line)
 {
@@ -64,5 +117,6 @@ int main(void)
     spec_free(&sp);
   }
   specw_free(&w);
+  publish_log();
   return done();
 }
