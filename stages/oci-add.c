@@ -132,11 +132,10 @@ static void check_fields(const struct addable *a, char **f, unsigned nf)
 
 int main(int argc, char **argv)
 {
-  struct spec sp, nsp;
+  struct spec sp;
   struct specw w;
   const struct addable *a;
   char **chain;
-  unsigned line;
   int i, nf;
 
   stage_init("oci-add");
@@ -160,16 +159,14 @@ int main(int argc, char **argv)
 
   if (specw_from(&w, &sp) < 0 || specw_addv(&w, key, (const char *const *)argv + 2, (size_t)nf - 1) < 0)
     die_sys(EXIT_SYSFAIL, "allocate memory");
-  if (!strncmp(key, "cgroup.", 7)) { /* oci-cgroup's own check of the value, on the record as written */
+  if (!strncmp(key, "cgroup.", 7)) {
+    /* oci-cgroup's own check of the value, on the record as it will read it: the fields as given, on the
+       line the record gets (the text ends with a newline: one line after the last) */
     struct cgres c = {0};
-    char *text = malloc(w.len + 1);
-    if (!text) die_sys(EXIT_SYSFAIL, "allocate memory");
-    memcpy(text, w.buf, w.len + 1);
-    if (spec_parse(text, w.len, &nsp, &line) < 0) die(EXIT_BADINPUT, "%s: malformed record", key);
-    if (!cgres_record(&c, &nsp.recs[nsp.nrec - 1]))
-      die(EXIT_BADINPUT, "%s: not a record a stage may add", key);
+    struct rec r = {.f = argv + 1, .nf = (unsigned)nf, .line = 1};
+    for (const char *p = sp.text; (p = memchr(p, '\n', (size_t)(sp.text + sp.len - p))); p++) r.line++;
+    if (!cgres_record(&c, &r)) die(EXIT_BADINPUT, "%s: not a record a stage may add", key);
     cgres_free(&c);
-    spec_free(&nsp);
   }
   if (spec_publish(&w, spec_fd()) < 0) die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
   specw_free(&w);
