@@ -207,3 +207,39 @@ podman_profile() {
 			+ (if .errnoRet then {errnoRet} else {} end) + (if .args then {args} else {} end)]}' \
 		/usr/share/containers/seccomp.json
 }
+
+# criu: CRIU_WHY is empty when criu is installed and `criu check` passes
+# here (in its own session, as criu wants); else why not. Cached per file.
+criu_probe() {
+	local f=$BATS_FILE_TMPDIR/criu-check
+	if [ ! -e "$f" ]; then
+		if ! command -v criu >/dev/null; then
+			echo "criu is not installed" >"$f"
+		elif ! setsid -w criu check >"$f.out" 2>&1; then
+			echo "criu check fails here: $(grep -m1 -o 'Error (.*' "$f.out" || tail -n1 "$f.out")" >"$f"
+		else
+			: >"$f"
+		fi
+	fi
+	CRIU_WHY=$(cat "$f")
+}
+# requires_criu: skip where criu cannot checkpoint (this host's kernel; the
+# guest, make test-v2, has it)
+requires_criu() {
+	criu_probe
+	[ -z "$CRIU_WHY" ] || skip "$CRIU_WHY (run it with make test-v2)"
+}
+# requires_broken_criu: criu is installed but cannot run here (the host's
+# kernel): the commands must fail with criu's own reason
+requires_broken_criu() {
+	command -v criu >/dev/null || skip "criu is not installed"
+	criu_probe
+	[ -n "$CRIU_WHY" ] || skip "criu works here: its failure path is tested on a host where it cannot run"
+}
+# setup_pipes: the container's stdio on three pipes (as runc's checkpoint
+# tests do: a host file on stdio is an external criu must be told about).
+# Sets IN_W (write to the container's stdin), OUT_R (its stdout and stderr).
+setup_pipes() {
+	exec {PIPE_IN}<> <(:) {PIPE_OUT}<> <(:)
+	IN_W=$PIPE_IN OUT_R=$PIPE_OUT
+}
