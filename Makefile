@@ -192,7 +192,7 @@ lint:
 	  tests/e2e/fixtures/*.c tests/fuzz/*.c tests/bench/*.c
 	shellcheck -s sh bin/runc
 	shellcheck -x -s sh stages/examples/oci-*
-	shellcheck tests/run tests/fuzz/run tests/demo tests/deps tests/bench/run tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash .ci/run
+	shellcheck tests/run tests/fuzz/run tests/demo tests/deps tests/bench/run tests/mkrootfs.sh tests/e2e/helpers.bash tests/stage/helpers.bash tests/clients/helpers.bash tests/clients/podman.bash .ci/run
 	for m in man/*.[58]; do groff -man -ww -z $$m || exit 1; done
 	shellcheck tests/guest/deps tests/guest/init tests/guest/initramfs tests/guest/kernel tests/guest/run tests/guest/stage2 tests/guest/test tests/guest/apparmor
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Ishared -Istages -D_GNU_SOURCE \
