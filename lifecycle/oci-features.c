@@ -180,7 +180,7 @@ int main(int argc, char **argv)
     json_escape_str(e, sizeof e, version);
     printf("    \"annotations\": {\n"
            "        \"io.github.seccomp.libseccomp.version\": \"%u.%u.%u\",\n"
-           "        \"org.opencontainers.runc.checkpoint.enabled\": \"false\",\n"
+           "        \"org.opencontainers.runc.checkpoint.enabled\": \"true\",\n"
            "        \"org.opencontainers.runc.commit\": \"chain\",\n"
            "        \"org.opencontainers.runc.version\": \"%s\"\n"
            "    }\n}\n",

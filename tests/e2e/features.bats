@@ -160,5 +160,10 @@ secure() {
 	pkg-config --exists libselinux && se=true
 	[ "$(jq -r .linux.apparmor.enabled <<< "$FEAT")" = $aa ]
 	[ "$(jq -r .linux.selinux.enabled <<< "$FEAT")" = $se ]
-	[ "$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<< "$FEAT")" = false ]
+	# checkpoint and restore are built in (criu itself is a run-time need)
+	[ "$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<< "$FEAT")" = true ]
+	run "$RUNC" checkpoint --help
+	[ "$status" -eq 0 ]
+	run "$RUNC" restore --help
+	[ "$status" -eq 0 ]
 }
