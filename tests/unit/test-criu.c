@@ -431,7 +431,7 @@ static void test_descriptors(void)
   struct criu_req r;
   pid_t child;
 
-  (void)!pipe(in), (void)!pipe(out), (void)!pipe(sync);
+  (void)!pipe(in), (void)!pipe(out), (void)!pipe(ready);
   fstat(in[0], &a), fstat(out[1], &b);
   if ((child = fork()) == 0) {
     int null = open("/dev/null", O_WRONLY);
