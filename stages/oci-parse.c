@@ -1018,10 +1018,10 @@ static void restore_records(const cJSON *cfg)
   static const char *const flags[] = {"tcp-established", "ext-unix-sk", "auto-dedup",
                                       "shell-job",       "file-locks",  "lazy-pages"};
   char img[PATH_MAX], work[PATH_MAX];
-  const char *image = abs_dir(criu_image, img, sizeof img);
-  int fd = open(image, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const char *image = img;
+  int fd = open(criu_image, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   (void)cfg;
-  if (fd < 0) die_sys(EXIT_BADINPUT, "open %s", criu_image);
+  if (fd < 0 || !realpath(criu_image, img)) die_sys(EXIT_BADINPUT, "open %s", criu_image);
   close(fd);
   if (criu_path) ADD("criu.path", criu_path);
   ADD("criu.image", image);
