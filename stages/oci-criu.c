@@ -207,6 +207,9 @@ int main(int argc, char **argv)
   if (!(image = spec_get(&sp, "criu.image"))) die(EXIT_BADINPUT, "spec: no criu.image record");
   work = spec_get(&sp, "criu.work") ? spec_get(&sp, "criu.work") : image;
 
+  /* first: criu works in the directories of the fds it is given, which must be on mounts of its own mount
+     namespace (a mount of another one refuses criu's cgroup yard, EINVAL) */
+  root = criu_root(statedir);
   if ((imgfd = open(image, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) die_sys(EXIT_BADINPUT, "open %s", image);
   if (mkdir(work, 0700) < 0 && errno != EEXIST) die_sys(EXIT_SYSFAIL, "mkdir %s", work);
   if ((workfd = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) die_sys(EXIT_SYSFAIL, "open %s", work);
@@ -226,7 +229,6 @@ int main(int argc, char **argv)
   if (criu_restore_describe(&r, &sp, err, sizeof err) < 0) die(EXIT_BADINPUT, "%s", err);
   joined_ns(&r, keep, &nkeep);
   if (criu_descriptors_restore(imgfd, &r) < 0) die_sys(EXIT_BADINPUT, "open %s/descriptors.json", image);
-  root = criu_root(statedir);
   r.root = root;
 
   if (criu_start(&s, spec_get(&sp, "criu.path"), keep, nkeep, -1) < 0)
