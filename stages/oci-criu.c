@@ -207,6 +207,8 @@ int main(int argc, char **argv)
   if (!(image = spec_get(&sp, "criu.image"))) die(EXIT_BADINPUT, "spec: no criu.image record");
   work = spec_get(&sp, "criu.work") ? spec_get(&sp, "criu.work") : image;
 
+  if (criu_version(spec_get(&sp, "criu.path")) < 0)
+    die_sys(EXIT_SYSFAIL, "run %s swrk", spec_get(&sp, "criu.path") ? spec_get(&sp, "criu.path") : "criu");
   /* first: criu works in the directories of the fds it is given, which must be on mounts of its own mount
      namespace (a mount of another one refuses criu's cgroup yard, EINVAL) */
   root = criu_root(statedir);

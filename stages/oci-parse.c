@@ -1046,11 +1046,10 @@ static void restore_records(const cJSON *cfg)
             "--manage-cgroups-mode strict: the container's cgroup exists before criu runs; use "
             "soft or full");
       if (!val || (strcmp(val, "soft") && strcmp(val, "full") && strcmp(val, "ignore")))
-        die(EXIT_BADINPUT, "--manage-cgroups-mode %s: invalid manage cgroups mode (soft, full or ignore)",
-            val ? val : "");
+        die(EXIT_BADINPUT, "Invalid manage cgroups mode"); /* runc's words */
     } else if (!strcmp(name, "empty-ns")) {
       if (!val || strcmp(val, "network"))
-        die(EXIT_BADINPUT, "--empty-ns: namespace \"%s\" is not supported", val ? val : "");
+        die(EXIT_BADINPUT, "namespace \"%s\" is not supported", val ? val : "");
     } else if (!strcmp(name, "lsm-profile")) {
       if (!val || !strchr(val, ':') || val[0] == ':')
         die(EXIT_BADINPUT, "--lsm-profile %s: expected TYPE:NAME (apparmor:NAME or selinux:LABEL)",
