@@ -180,7 +180,7 @@ fake_image() {
 	runc checkpoint --image-path "$IMG" --work-path "$WORK" "$ID"
 	c=$(count)
 	assert_clean
-	restore_d
+	restore_d "$ID"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(status_of)" = running ]
@@ -213,7 +213,7 @@ fake_image() {
 	assert_none
 	# the image again, without its pages: criu's reason, nothing left, the counter stays dead
 	rm "$IMG"/pages-*.img
-	restore_d
+	restore_d "$ID"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == "oci-criu: criu failed: type restore: Error ("*") (log file: $WORK/restore.log)" ]]
