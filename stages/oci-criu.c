@@ -193,12 +193,19 @@ int main(int argc, char **argv)
   const char *statedir, *image, *work, *root, *v;
   char err[1024], reason[4200], msg[64];
   int opt, imgfd, workfd, keep[8], wst, rc;
+  unsigned line;
   size_t nkeep = 0;
 
   stage_init("oci-criu");
   while ((opt = getopt(argc, argv, "+")) != -1) die_usage(USAGE);
   if (argv[optind]) die_usage(USAGE);
-  stage_read(&sp);
+  /* no spec on the spec fd is a usage error too: oci-criu ends the restore chain, never run on its own */
+  if (spec_read(spec_fd(), &sp, &line) < 0) {
+    if (errno == EBADF) die_usage(USAGE);
+    if (errno == EINVAL) die(EXIT_BADINPUT, "spec line %u: malformed spec on fd %d", line, spec_fd());
+    die_sys(EXIT_SYSFAIL, "read spec from fd %d", spec_fd());
+  }
+  stage_config(&sp);
   if (!(v = spec_get(&sp, "ns.sync")) || (syncfd = stage_fdnum(v)) < 0)
     die(EXIT_BADINPUT, "spec: no ns.sync record (oci-ns must run first, in run.mode restore)");
   if (!(v = spec_get(&sp, "run.mode")) || strcmp(v, "restore"))
