@@ -33,6 +33,7 @@ LIBS_oci-spec    :=
 LIBS_oci-secure  := -static $(shell $(PKG) --static --libs libseccomp libcap) $(LSM_LIBS)
 LIBS_oci-cgroup  := -static
 LIBS_oci-ns      := -static
+LIBS_oci-criu    := -static
 LIBS_oci-mount   := -static
 LIBS_oci-exec    := -static $(LSM_LIBS)
 LIBS_oci-add     := -static
@@ -45,6 +46,7 @@ LIBS_oci-pause   := -static
 LIBS_oci-ps      := -static
 LIBS_oci-events  := -static
 LIBS_oci-update  := $(shell $(PKG) --libs libcjson) -lm
+LIBS_oci-checkpoint := -static
 LIBS_oci-features := -static $(shell $(PKG) --static --libs libseccomp libcap)
 CFLAGS_oci-secure := $(LSM_CFLAGS)
 CFLAGS_oci-exec   := $(LSM_CFLAGS)
@@ -58,7 +60,8 @@ CFLAGS_oci-features := $(LSM_CFLAGS)
 # give and musl's lack, and glibc's strerror texts: an error line reads the same.
 MUSLCC   ?= $(shell command -v musl-gcc 2>/dev/null)
 MUSL_PROGRAMS := $(if $(MUSLCC),$(addprefix bin/,oci-cgroup oci-ns oci-mount oci-add oci-fail oci-delete oci-kill \
-                   oci-start oci-state oci-pause oci-ps oci-events))
+                   oci-start oci-state oci-pause oci-ps oci-events oci-checkpoint))
+MUSL_PROGRAMS += $(if $(MUSLCC),bin/oci-criu)
 MUSL_CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -Ibuild/musl -idirafter shared/musl \
                -idirafter build/musl/include -include shared/musl/compat.h
 MUSL_SHARED := $(patsubst %.c,build/musl/%.o,$(filter-out shared/json.c shared/jsonstrict.c shared/resjson.c,\

@@ -138,12 +138,15 @@ static void remove_statedir(const char *dir)
     }
     return;
   }
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && unlinkat(dirfd(d), e->d_name, 0) < 0 &&
+  while ((e = readdir(d))) {
+    /* criu-root: oci-criu's mount point, left empty by a killed restore (the bind died with criu) */
+    int flags = !strcmp(e->d_name, "criu-root") ? AT_REMOVEDIR : 0;
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && unlinkat(dirfd(d), e->d_name, flags) < 0 &&
         errno != ENOENT) {
       warn_sys("remove %s/%s", dir, e->d_name);
       failed = 1;
     }
+  }
   closedir(d);
   if (rmdir(dir) < 0 && errno != ENOENT) {
     warn_sys("rmdir %s", dir);

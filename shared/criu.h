@@ -19,8 +19,15 @@
 #include "spec.h"
 
 /* criu_req_type */
-enum { CRIU_REQ_DUMP = 1, CRIU_REQ_RESTORE = 2, CRIU_REQ_CHECK = 3, CRIU_REQ_PRE_DUMP = 4, CRIU_REQ_NOTIFY = 6,
-       CRIU_REQ_FEATURE_CHECK = 9, CRIU_REQ_VERSION = 10 };
+enum {
+  CRIU_REQ_DUMP = 1,
+  CRIU_REQ_RESTORE = 2,
+  CRIU_REQ_CHECK = 3,
+  CRIU_REQ_PRE_DUMP = 4,
+  CRIU_REQ_NOTIFY = 6,
+  CRIU_REQ_FEATURE_CHECK = 9,
+  CRIU_REQ_VERSION = 10
+};
 /* criu_cg_mode */
 enum { CRIU_CG_IGNORE = 0, CRIU_CG_SOFT = 3, CRIU_CG_FULL = 4, CRIU_CG_STRICT = 5 };
 
@@ -41,24 +48,24 @@ struct criu_req {
   int type;
   int images_dir_fd, work_dir_fd; /* the CLIENT's fds: criu opens /proc/PEER/fd/N (they may be CLOEXEC) */
   int pid;
-  int log_level;                  /* 0: not sent (criu's default is 2); runc sends 4 */
-  const char *log_file;           /* a name in the work dir: no slash */
+  int log_level;        /* 0: not sent (criu's default is 2); runc sends 4 */
+  const char *log_file; /* a name in the work dir: no slash */
   const char *root, *parent_img, *freeze_cgroup, *config_file, *lsm_profile, *lsm_mount_context;
-  const char *ps_address;         /* page server: sent with ps_port when set */
+  const char *ps_address; /* page server: sent with ps_port when set */
   int ps_port;
   int leave_running, ext_unix_sk, tcp_established, evasive_devices, shell_job, file_locks, notify_scripts,
       track_mem, auto_dedup, manage_cgroups, rst_sibling, lazy_pages, orphan_pts_master;
-  int manage_cgroups_mode; /* CRIU_CG_*, -1: not sent */
-  unsigned empty_ns;       /* CLONE_NEW* flags, 0: not sent */
-  int status_fd;           /* criu's own fd, -1: not sent */
+  int manage_cgroups_mode;             /* CRIU_CG_*, -1: not sent */
+  unsigned empty_ns;                   /* CLONE_NEW* flags, 0: not sent */
+  int status_fd;                       /* criu's own fd, -1: not sent */
   int feat_mem_track, feat_lazy_pages; /* FEATURE_CHECK: the features asked about */
   struct criu_kv ext_mnt[CRIU_NLIST];  /* key: the mount point in the container, val: cookie or source */
   size_t n_ext_mnt;
-  char *external[CRIU_NLIST];          /* "mnt[KEY]:VAL", "net[INO]:extRootNetNS", "file[MNT:INO]" */
+  char *external[CRIU_NLIST]; /* "mnt[KEY]:VAL", "net[INO]:extRootNetNS", "file[MNT:INO]" */
   size_t n_external;
-  struct criu_kv cg_root[16];          /* key: a controller (NULL: every one), val: a path in the hierarchy */
+  struct criu_kv cg_root[16]; /* key: a controller (NULL: every one), val: a path in the hierarchy */
   size_t n_cg_root;
-  struct criu_kv join_ns[8];           /* key: criu's ns name (uts ipc mnt user time net), val: a path */
+  struct criu_kv join_ns[8]; /* key: criu's ns name (uts ipc mnt user time net), val: a path */
   size_t n_join_ns;
   struct criu_inherit inherit_fd[16];
   size_t n_inherit_fd;
@@ -79,8 +86,8 @@ int criu_encode(const struct criu_req *r, unsigned char **buf, size_t *len);
 struct criu_resp {
   int type, success;
   int has_errno, cr_errno;
-  char cr_errmsg[4096];   /* without its trailing newline; empty when not sent */
-  int restore_pid;        /* trust it only when success */
+  char cr_errmsg[4096]; /* without its trailing newline; empty when not sent */
+  int restore_pid;      /* trust it only when success */
   int dump_restored;
   char notify_script[64]; /* NOTIFY: "post-dump", "setup-namespaces", "orphan-pts-master", ... */
   int notify_pid;
@@ -131,7 +138,8 @@ int criu_feature(const char *criu, const char *feature);
    "criu exit status N" / "criu killed by signal S" from wstatus. Never
    empty. Only call it when the action failed: a successful run logs
    harmless Error lines too. */
-void criu_reason(const struct criu_resp *out, int workfd, const char *log, int wstatus, char *buf, size_t size);
+void criu_reason(const struct criu_resp *out, int workfd, const char *log, int wstatus, char *buf,
+                 size_t size);
 
 /* What runc describes to criu about a container, from its spec (the saved
    ROOT/ID/spec for a dump, the restore chain's spec for a restore):
@@ -152,6 +160,12 @@ void criu_reason(const struct criu_resp *out, int workfd, const char *log, int w
    err gets "spec line N: ..." on a refusal. */
 int criu_dump_describe(struct criu_req *r, const struct spec *sp, pid_t pid, char *err, size_t errlen);
 int criu_restore_describe(struct criu_req *r, const struct spec *sp, char *err, size_t errlen);
+/* A cgroup dir as a path inside its hierarchy (cg_root's form): DIR less
+   the mount point of the cgroup mount of t it is below (the deepest), with
+   that mount's root in front ("/sys/fs/cgroup/memory/a" -> "/a"). -1 with
+   ENOENT when no cgroup mount of t holds it. */
+struct mnt_table;
+int criu_cgroup_path(const struct mnt_table *t, const char *dir, char *buf, size_t size);
 
 /* IMAGE/descriptors.json: a JSON array of the init's fds 0-2 as
    readlink(/proc/PID/fd/N) gives them (runc's file), except a file whose

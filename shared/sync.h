@@ -8,6 +8,7 @@
      "hook NAME"         run the NAME hooks (prestart, createRuntime) now
      "ready"             oci-exec waits for start (create mode)
      "seccomp" + fd      a seccomp notify listener for the agent (notify.h)
+     "restored PID"      criu restored the init PID (run.mode restore: oci-criu)
    monitor -> inside
      "go"                uid/gid maps written, go on
      "ok" / "fail LINE"  answer to "hook" and "seccomp"

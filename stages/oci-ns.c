@@ -4,7 +4,9 @@
    ns.sync, the monitor ns.pid. After oci-cgroup (its fds put the child in the container's cgroups), before
    oci-mount (needs the new namespaces). In exec mode (run.mode exec, `runc exec`) it joins a running
    container through its init's pidfd instead (exec.pid, exec.starttime, exec.detach, process.oomscoreadj),
-   the child appends ns.rootfd, and the monitor never writes state nor tears down. */
+   the child appends ns.rootfd, and the monitor never writes state nor tears down. In restore mode (run.mode
+   restore, `runc restore`) a helper hands the spec on with ns.sync to oci-criu, whose criu restores the
+   init; the monitor adopts it on "restored PID" (run.detach 1: then exits). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -55,6 +57,9 @@ static int terminal;          /* process.terminal 1: the chain inside may send a
 static int create_mode;       /* run.mode create */
 static int exec_mode;         /* run.mode exec: join the container of exec.pid */
 static int exec_direct;       /* exec: the monitor clones the process itself (exec_enter_pidns) */
+static int restore_mode;      /* run.mode restore: criu makes the init (oci-criu), the monitor adopts it */
+static int detach;            /* run.detach 1 (restore): exit once the state is written */
+static pid_t helper_pid = -1; /* restore: the helper that becomes oci-criu */
 static int keep, nosubreaper; /* run.keep, run.nosubreaper (runc run --keep, --no-subreaper) */
 static int *joinfds, njoin;   /* cgroup.join: one per v1 hierarchy */
 static int v2fd = -1, procsfd = -1;
@@ -94,7 +99,7 @@ static int has_ns(const char *type) { return has_new(type) || joinns[ns_index(ty
 
 /* A container in a user namespace (new or joined) waits for the monitor's "go": the id maps written and the
    bind sources handed over. An exec makes no mounts and joins a user namespace that is set up already. */
-static int userns_sync(void) { return has_ns("user") && !exec_mode; }
+static int userns_sync(void) { return has_ns("user") && !exec_mode && !restore_mode; }
 
 /* The mount record is a bind mount, by the rule oci-mount reads it with. */
 static int mount_rec_is_bind(const struct rec *r)
@@ -276,11 +281,13 @@ static void check_records(void)
           (joinfds = nj)[njoin++] = fd;
       }
     } else if (!strcmp(k, "run.mode")) {
-      if (r->nf != 2 || (strcmp(r->f[1], "run") && strcmp(r->f[1], "create") && strcmp(r->f[1], "exec")))
+      if (r->nf != 2 || (strcmp(r->f[1], "run") && strcmp(r->f[1], "create") && strcmp(r->f[1], "exec") &&
+                         strcmp(r->f[1], "restore")))
         die(EXIT_BADINPUT, "spec line %u: bad run.mode record", r->line);
       /* create: the monitor writes the state on "ready" and exits, leaving the init reparented */
       create_mode = !strcmp(r->f[1], "create");
       exec_mode = !strcmp(r->f[1], "exec");
+      restore_mode = !strcmp(r->f[1], "restore");
     } else if (!strncmp(k, "exec.", 5)) {
       exec_record(r);
     } else if (!strcmp(k, "process.oomscoreadj")) {
@@ -294,6 +301,10 @@ static void check_records(void)
       if (r->nf != 2 || (strcmp(r->f[1], "0") && strcmp(r->f[1], "1")))
         die(EXIT_BADINPUT, "spec line %u: bad process.terminal record", r->line);
       terminal = r->f[1][0] == '1';
+    } else if (!strcmp(k, "run.detach")) {
+      if (r->nf != 2 || strcmp(r->f[1], "1"))
+        die(EXIT_BADINPUT, "spec line %u: bad run.detach record", r->line);
+      detach = 1;
     }
   }
 
@@ -320,6 +331,9 @@ static void check_records(void)
   if ((r = spec_next(&sp, "time.offset", NULL)) && !has_new("time"))
     die(EXIT_BADINPUT, "spec line %u: time.offset without a new time namespace", r->line);
   if (exec_mode) exec_check();
+  if (detach && !restore_mode)
+    die(EXIT_BADINPUT, "spec line %u: run.detach is for run.mode restore",
+        spec_next(&sp, "run.detach", NULL)->line);
 }
 
 /* ---- the child: the container's first process, before oci-mount ------- */
@@ -704,7 +718,7 @@ static void run_options(int joins)
         die(EXIT_BADINPUT, "spec line %u: bad %s record", r->line, r->f[0]);
       *(r->f[0][4] == 'k' ? &keep : &nosubreaper) = 1;
     }
-  if (nosubreaper && joins)
+  if (nosubreaper && joins && !restore_mode) /* restore: the subreaper until the init is adopted */
     die(EXIT_BADINPUT,
         "--no-subreaper: joining existing namespaces needs the monitor as the child subreaper");
 }
@@ -744,7 +758,8 @@ static void monitor_teardown(int status)
   debug("container exited: %d", status);
   tty_restore();
   kill_init();
-  if (!teardown_wanted()) return; /* exec: the container is not ours to tear down */
+  if (helper_pid > 0) kill(helper_pid, SIGKILL); /* restore: oci-criu, and so criu's requests, stop */
+  if (!teardown_wanted()) return;                /* exec: the container is not ours to tear down */
   snprintf(st, sizeof st, "--exit=%d", status);
   chain_try(&sp, av);
 }
@@ -1186,10 +1201,9 @@ static int sync_message(struct relay *rl, int *open)
   return 0;
 }
 
-static __attribute__((noreturn)) void monitor_run(void)
+static __attribute__((noreturn)) void monitor_run(struct relay rl)
 {
-  struct relay rl = {.master = -1};
-  int sync_open = 1, status = 0;
+  int sync_open = sync_mon >= 0, status = 0; /* restore: the chain inside is gone already */
 
   for (;;) {
     struct pollfd pf[4];
@@ -1241,6 +1255,154 @@ static __attribute__((noreturn)) void monitor_run(void)
   }
 }
 
+/* ---- restore mode ------------------------------------------------------ */
+
+/* The helper: what child() does up to the publish, without a clone, a cgroup or a namespace (criu places and
+   makes them), then the rest of the chain (oci-criu). Signals stay blocked: criu_start unblocks them for
+   criu. */
+static __attribute__((noreturn)) void restore_helper(char **argv)
+{
+  struct pollfd pf = {.fd = self_pidfd, .events = POLLIN};
+  struct specw w;
+  debug_clock_child();
+  lock_release();
+  die_set_teardown(NULL);
+  die_set_report(sync_child);
+  close(sync_mon);
+  close(sigfd);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die_sys(EXIT_SYSFAIL, "prctl PR_SET_PDEATHSIG");
+  if (poll(&pf, 1, 0) > 0) _exit(EXIT_SYSFAIL);
+  close(self_pidfd);
+  for (int i = 0; i < njoin; i++) close(joinfds[i]);
+  if (v2fd >= 0) close(v2fd);
+  if (holdfd >= 0) close(holdfd);
+  if (fd_move(sync_child, sync_child) < 0) die_sys(EXIT_SYSFAIL, "hand on sync fd %d", sync_child);
+  if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.sync", "%d", sync_child) < 0 ||
+      spec_publish(&w, spec_fd()) < 0)
+    die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
+  chain_exec(&sp, argv);
+}
+
+/* The restored init, once oci-criu exited: reparented to us (criu's rst_sibling made it oci-criu's child,
+   and we are the child subreaper), so an unreaped child: its pid cannot be reused under the pidfd. */
+static void restore_adopt(pid_t pid)
+{
+  siginfo_t si = {0};
+  char *dir;
+  if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+    die_sys(EXIT_SYSFAIL, "restored pid %d is not the monitor's child", (int)pid);
+  if ((init_pidfd = pidfd_open(pid, 0)) < 0) die_sys(EXIT_SYSFAIL, "pidfd_open %d", (int)pid);
+  init_pid = pid;
+  if (spec_get(&sp, "state.dir")) { /* oci-criu's mount point (its bind died with its mount namespace) */
+    dir = xasprintf("%s/criu-root", spec_get(&sp, "state.dir"));
+    if (rmdir(dir) < 0 && errno != ENOENT) die_sys(EXIT_SYSFAIL, "rmdir %s", dir);
+    free(dir);
+  }
+}
+
+/* The monitor while criu restores: the helper's messages ("pty", "restored PID", "error"), its exit, and
+   signals (one that ends the caller ends the restore). Then the init is adopted and the state written as
+   for run; without run.detach the monitor stays as for run, with no poststart (runc runs none on restore). */
+static __attribute__((noreturn)) void restore(char **argv)
+{
+  struct relay rl = {.master = -1};
+  int sync_open = 1, helper_done = 0, failed = 0, hst = 0, status = 0;
+  pid_t pid = -1, h = fork();
+  if (h < 0) die_sys(EXIT_SYSFAIL, "fork");
+  if (h == 0) restore_helper(argv);
+  helper_pid = h;
+  die_set_teardown(monitor_teardown);
+  close(sync_child);
+  for (int i = 0; i < njoin; i++) close(joinfds[i]);
+  if (v2fd >= 0) close(v2fd);
+  while (!helper_done || sync_open) {
+    struct pollfd pf[2] = {{.fd = sigfd, .events = POLLIN},
+                           {.fd = sync_open ? sync_mon : -1, .events = POLLIN}};
+    if (poll(pf, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      die_sys(EXIT_SYSFAIL, "poll");
+    }
+    if (pf[1].revents) {
+      char msg[4200];
+      int fd;
+      long long n;
+      ssize_t len = sync_recv(sync_mon, msg, sizeof msg, &fd);
+      if (len <= 0) {
+        sync_open = 0;
+      } else if (!strncmp(msg, "error", 5)) {
+        failed = 1; /* the line is already on stderr and in the log */
+      } else if (!strncmp(msg, "restored ", 9) && (n = stage_num(msg + 9, INT_MAX)) > 0 && pid < 0) {
+        pid = (pid_t)n;
+      } else if (!strcmp(msg, "pty") && fd >= 0 && terminal && spec_get(&sp, "run.consolesocket")) {
+        console_send(spec_get(&sp, "run.consolesocket"), fd);
+      } else if (!strcmp(msg, "pty") && fd >= 0) {
+        pty_start(&rl, fd);
+      } else {
+        warn("unknown message from oci-criu: %.64s", msg);
+      }
+      if (fd >= 0 && fd != rl.master) close(fd);
+    }
+    if (pf[0].revents) {
+      struct signalfd_siginfo si;
+      while (read(sigfd, &si, sizeof si) == sizeof si) {
+        int sig = (int)si.ssi_signo, st;
+        if (sig == SIGCHLD && !helper_done && waitpid(h, &st, WNOHANG) == h) {
+          helper_done = 1;
+          helper_pid = -1;
+          hst = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        } else if (sig == SIGWINCH) {
+          winsize_copy(rl.master);
+        } else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
+          warn("restore interrupted by %s", signal_name(sig));
+          kill(h, SIGKILL);
+          failed = 1;
+        }
+      }
+    }
+  }
+  if (failed || hst || pid < 0) {
+    if (pid > 0 && waitid(P_PID, (id_t)pid, &(siginfo_t){0}, WEXITED | WNOHANG | WNOWAIT) == 0)
+      init_pidfd = pidfd_open(pid, 0); /* kill_init: what criu left is ours */
+    if (!failed && !hst) warn("oci-criu exited without the restored pid");
+    kill_init();
+    pty_drain(&rl);
+    finish(hst && hst < 128 ? hst : setup_status);
+  }
+  restore_adopt(pid);
+  debug("restored, pid %d", (int)pid);
+  if (holdfd >= 0) close(holdfd);
+  {
+    struct specw w; /* ns.pid for the state copy and the teardown */
+    unsigned line;
+    if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.pid", "%d", (int)pid) < 0 ||
+        spec_publish(&w, spec_fd()) < 0)
+      die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
+    specw_free(&w);
+    spec_free(&sp);
+    if (spec_read(spec_fd(), &sp, &line) < 0) die_sys(EXIT_SYSFAIL, "read spec from fd %d", spec_fd());
+  }
+  if (spec_get(&sp, "run.pidfile")) write_pidfile(spec_get(&sp, "run.pidfile"), pid);
+  if (spec_get(&sp, "state.dir") && state_write(&sp, pid, "running") < 0)
+    die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
+  lock_release();
+  if (nosubreaper && prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) < 0)
+    die_sys(EXIT_SYSFAIL, "prctl PR_SET_CHILD_SUBREAPER");
+  if (detach) { /* the init is reparented to the caller's subreaper, or to init, as after runc run -d */
+    tty_restore();
+    debug_done();
+    _exit(0);
+  }
+  close(sync_mon);
+  sync_mon = -1;
+  /* it may have exited while criu was still finishing: its SIGCHLD was read above */
+  if (reap(&status)) {
+    pty_drain(&rl);
+    init_pidfd = -1;
+    finish(status);
+  }
+  monitor_run(rl);
+}
+
 int main(int argc, char **argv)
 {
   sigset_t all;
@@ -1269,8 +1431,9 @@ int main(int argc, char **argv)
   sigfillset(&all);
   if (sigprocmask(SIG_BLOCK, &all, NULL) < 0) die_sys(EXIT_SYSFAIL, "block signals");
   if ((sigfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) die_sys(EXIT_SYSFAIL, "signalfd");
-  if (!nosubreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+  if ((!nosubreaper || restore_mode) && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
     die_sys(EXIT_SYSFAIL, "prctl PR_SET_CHILD_SUBREAPER");
+  if (restore_mode) restore(argv);
 
   /* A non-root monitor can open the child's uid_map and gid_map (and newuidmap accepts the child) only while
      the child is dumpable: /proc/PID of an undumpable process is owned by the host's root. The child inherits
@@ -1321,5 +1484,5 @@ int main(int argc, char **argv)
   if (spec_get(&sp, "state.dir") && state_write(&sp, pid, "running") < 0)
     die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
   if (!create_mode) lock_release(); /* create: at "ready", when the monitor exits */
-  monitor_run();
+  monitor_run((struct relay){.master = -1});
 }

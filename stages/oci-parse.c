@@ -33,10 +33,10 @@
 #include "state.h"
 
 #define USAGE                                                                                                \
-  "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create|exec] [--pid-file=FILE] [--log=FILE] " \
-  "[--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] [--preserve-fds=N] "  \
-  "[--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [--rootless] [--check] "             \
-  "[exec options] prog..."
+  "oci-parse [--bundle=DIR] [--id=ID] [--root=DIR] [--mode=run|create|exec|restore] [--pid-file=FILE] "      \
+  "[--log=FILE] [--log-format=text|json] [--debug] [--setup-exit=N] [--no-pivot] [--no-new-keyring] "        \
+  "[--preserve-fds=N] [--console-socket=PATH] [--keep] [--no-subreaper] [--systemd-cgroup] [--rootless] "    \
+  "[--check] [exec options] [restore options] prog..."
 
 static struct specw w;
 static const char *bundle = ".";
@@ -44,6 +44,10 @@ static char bundle_abs[PATH_MAX];
 static const char *id, *root, *mode = "run", *pidfile, *logfile, *logformat = "text", *consock;
 static int debug_on, nopivot, nokeyring, keep, nosubreaper, systemd_cgroup, rootless, check;
 static long long preserve;
+/* --mode=restore: criu's path, the image and work dirs, criu.opt records (NAME or NAME=VALUE), --detach */
+enum { RO_CRIU = 0x200, RO_IMAGE, RO_WORK, RO_OPT };
+static const char *criu_path, *criu_image, *criu_work, *criu_opts[32];
+static int ncriu_opts, nexecopts, detach;
 
 static void add(const char *key, ...) __attribute__((sentinel));
 /* ADD(key, field...): one record */
@@ -343,6 +347,9 @@ static void parse_namespaces(const cJSON *lx)
     if (path && *path) {
       if (*path != '/') json_die(json_path(p, "path"), "%s is not an absolute path", path);
       if (!strcmp(type, "user")) userns_path = path;
+      /* runc's words: criu can only join a cgroup namespace it made itself */
+      if (!strcmp(mode, "restore") && !strcmp(type, "cgroup"))
+        json_die(json_path(p, "path"), "Do not know how to handle namespace cgroup");
       ADD("ns.join", type, path);
     } else {
       ns_check_kernel(info, json_path(p, "type"));
@@ -994,6 +1001,69 @@ static int open_stagedir(int specfd)
   return keep_fd(fd, specfd);
 }
 
+/* DIR made absolute against the working directory (criu runs elsewhere). */
+static const char *abs_dir(const char *dir, char *buf, size_t size)
+{
+  char cwd[PATH_MAX];
+  if (*dir == '/') return dir;
+  if (!getcwd(cwd, sizeof cwd)) die_sys(EXIT_SYSFAIL, "getcwd");
+  if ((size_t)snprintf(buf, size, "%s/%s", cwd, dir) >= size) die(EXIT_BADINPUT, "%s: name too long", dir);
+  return buf;
+}
+
+/* --mode=restore: the criu.* records and run.detach, refused before anything exists. The image dir must be
+   there (runc opens it first: its os.Open error); the work dir is criu's to make. */
+static void restore_records(const cJSON *cfg)
+{
+  static const char *const flags[] = {"tcp-established", "ext-unix-sk", "auto-dedup",
+                                      "shell-job",       "file-locks",  "lazy-pages"};
+  char img[PATH_MAX], work[PATH_MAX];
+  const char *image = img;
+  int fd = open(criu_image, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  (void)cfg;
+  if (fd < 0 || !realpath(criu_image, img)) die_sys(EXIT_BADINPUT, "open %s", criu_image);
+  close(fd);
+  if (criu_path) ADD("criu.path", criu_path);
+  ADD("criu.image", image);
+  if (criu_work) ADD("criu.work", abs_dir(criu_work, work, sizeof work));
+  for (int i = 0; i < ncriu_opts; i++) {
+    char name[64];
+    const char *o = criu_opts[i], *eq = strchr(o, '='), *val = eq ? eq + 1 : NULL;
+    size_t n = eq ? (size_t)(eq - o) : strlen(o);
+    int flag = 0;
+    if (n >= sizeof name) die(EXIT_BADINPUT, "--criu-opt %s: unknown option", o);
+    memcpy(name, o, n);
+    name[n] = 0;
+    for (size_t k = 0; k < sizeof flags / sizeof *flags; k++) flag |= !strcmp(name, flags[k]);
+    if (flag) {
+      if (val) die(EXIT_BADINPUT, "--criu-opt %s: %s takes no value", o, name);
+      ADD("criu.opt", name);
+      continue;
+    }
+    if (!strcmp(name, "manage-cgroups")) {
+      if (val && !strcmp(val, "strict"))
+        die(EXIT_BADINPUT,
+            "--manage-cgroups-mode strict: the container's cgroup exists before criu runs; use "
+            "soft or full");
+      if (!val || (strcmp(val, "soft") && strcmp(val, "full") && strcmp(val, "ignore")))
+        die(EXIT_BADINPUT, "Invalid manage cgroups mode"); /* runc's words */
+    } else if (!strcmp(name, "empty-ns")) {
+      if (!val || strcmp(val, "network"))
+        die(EXIT_BADINPUT, "namespace \"%s\" is not supported", val ? val : "");
+    } else if (!strcmp(name, "lsm-profile")) {
+      if (!val || !strchr(val, ':') || val[0] == ':')
+        die(EXIT_BADINPUT, "--lsm-profile %s: expected TYPE:NAME (apparmor:NAME or selinux:LABEL)",
+            val ? val : "");
+    } else if (!strcmp(name, "lsm-mount-context")) {
+      if (!val || !*val) die(EXIT_BADINPUT, "--lsm-mount-context: empty context");
+    } else {
+      die(EXIT_BADINPUT, "--criu-opt %s: unknown option", o);
+    }
+    ADD("criu.opt", name, val);
+  }
+  if (detach) ADD("run.detach", "1");
+}
+
 /* --debug: the stages after oci-parse, so that the log shows the chain a chain file gave */
 static void debug_chain(char *const *argv)
 {
@@ -1072,6 +1142,8 @@ static void config_records(const cJSON *cfg)
     xjson_bool(pr, "terminal", "process", &term);
     if (term && !strcmp(mode, "create") && !consock)
       die(EXIT_BADINPUT, "cannot allocate tty if runc will detach without setting console socket");
+    if (term && !strcmp(mode, "restore") && detach && !consock)
+      die(EXIT_BADINPUT, "cannot allocate tty if runc will detach without setting console socket");
     if (!term && consock)
       die(EXIT_BADINPUT, "cannot use console socket if runc will not detach or allocate tty");
   }
@@ -1099,9 +1171,13 @@ int main(int argc, char **argv)
                                            {"systemd-cgroup", no_argument, 0, 'Y'},
                                            {"rootless", no_argument, 0, 'R'},
                                            {"check", no_argument, 0, 'X'},
+                                           {"criu", required_argument, 0, RO_CRIU},
+                                           {"criu-image", required_argument, 0, RO_IMAGE},
+                                           {"criu-work", required_argument, 0, RO_WORK},
+                                           {"criu-opt", required_argument, 0, RO_OPT},
                                            EXEC_LONGOPTS{0, 0, 0, 0}};
   char statedir[PATH_MAX] = "", pidabs[PATH_MAX];
-  int opt, specfd = spec_fd(), logfd = -1, stagedir, exec_mode;
+  int opt, specfd = spec_fd(), logfd = -1, stagedir, exec_mode, restore_mode;
   cJSON *cfg;
   const char *ver;
 
@@ -1132,8 +1208,18 @@ int main(int argc, char **argv)
       case 'F':
         if ((preserve = stage_num(optarg, 10000)) < 0) die_usage(USAGE);
         break;
+      case RO_CRIU: criu_path = optarg; break;
+      case RO_IMAGE: criu_image = optarg; break;
+      case RO_WORK: criu_work = optarg; break;
+      case RO_OPT:
+        if (ncriu_opts == (int)(sizeof criu_opts / sizeof *criu_opts))
+          die(EXIT_BADINPUT, "too many --criu-opt");
+        criu_opts[ncriu_opts++] = optarg;
+        break;
       default:
         if (!exec_option(opt, optarg)) die_usage(USAGE);
+        nexecopts++;
+        detach += opt == XO_DETACH; /* --detach: exec's, and restore's (run.detach) */
     }
   argv += optind;
   if (!*argv && !check) die_usage(USAGE);
@@ -1143,12 +1229,19 @@ int main(int argc, char **argv)
     if (bad) die(EXIT_BADINPUT, "--check: %s cannot be used", bad);
     if (!strcmp(mode, "exec")) die(EXIT_BADINPUT, "--check: --mode=exec cannot be used");
   }
-  if (strcmp(mode, "run") && strcmp(mode, "create") && strcmp(mode, "exec"))
+  if (strcmp(mode, "run") && strcmp(mode, "create") && strcmp(mode, "exec") && strcmp(mode, "restore"))
     die(EXIT_BADINPUT, "unknown mode %s", mode);
   exec_mode = !strcmp(mode, "exec");
-  if ((keep || nosubreaper) && strcmp(mode, "run"))
+  restore_mode = !strcmp(mode, "restore");
+  if ((keep || nosubreaper) && strcmp(mode, "run") && !(nosubreaper && !keep && restore_mode))
     die(EXIT_BADINPUT, "--%s is for --mode=run only", keep ? "keep" : "no-subreaper");
-  if (exec_options_given() && !exec_mode) die(EXIT_BADINPUT, "exec options need --mode=exec");
+  if (exec_options_given() && !exec_mode && !(restore_mode && nexecopts == 1 && detach == 1))
+    die(EXIT_BADINPUT, "exec options need --mode=exec");
+  if ((criu_path || criu_image || criu_work || ncriu_opts) && !restore_mode)
+    die(EXIT_BADINPUT, "--criu options need --mode=restore");
+  if (restore_mode && check) die(EXIT_BADINPUT, "--check: --mode=restore cannot be used");
+  if (restore_mode && !root) die(EXIT_BADINPUT, "--mode=restore needs --root");
+  if (restore_mode && !criu_image) die(EXIT_BADINPUT, "--mode=restore needs --criu-image");
   if (exec_mode && (nopivot || nokeyring))
     die(EXIT_BADINPUT, "--no-pivot and --no-new-keyring are for run and create");
   if (strcmp(logformat, "text") && strcmp(logformat, "json"))
@@ -1251,6 +1344,7 @@ int main(int argc, char **argv)
     chain_try_dir(stagedir, argv);
     die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", argv[0]);
   }
+  if (restore_mode) restore_records(cfg);
   config_records(cfg);
   cJSON_Delete(cfg);
   if (check && !*argv) {

@@ -462,3 +462,44 @@ cgroup.dir unified $cg/c1/sub existing" ]
 	[ "$status" -eq 0 ]
 	! grep -q chain: "$BATS_TEST_TMPDIR/log3" || false
 }
+
+@test "oci-parse --mode=restore: the criu records, no exec fifo; refusals make nothing" {
+	mkdir -p "$BATS_TEST_TMPDIR/img"
+	edit '.process.terminal = false'
+	cd "$BATS_TEST_TMPDIR"
+	local st=$BATS_TEST_TMPDIR/st
+	parse --id=r1 --root="$st" --mode=restore --criu-image=img --criu-work=work --criu=/x/criu \
+		--criu-opt=tcp-established --criu-opt=manage-cgroups=ignore --criu-opt=lsm-profile=apparmor:p \
+		--detach --no-subreaper
+	[ "$status" -eq 0 ]
+	grep -qx "run.mode restore" <<< "$output"
+	grep -qx "criu.path /x/criu" <<< "$output"
+	grep -qx "criu.image $BATS_TEST_TMPDIR/img" <<< "$output"
+	grep -qx "criu.work $BATS_TEST_TMPDIR/work" <<< "$output"
+	grep -qx "criu.opt tcp-established" <<< "$output"
+	grep -qx "criu.opt manage-cgroups ignore" <<< "$output"
+	grep -qx "criu.opt lsm-profile apparmor:p" <<< "$output"
+	grep -qx "run.detach 1" <<< "$output"
+	grep -qx "run.nosubreaper 1" <<< "$output"
+	[ -d "$st/r1" ] && [ ! -e "$st/r1/exec.fifo" ]
+	rm -rf "$st"
+	for bad in "--criu-image=nope|open nope: No such file or directory" \
+		"--criu-image=img --criu-opt=manage-cgroups=strict|--manage-cgroups-mode strict: the container's cgroup exists before criu runs; use soft or full" \
+		"--criu-image=img --criu-opt=shell-job=1|--criu-opt shell-job=1: shell-job takes no value" \
+		"--criu-image=img --criu-opt=bogus|--criu-opt bogus: unknown option" \
+		"--criu-image=img --criu-opt=lsm-profile=x|--lsm-profile x: expected TYPE:NAME (apparmor:NAME or selinux:LABEL)" \
+		"--criu-image=img --keep|--keep is for --mode=run only" \
+		"--criu-image=img --tty|exec options need --mode=exec" \
+		"|--mode=restore needs --criu-image"; do
+		# shellcheck disable=SC2086 # the options, split
+		parse --id=r1 --root="$st" --mode=restore ${bad%%|*}
+		[ "$status" -eq 100 ]
+		[ "$output" = "oci-parse: ${bad#*|}" ] || { echo "$output"; return 1; }
+		[ ! -e "$st/r1" ]
+	done
+	parse --id=r1 --mode=restore --criu-image=img
+	[ "$output" = "oci-parse: --mode=restore needs --root" ]
+	parse --id=r1 --root="$st" --criu-image=img
+	[ "$output" = "oci-parse: --criu options need --mode=restore" ]
+	[ ! -e "$st" ]
+}
