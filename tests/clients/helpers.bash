@@ -64,11 +64,16 @@ cgroups_named() {
 # absolute ones (podman's and docker's cgroupfs drivers), nested under our
 # own cgroup: this shell's memory cgroup is not the root of its hierarchy
 # (the other v1 hierarchies have us at the root), and the engine makes the
-# same path in every hierarchy
+# same path in every hierarchy. On a pure cgroup v2 host (make test-v2's
+# guest) beside our own cgroup, whose processes keep it from delegating
+# controllers (the unified hierarchy has no internal processes)
 cg_parent() {
 	local own
 	own=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
-	[ -n "$own" ] || own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+	if [ -z "$own" ]; then
+		own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+		own=${own%/*}
+	fi
 	echo "${own%/}/$1"
 }
 
