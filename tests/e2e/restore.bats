@@ -259,14 +259,15 @@ fake_image() {
 	assert_none
 }
 
-@test "restore: in the foreground with --pid-file: signals reach the init, its exit status is runc's" {
+@test "restore: in the foreground with --pid-file (and --no-subreaper): signals reach the init, its exit status is runc's" {
 	requires_criu
 	counter
 	run_d
 	runc checkpoint --image-path "$IMG" "$ID"
 	local in out rc=0
 	exec {in}<> <(:) {out}<> <(:)
-	"$RUNC" --root "$STATE" restore --image-path "$IMG" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" <&"$in" >&"$out" 2>&1 3>&- &
+	"$RUNC" --root "$STATE" restore --no-subreaper --image-path "$IMG" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" \
+		<&"$in" >&"$out" 2>&1 3>&- &
 	local mon=$!
 	for _ in $(seq 150); do [ -s "$BATS_TEST_TMPDIR/pid" ] && break; sleep 0.1; done
 	[ "$(cat "$BATS_TEST_TMPDIR/pid")" = "$(pid_of)" ]
@@ -275,6 +276,27 @@ fake_image() {
 	kill -TERM "$mon"
 	wait "$mon" || rc=$?
 	[ "$rc" -eq 42 ]
+	assert_none
+}
+
+@test "restore: a joined network namespace (podman's) is joined again, its devices intact" {
+	requires_criu
+	local ns=rt-restore-$$
+	ip netns add "$ns"
+	ip -n "$ns" link add d0 type veth peer name d1
+	ip -n "$ns" addr add 10.9.9.9/24 dev d0
+	counter
+	update_config '.linux.namespaces |= map(if .type == "network" then . + {"path": "/run/netns/'"$ns"'"} else . end)'
+	run_d
+	runc checkpoint --image-path "$IMG" "$ID"
+	restore_d "$ID"
+	echo "$output"
+	local rc=$status ino
+	ino=$(stat -Lc %i "/run/netns/$ns")
+	[ "$rc" -eq 0 ] && [ "$(stat -Lc %i "/proc/$(pid_of)/ns/net")" = "$ino" ] && runc exec "$ID" cat /sys/class/net/d0/address >/dev/null || rc=1
+	runc delete --force "$ID" || true
+	ip netns del "$ns"
+	[ "$rc" -eq 0 ]
 	assert_none
 }
 
