@@ -301,3 +301,20 @@ PY
 	runc delete --force "$ID"
 	assert_clean
 }
+
+@test "checkpoint: a foreground container (runc run): the dump ends it, runc run exits, nothing left" {
+	requires_criu
+	# stdout on a host file (start_bg's): an external file for criu
+	set_args sh -c 'echo ready; while :; do sleep 0.2; done'
+	start_bg run "$ID"
+	run runc checkpoint --image-path "$IMG" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$(jq -r '.[1]' "$IMG/descriptors.json")" == file\[* ]]
+	local rc=0
+	wait "$BG" || rc=$?
+	[ "$rc" -ne 0 ] # the monitor saw its init killed
+	run runc state "$ID"
+	[ "$status" -ne 0 ]
+	assert_clean
+}

@@ -241,5 +241,6 @@ requires_broken_criu() {
 # Sets IN_W (write to the container's stdin), OUT_R (its stdout and stderr).
 setup_pipes() {
 	exec {PIPE_IN}<> <(:) {PIPE_OUT}<> <(:)
+	# shellcheck disable=SC2034 # read by the tests
 	IN_W=$PIPE_IN OUT_R=$PIPE_OUT
 }

@@ -426,26 +426,24 @@ static void test_describe(void)
 static void test_descriptors(void)
 {
   char tmpl[] = "/tmp/test-criu-img.XXXXXX", *dir = mkdtemp(tmpl), buf[1024], want[1024];
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY), in[2], out[2], fd;
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY), in[2], out[2], ready[2], fd;
   struct stat a, b;
   struct criu_req r;
   pid_t child;
 
-  (void)!pipe(in), (void)!pipe(out);
+  (void)!pipe(in), (void)!pipe(out), (void)!pipe(ready);
   fstat(in[0], &a), fstat(out[1], &b);
   if ((child = fork()) == 0) {
     int null = open("/dev/null", O_WRONLY);
     dup2(in[0], 0), dup2(out[1], 1), dup2(null, 2);
+    close(ready[0]);
+    close(ready[1]); /* ready: the parent reads EOF */
     pause();
     _exit(0);
   }
-  /* wait until the child's fd 2 is /dev/null */
-  for (int i = 0; i < 500; i++) {
-    char p[64], l[64] = "";
-    snprintf(p, sizeof p, "/proc/%d/fd/2", (int)child);
-    if (readlink(p, l, sizeof l - 1) > 0 && !strcmp(l, "/dev/null")) break;
-    usleep(2000);
-  }
+  close(ready[1]);
+  (void)!read(ready[0], buf, 1);
+  close(ready[0]);
   criu_req_init(&r, CRIU_REQ_DUMP);
   ok(criu_descriptors_dump(dfd, child, &r) == 0, "descriptors.json written");
   kill(child, SIGKILL);
