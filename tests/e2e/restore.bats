@@ -253,6 +253,13 @@ fake_image() {
 	[ "$status" -eq 0 ]
 	runc delete --force "$ID2"
 	ID=$ID2 assert_none
+	# a prestart hook that fails (run at criu's setup-namespaces) fails the restore: its reason, nothing left
+	update_config '.hooks.prestart = [{"path": "/bin/false"}]'
+	restore_d "$ID2"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "oci-criu: criu failed: type restore: hook prestart /bin/false: "*"(log file: $WORK/restore.log)" ]]
+	ID=$ID2 assert_none
 	[ "$(status_of)" = running ]
 	counting
 	runc delete --force "$ID"
