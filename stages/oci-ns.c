@@ -1255,6 +1255,24 @@ static __attribute__((noreturn)) void monitor_run(struct relay rl)
   }
 }
 
+/* The init exists: ns.pid for the state copy and the teardown (not in exec mode), the pid file, the state. */
+static void started(pid_t pid)
+{
+  if (!exec_mode) {
+    struct specw w;
+    unsigned line;
+    if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.pid", "%d", (int)pid) < 0 ||
+        spec_publish(&w, spec_fd()) < 0)
+      die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
+    specw_free(&w);
+    spec_free(&sp);
+    if (spec_read(spec_fd(), &sp, &line) < 0) die_sys(EXIT_SYSFAIL, "read spec from fd %d", spec_fd());
+  }
+  if (spec_get(&sp, "run.pidfile")) write_pidfile(spec_get(&sp, "run.pidfile"), pid);
+  if (spec_get(&sp, "state.dir") && state_write(&sp, pid, "running") < 0)
+    die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
+}
+
 /* ---- restore mode ------------------------------------------------------ */
 
 /* The helper: what child() does up to the publish, without a clone, a cgroup or a namespace (criu places and
@@ -1371,19 +1389,7 @@ static __attribute__((noreturn)) void restore(char **argv)
   restore_adopt(pid);
   debug("restored, pid %d", (int)pid);
   if (holdfd >= 0) close(holdfd);
-  {
-    struct specw w; /* ns.pid for the state copy and the teardown */
-    unsigned line;
-    if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.pid", "%d", (int)pid) < 0 ||
-        spec_publish(&w, spec_fd()) < 0)
-      die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
-    specw_free(&w);
-    spec_free(&sp);
-    if (spec_read(spec_fd(), &sp, &line) < 0) die_sys(EXIT_SYSFAIL, "read spec from fd %d", spec_fd());
-  }
-  if (spec_get(&sp, "run.pidfile")) write_pidfile(spec_get(&sp, "run.pidfile"), pid);
-  if (spec_get(&sp, "state.dir") && state_write(&sp, pid, "running") < 0)
-    die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
+  started(pid);
   lock_release();
   if (nosubreaper && prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) < 0)
     die_sys(EXIT_SYSFAIL, "prctl PR_SET_CHILD_SUBREAPER");
@@ -1470,19 +1476,7 @@ int main(int argc, char **argv)
 
   if (ex.rootfd >= 0) close(ex.rootfd);
   if (userns_sync()) userns_setup();
-  if (!exec_mode) {
-    struct specw w; /* ns.pid for the state copy and the teardown */
-    unsigned line;
-    if (specw_from(&w, &sp) < 0 || specw_addf(&w, "ns.pid", "%d", (int)pid) < 0 ||
-        spec_publish(&w, spec_fd()) < 0)
-      die_sys(EXIT_SYSFAIL, "publish spec on fd %d", spec_fd());
-    specw_free(&w);
-    spec_free(&sp);
-    if (spec_read(spec_fd(), &sp, &line) < 0) die_sys(EXIT_SYSFAIL, "read spec from fd %d", spec_fd());
-  }
-  if (spec_get(&sp, "run.pidfile")) write_pidfile(spec_get(&sp, "run.pidfile"), pid);
-  if (spec_get(&sp, "state.dir") && state_write(&sp, pid, "running") < 0)
-    die_sys(EXIT_SYSFAIL, "write state in %s", spec_get(&sp, "state.dir"));
+  started(pid);
   if (!create_mode) lock_release(); /* create: at "ready", when the monitor exits */
   monitor_run((struct relay){.master = -1});
 }

@@ -173,11 +173,14 @@ fake_image() {
 @test "restore: a checkpointed counter counts on as a normal container; a damaged image leaves nothing" {
 	requires_criu
 	counter
+	# prestart runs at criu's setup-namespaces with the restored init's pid
+	update_config '.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "cat > '"$BATS_TEST_TMPDIR"'/hook.json"]}]'
 	run_d
 	local pid c
 	pid=$(pid_of)
 	counting
 	runc checkpoint --image-path "$IMG" --work-path "$WORK" "$ID"
+	rm "$BATS_TEST_TMPDIR/hook.json"
 	c=$(count)
 	assert_clean
 	restore_d "$ID"
@@ -188,6 +191,7 @@ fake_image() {
 	new=$(pid_of)
 	[ -d "/proc/$new" ]
 	grep -q 'Restore finished successfully' "$WORK/restore.log"
+	[ "$(jq -r .pid "$BATS_TEST_TMPDIR/hook.json")" = "$new" ]
 	counting "$c"
 	# the state dir holds only files (criu-root is gone); the init is in the container's cgroup
 	[ ! -e "$STATE/$ID/criu-root" ]
@@ -249,20 +253,28 @@ fake_image() {
 	[ "$status" -eq 0 ]
 	runc delete --force "$ID2"
 	ID=$ID2 assert_none
+	# a prestart hook that fails (run at criu's setup-namespaces) fails the restore: its reason, nothing left
+	update_config '.hooks.prestart = [{"path": "/bin/false"}]'
+	restore_d "$ID2"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "oci-criu: criu failed: type restore: hook prestart /bin/false: "*"(log file: $WORK/restore.log)" ]]
+	ID=$ID2 assert_none
 	[ "$(status_of)" = running ]
 	counting
 	runc delete --force "$ID"
 	assert_none
 }
 
-@test "restore: in the foreground with --pid-file: signals reach the init, its exit status is runc's" {
+@test "restore: in the foreground with --pid-file (and --no-subreaper): signals reach the init, its exit status is runc's" {
 	requires_criu
 	counter
 	run_d
 	runc checkpoint --image-path "$IMG" "$ID"
 	local in out rc=0
 	exec {in}<> <(:) {out}<> <(:)
-	"$RUNC" --root "$STATE" restore --image-path "$IMG" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" <&"$in" >&"$out" 2>&1 3>&- &
+	"$RUNC" --root "$STATE" restore --no-subreaper --image-path "$IMG" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" \
+		<&"$in" >&"$out" 2>&1 3>&- &
 	local mon=$!
 	for _ in $(seq 150); do [ -s "$BATS_TEST_TMPDIR/pid" ] && break; sleep 0.1; done
 	[ "$(cat "$BATS_TEST_TMPDIR/pid")" = "$(pid_of)" ]
@@ -274,48 +286,67 @@ fake_image() {
 	assert_none
 }
 
+@test "restore: a joined network namespace (podman's) is joined again, its devices intact" {
+	requires_criu
+	local ns=rt-restore-$$
+	ip netns add "$ns"
+	ip -n "$ns" link add d0 type veth peer name d1
+	ip -n "$ns" addr add 10.9.9.9/24 dev d0
+	counter
+	update_config '.linux.namespaces |= map(if .type == "network" then . + {"path": "/run/netns/'"$ns"'"} else . end)'
+	run_d
+	runc checkpoint --image-path "$IMG" "$ID"
+	restore_d "$ID"
+	echo "$output"
+	local rc=$status ino
+	ino=$(stat -Lc %i "/run/netns/$ns")
+	[ "$rc" -eq 0 ] && [ "$(stat -Lc %i "/proc/$(pid_of)/ns/net")" = "$ino" ] && runc exec "$ID" cat /sys/class/net/d0/address >/dev/null || rc=1
+	runc delete --force "$ID" || true
+	ip netns del "$ns"
+	[ "$rc" -eq 0 ]
+	assert_none
+}
+
 @test "restore: a terminal container, -d --console-socket: the new pty master goes to the socket" {
 	requires_criu
 	command -v python3 >/dev/null || skip "needs python3"
 	update_config '.process.terminal = true'
 	set_args sh -c 'while read l; do echo got:$l; done'
-	# recv SOCK OUT WORD: holds the pty master it is sent, types WORD, copies what comes to OUT
-	cat > "$BATS_TEST_TMPDIR/recv.py" <<'PY'
+	local sock=$BATS_TEST_TMPDIR/console.sock out=$BATS_TEST_TMPDIR/console.out
+	# one receiver for both masters (the run's, then the restore's): it
+	# types a word into each and copies what comes back to $out
+	python3 - "$sock" > "$out" 3>&- <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1]); s.listen(1)
-c, _ = s.accept()
-msg, fds, _, _ = socket.recv_fds(c, 100, 1)
-os.write(fds[0], sys.argv[2].encode() + b"\n")
-while True:
-    try:
-        b = os.read(fds[0], 100)
-    except OSError:
-        break
-    if not b:
-        break
-    sys.stdout.write(b.decode()); sys.stdout.flush()
+s.bind(sys.argv[1]); s.listen(2)
+for word in (b"hello", b"again"):
+    c, _ = s.accept()
+    m = socket.recv_fds(c, 100, 1)[1][0]
+    os.write(m, word + b"\n")
+    while True:
+        try:
+            b = os.read(m, 100)
+        except OSError:
+            break
+        if not b:
+            break
+        sys.stdout.write(b.decode()); sys.stdout.flush()
+    os.close(m)
 PY
-	python3 "$BATS_TEST_TMPDIR/recv.py" "$BATS_TEST_TMPDIR/s1" hello > "$BATS_TEST_TMPDIR/c1.out" 3>&- &
-	local py1=$!
-	for _ in $(seq 50); do [ -S "$BATS_TEST_TMPDIR/s1" ] && break; sleep 0.1; done
-	"$RUNC" --root "$STATE" run -d --console-socket "$BATS_TEST_TMPDIR/s1" "$ID" < /dev/null > /dev/null 2>&1 3>&-
-	for _ in $(seq 100); do grep -q got:hello "$BATS_TEST_TMPDIR/c1.out" && break; sleep 0.1; done
-	grep -q got:hello "$BATS_TEST_TMPDIR/c1.out"
+	local py=$!
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	"$RUNC" --root "$STATE" run -d --console-socket "$sock" "$ID" < /dev/null > /dev/null 2>&1 3>&-
+	for _ in $(seq 100); do grep -q got:hello "$out" && break; sleep 0.1; done
+	grep -q got:hello "$out"
+	# the dump ends the first master's slave: the receiver waits for the second
 	runc checkpoint --image-path "$IMG" "$ID"
-	kill "$py1" 2>/dev/null || true
-	wait "$py1" || true
-	python3 "$BATS_TEST_TMPDIR/recv.py" "$BATS_TEST_TMPDIR/s2" again > "$BATS_TEST_TMPDIR/c2.out" 3>&- &
-	local py2=$!
-	for _ in $(seq 50); do [ -S "$BATS_TEST_TMPDIR/s2" ] && break; sleep 0.1; done
-	run "$RUNC" --root "$STATE" restore -d --image-path "$IMG" --console-socket "$BATS_TEST_TMPDIR/s2" "$ID" < /dev/null 3>&-
+	run "$RUNC" --root "$STATE" restore -d --image-path "$IMG" --console-socket "$sock" "$ID" < /dev/null 3>&-
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(status_of)" = running ]
-	for _ in $(seq 100); do grep -q got:again "$BATS_TEST_TMPDIR/c2.out" && break; sleep 0.1; done
-	grep -q got:again "$BATS_TEST_TMPDIR/c2.out"
+	for _ in $(seq 100); do grep -q got:again "$out" && break; sleep 0.1; done
+	grep -q got:again "$out"
 	runc delete --force "$ID"
-	kill "$py2" 2>/dev/null || true
-	wait "$py2" || true
+	wait "$py" || true
 	assert_none
 }

@@ -472,15 +472,12 @@ cgroup.dir unified $cg/c1/sub existing" ]
 		--criu-opt=tcp-established --criu-opt=manage-cgroups=ignore --criu-opt=lsm-profile=apparmor:p \
 		--detach --no-subreaper
 	[ "$status" -eq 0 ]
-	grep -qx "run.mode restore" <<< "$output"
-	grep -qx "criu.path /x/criu" <<< "$output"
-	grep -qx "criu.image $BATS_TEST_TMPDIR/img" <<< "$output"
-	grep -qx "criu.work $BATS_TEST_TMPDIR/work" <<< "$output"
-	grep -qx "criu.opt tcp-established" <<< "$output"
-	grep -qx "criu.opt manage-cgroups ignore" <<< "$output"
-	grep -qx "criu.opt lsm-profile apparmor:p" <<< "$output"
-	grep -qx "run.detach 1" <<< "$output"
-	grep -qx "run.nosubreaper 1" <<< "$output"
+	local want
+	for want in "run.mode restore" "criu.path /x/criu" "criu.image $BATS_TEST_TMPDIR/img" \
+		"criu.work $BATS_TEST_TMPDIR/work" "criu.opt tcp-established" "criu.opt manage-cgroups ignore" \
+		"criu.opt lsm-profile apparmor:p" "run.detach 1" "run.nosubreaper 1"; do
+		grep -qx "$want" <<< "$output" || { echo "no record: $want"; return 1; }
+	done
 	[ -d "$st/r1" ] && [ ! -e "$st/r1/exec.fifo" ]
 	rm -rf "$st"
 	for bad in "--criu-image=nope|open nope: No such file or directory" \
