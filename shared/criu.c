@@ -907,7 +907,9 @@ int criu_descriptors_restore(int imgfd, struct criu_req *r)
   p = json_ws(p);
   for (int i = 0; *p != ']'; i++) {
     if (json_take(&p, ent, sizeof ent) < 0) return errno = EBADMSG, -1;
-    if ((!strncmp(ent, "pipe:[", 6) || !strncmp(ent, "file[", 5)) && criu_add_inherit_fd(r, ent, i) < 0)
+    /* criu's fds 0-2 are the caller's stdio; a longer array is not runc's (fd 3 is criu's socket) */
+    if (i < 3 && (!strncmp(ent, "pipe:[", 6) || !strncmp(ent, "file[", 5)) &&
+        criu_add_inherit_fd(r, ent, i) < 0)
       return -1;
     p = json_ws(p);
     if (*p == ',')

@@ -243,40 +243,22 @@ counting() {
 
 @test "checkpoint: a terminal container (run -d --console-socket) is dumped" {
 	requires_criu
-	command -v python3 >/dev/null || skip "needs python3"
 	update_config '.process.terminal = true'
 	set_args sh -c 'while read l; do echo got:$l; done'
-	local sock=$BATS_TEST_TMPDIR/console.sock
+	local sock=$BATS_TEST_TMPDIR/console.sock out=$BATS_TEST_TMPDIR/console.out
 	# holds the pty master until the container is gone
-	python3 - "$sock" > "$BATS_TEST_TMPDIR/console.out" 3>&- <<'PY' &
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1]); s.listen(1)
-c, _ = s.accept()
-msg, fds, _, _ = socket.recv_fds(c, 100, 1)
-os.write(fds[0], b"hello\n")
-while True:
-    try:
-        b = os.read(fds[0], 100)
-    except OSError:
-        break
-    if not b:
-        break
-    sys.stdout.write(b.decode()); sys.stdout.flush()
-PY
-	local py=$!
-	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	console_receiver "$sock" "$out" hello
 	"$RUNC" --root "$STATE" run -d --console-socket "$sock" "$ID" < /dev/null > /dev/null 2>&1 3>&-
-	for _ in $(seq 100); do grep -q got:hello "$BATS_TEST_TMPDIR/console.out" && break; sleep 0.1; done
-	grep -q got:hello "$BATS_TEST_TMPDIR/console.out"
+	for _ in $(seq 100); do grep -q got:hello "$out" && break; sleep 0.1; done
+	grep -q got:hello "$out"
 	run runc checkpoint --image-path "$IMG" --work-path "$WORK" "$ID"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	run runc state "$ID"
 	[ "$status" -ne 0 ]
 	[[ "$(jq -r '.[0]' "$IMG/descriptors.json")" == /dev/pts/* ]]
-	kill "$py" 2>/dev/null || true
-	wait "$py" || true
+	kill "$CONSOLE_PID" 2>/dev/null || true
+	wait "$CONSOLE_PID" || true
 	assert_clean
 }
 

@@ -244,3 +244,36 @@ setup_pipes() {
 	# shellcheck disable=SC2034 # read by the tests
 	IN_W=$PIPE_IN OUT_R=$PIPE_OUT
 }
+# console_receiver SOCK OUT WORD...: a --console-socket receiver in the
+# background (its pid in CONSOLE_PID). For each WORD it takes one pty
+# master, types WORD and a newline into it and copies what comes back to
+# OUT until no slave is open. Returns once SOCK listens.
+console_receiver() {
+	command -v python3 >/dev/null || skip "needs python3"
+	local sock=$1 out=$2 i
+	shift 2
+	python3 - "$sock" "$@" >"$out" 3>&- <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(len(sys.argv) - 2)
+for word in sys.argv[2:]:
+    c, _ = s.accept()
+    m = socket.recv_fds(c, 100, 1)[1][0]
+    c.close()
+    os.write(m, word.encode() + b"\n")
+    while True:
+        try:
+            b = os.read(m, 100)
+        except OSError:
+            break
+        if not b:
+            break
+        sys.stdout.write(b.decode()); sys.stdout.flush()
+    os.close(m)
+PY
+	# shellcheck disable=SC2034 # read by the tests
+	CONSOLE_PID=$!
+	for i in $(seq 50); do [ -S "$sock" ] && return 0; sleep 0.1; done
+	echo "console receiver: $sock not made in ${i}x0.1 s"
+	return 1
+}

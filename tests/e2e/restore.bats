@@ -98,6 +98,13 @@ fake_image() {
 	run runc restore --bogus "$ID"
 	[ "$status" -eq 1 ]
 	[ "$output" = "runc: flag provided but not defined: --bogus" ]
+	# Go bools: --x=false turns a flag off, junk is refused
+	run runc restore --tcp-established=maybe "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = 'runc: invalid boolean value "maybe" for -tcp-established: parse error' ]
+	run runc restore -d=nope "$ID"
+	[ "$status" -eq 1 ]
+	[ "$output" = 'runc: invalid boolean value "nope" for -d: parse error' ]
 	run runc restore
 	[ "$status" -eq 1 ]
 	[ "$output" = 'runc: "restore" requires exactly 1 argument(s)' ]
@@ -309,32 +316,11 @@ fake_image() {
 
 @test "restore: a terminal container, -d --console-socket: the new pty master goes to the socket" {
 	requires_criu
-	command -v python3 >/dev/null || skip "needs python3"
 	update_config '.process.terminal = true'
 	set_args sh -c 'while read l; do echo got:$l; done'
 	local sock=$BATS_TEST_TMPDIR/console.sock out=$BATS_TEST_TMPDIR/console.out
-	# one receiver for both masters (the run's, then the restore's): it
-	# types a word into each and copies what comes back to $out
-	python3 - "$sock" > "$out" 3>&- <<'PY' &
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1]); s.listen(2)
-for word in (b"hello", b"again"):
-    c, _ = s.accept()
-    m = socket.recv_fds(c, 100, 1)[1][0]
-    os.write(m, word + b"\n")
-    while True:
-        try:
-            b = os.read(m, 100)
-        except OSError:
-            break
-        if not b:
-            break
-        sys.stdout.write(b.decode()); sys.stdout.flush()
-    os.close(m)
-PY
-	local py=$!
-	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	# one receiver for both masters (the run's, then the restore's)
+	console_receiver "$sock" "$out" hello again
 	"$RUNC" --root "$STATE" run -d --console-socket "$sock" "$ID" < /dev/null > /dev/null 2>&1 3>&-
 	for _ in $(seq 100); do grep -q got:hello "$out" && break; sleep 0.1; done
 	grep -q got:hello "$out"
@@ -347,6 +333,6 @@ PY
 	for _ in $(seq 100); do grep -q got:again "$out" && break; sleep 0.1; done
 	grep -q got:again "$out"
 	runc delete --force "$ID"
-	wait "$py" || true
+	wait "$CONSOLE_PID" || true
 	assert_none
 }

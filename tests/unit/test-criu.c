@@ -483,6 +483,14 @@ static void test_descriptors(void)
   criu_req_free(&r);
 
   fd = openat(dfd, "descriptors.json", O_WRONLY | O_TRUNC);
+  (void)!write(fd, "[\"a\",\"b\",\"c\",\"pipe:[9]\"]", 24);
+  close(fd);
+  criu_req_init(&r, CRIU_REQ_RESTORE);
+  ok(criu_descriptors_restore(dfd, &r) == 0 && r.n_inherit_fd == 0,
+     "restore: an entry past fd 2 is no inherit_fd (criu's fd 3 is its socket)");
+  criu_req_free(&r);
+
+  fd = openat(dfd, "descriptors.json", O_WRONLY | O_TRUNC);
   (void)!write(fd, "[\"pipe:[5]\" \"x\"]", 16);
   close(fd);
   criu_req_init(&r, CRIU_REQ_RESTORE);
