@@ -31,8 +31,6 @@
   "[--auto-dedup] [--lazy-pages] [--status-fd=N] [--page-server=ADDR:PORT] [--manage-cgroups-mode=MODE] "    \
   "[--empty-ns=network] ID"
 
-#define LOCK_WAIT_MS 10000
-
 /* mkdir -p, mode for each one made; *made gets whether the last was made */
 static int mkdir_p(const char *path, mode_t mode, int *made)
 {
@@ -202,16 +200,9 @@ int main(int argc, char **argv)
     image = imgbuf;
   }
 
-  /* the container: running or paused, locked to the end (delete waits) */
+  /* the container: running or paused, locked to the end (delete waits), its status read under the lock */
+  lock = xstate_lock(root, id, 0);
   xstate_load(root, id, &st);
-  if ((lock = state_lock(st.dir, LOCK_WAIT_MS)) < 0) {
-    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", id);
-    if (errno == ETIMEDOUT)
-      die(EXIT_SYSFAIL, "container %s is busy: another runtime process holds its lock", id);
-    die_sys(EXIT_SYSFAIL, "lock %s", st.dir);
-  }
-  state_free(&st);
-  xstate_load(root, id, &st); /* again under the lock */
   if (!strcmp(st.status, "created") || !strcmp(st.status, "stopped"))
     die(EXIT_BADINPUT, "Container cannot be checkpointed in %s state", st.status);
   if (state_spec_of(&st, &sp) < 0) die_sys(EXIT_SYSFAIL, "read %s/spec", st.dir);

@@ -29,7 +29,6 @@
 #define USAGE "oci-delete [--force] [--exit=N] [--root=DIR] [ID]"
 
 /* how long start and delete wait for another runtime process's lock */
-#define LOCK_WAIT_MS 10000
 
 static int force, failed, thawed;
 
@@ -202,17 +201,10 @@ int main(int argc, char **argv)
     /* by id: the spec the monitor saved in the state dir */
     char dir[4096];
     if (argv[1]) die_usage(USAGE);
-    if (!state_valid_id(*argv)) die(EXIT_BADINPUT, "invalid container ID format: %s", *argv);
-    snprintf(dir, sizeof dir, "%s/%s", root, *argv);
     /* one operation at a time (DESIGN.md 6): a create in progress holds the lock until its state is
        written; one killed half-way holds it no more. Held until we exit. */
-    if (state_lock(dir, LOCK_WAIT_MS) < 0) {
-      if (errno == ENOENT && force) return 0; /* runc: delete --force of nothing is fine */
-      if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", *argv);
-      if (errno == ETIMEDOUT)
-        die(EXIT_SYSFAIL, "container %s is busy: another runtime process holds its lock", *argv);
-      die_sys(EXIT_SYSFAIL, "lock %s", dir);
-    }
+    if (xstate_lock(root, *argv, force) < 0) return 0; /* runc: delete --force of nothing is fine */
+    snprintf(dir, sizeof dir, "%s/%s", root, *argv);
     if (state_spec(dir, &sp) < 0) {
       if (errno == ENOENT && force) { /* a create killed before it saved anything: the dir alone */
         remove_statedir(dir);

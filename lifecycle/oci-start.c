@@ -55,16 +55,9 @@ int main(int argc, char **argv)
     }
   argv += optind;
   if (!argv[0] || argv[1]) die_usage(USAGE);
-  if (!state_valid_id(argv[0])) die(EXIT_BADINPUT, "invalid container ID format: %s", argv[0]);
   /* one operation at a time (DESIGN.md 6): a create in progress holds the lock until its state is written,
      a concurrent start until its container runs; the status is read under the lock */
-  snprintf(path, sizeof path, "%s/%s", root, argv[0]);
-  if (state_lock(path, 10000) < 0) {
-    if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", argv[0]);
-    if (errno == ETIMEDOUT)
-      die(EXIT_SYSFAIL, "container %s is busy: another runtime process holds its lock", argv[0]);
-    die_sys(EXIT_SYSFAIL, "lock %s", path);
-  }
+  xstate_lock(root, argv[0], 0);
   xstate_load(root, argv[0], &st);
   if (!strcmp(st.status, "stopped")) die(EXIT_BADINPUT, "cannot start a container that has stopped");
   if (!strcmp(st.status, "paused")) die(EXIT_BADINPUT, "cannot start a container in the paused state");

@@ -282,6 +282,21 @@ void state_free(struct cstate *st)
   st->spec = NULL;
 }
 
+int xstate_lock(const char *root, const char *id, int missing_ok)
+{
+  char dir[4096];
+  int fd;
+  if (!state_valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
+  if ((size_t)snprintf(dir, sizeof dir, "%s/%s", root, id) >= sizeof dir)
+    die(EXIT_BADINPUT, "state dir %s/%s: name too long", root, id);
+  if ((fd = state_lock(dir, 10000)) >= 0) return fd;
+  if (errno == ENOENT && missing_ok) return -1;
+  if (errno == ENOENT) die(EXIT_BADINPUT, "container %s does not exist", id);
+  if (errno == ETIMEDOUT)
+    die(EXIT_SYSFAIL, "container %s is busy: another runtime process holds its lock", id);
+  die_sys(EXIT_SYSFAIL, "lock %s", dir);
+}
+
 /* The lock of DESIGN.md 6: flock on the state dir itself. */
 int state_lock(const char *dir, int timeout_ms)
 {

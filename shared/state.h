@@ -56,6 +56,13 @@ const char *state_raw(const char *json, const char *key, size_t *len);
    written; oci-start and oci-delete take it. Waits up to timeout_ms; then -1
    with ETIMEDOUT. -1 with ENOENT when the dir is gone. Returns the fd. */
 int state_lock(const char *dir, int timeout_ms);
+/* state_lock() of ROOT/ID for a lifecycle program, waiting up to 10 s, with
+   their common words: dies 100 on an invalid id or when there is no such
+   container ("container ID does not exist"; but returns -1 when missing_ok,
+   for delete --force), 111 when another runtime process holds the lock
+   ("container ID is busy: ...") or it cannot be taken. Returns the fd,
+   held until it is closed or the program exits. */
+int xstate_lock(const char *root, const char *id, int missing_ok);
 /* Replace DIR/spec with text, atomically (a temp name, then rename), so
    that a reader sees the old spec or the new one: a create killed at any
    moment leaves oci-delete what it needs, and update appends to it.

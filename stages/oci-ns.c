@@ -1149,6 +1149,16 @@ static int reap(int *status)
   return done;
 }
 
+/* The container's pty master (a run's from oci-exec, a restore's from criu): to the console socket, or
+   relayed by the monitor. */
+static void pty_received(struct relay *rl, int fd)
+{
+  if (terminal && spec_get(&sp, "run.consolesocket"))
+    console_send(spec_get(&sp, "run.consolesocket"), fd);
+  else
+    pty_start(rl, fd);
+}
+
 /* One message from the chain inside: 1 when a stage failed, 0 when handled, -1 when none is queued. */
 static int sync_message(struct relay *rl, int *open)
 {
@@ -1166,10 +1176,8 @@ static int sync_message(struct relay *rl, int *open)
     return 0;
   }
   if (!strncmp(msg, "error", 5)) return 1; /* the line is already on stderr and in the log */
-  if (!strcmp(msg, "pty") && fd >= 0 && terminal && spec_get(&sp, "run.consolesocket"))
-    console_send(spec_get(&sp, "run.consolesocket"), fd);
-  else if (!strcmp(msg, "pty") && fd >= 0)
-    pty_start(rl, fd);
+  if (!strcmp(msg, "pty") && fd >= 0)
+    pty_received(rl, fd);
   else if (!strcmp(msg, "ready") && create_mode) {
     /* created: the state, then leave; the init waits on the exec fifo */
     if (spec_get(&sp, "state.dir") && state_write(&sp, init_pid, "created") < 0)
@@ -1351,10 +1359,8 @@ static __attribute__((noreturn)) void restore(char **argv)
         failed = 1; /* the line is already on stderr and in the log */
       } else if (!strncmp(msg, "restored ", 9) && (n = stage_num(msg + 9, INT_MAX)) > 0 && pid < 0) {
         pid = (pid_t)n;
-      } else if (!strcmp(msg, "pty") && fd >= 0 && terminal && spec_get(&sp, "run.consolesocket")) {
-        console_send(spec_get(&sp, "run.consolesocket"), fd);
       } else if (!strcmp(msg, "pty") && fd >= 0) {
-        pty_start(&rl, fd);
+        pty_received(&rl, fd);
       } else {
         warn("unknown message from oci-criu: %.64s", msg);
       }

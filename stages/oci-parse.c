@@ -1001,31 +1001,32 @@ static int open_stagedir(int specfd)
   return keep_fd(fd, specfd);
 }
 
-/* DIR made absolute against the working directory (criu runs elsewhere). */
-static const char *abs_dir(const char *dir, char *buf, size_t size)
+/* The path given with option OPT made absolute against the working directory: the stages that use it (the
+   monitor, criu) run elsewhere. */
+static const char *abs_path(const char *opt, const char *path, char *buf, size_t size)
 {
   char cwd[PATH_MAX];
-  if (*dir == '/') return dir;
+  if (*path == '/') return path;
   if (!getcwd(cwd, sizeof cwd)) die_sys(EXIT_SYSFAIL, "getcwd");
-  if ((size_t)snprintf(buf, size, "%s/%s", cwd, dir) >= size) die(EXIT_BADINPUT, "%s: name too long", dir);
+  if ((size_t)snprintf(buf, size, "%s/%s", cwd, path) >= size)
+    die(EXIT_BADINPUT, "%s %s: name too long", opt, path);
   return buf;
 }
 
 /* --mode=restore: the criu.* records and run.detach, refused before anything exists. The image dir must be
    there (runc opens it first: its os.Open error); the work dir is criu's to make. */
-static void restore_records(const cJSON *cfg)
+static void restore_records(void)
 {
   static const char *const flags[] = {"tcp-established", "ext-unix-sk", "auto-dedup",
                                       "shell-job",       "file-locks",  "lazy-pages"};
   char img[PATH_MAX], work[PATH_MAX];
   const char *image = img;
   int fd = open(criu_image, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  (void)cfg;
   if (fd < 0 || !realpath(criu_image, img)) die_sys(EXIT_BADINPUT, "open %s", criu_image);
   close(fd);
   if (criu_path) ADD("criu.path", criu_path);
   ADD("criu.image", image);
-  if (criu_work) ADD("criu.work", abs_dir(criu_work, work, sizeof work));
+  if (criu_work) ADD("criu.work", abs_path("--criu-work", criu_work, work, sizeof work));
   for (int i = 0; i < ncriu_opts; i++) {
     char name[64];
     const char *o = criu_opts[i], *eq = strchr(o, '='), *val = eq ? eq + 1 : NULL;
@@ -1176,7 +1177,7 @@ int main(int argc, char **argv)
                                            {"criu-work", required_argument, 0, RO_WORK},
                                            {"criu-opt", required_argument, 0, RO_OPT},
                                            EXEC_LONGOPTS{0, 0, 0, 0}};
-  char statedir[PATH_MAX] = "", pidabs[PATH_MAX];
+  char statedir[PATH_MAX] = "", pidbuf[PATH_MAX], csbuf[PATH_MAX];
   int opt, specfd = spec_fd(), logfd = -1, stagedir, exec_mode, restore_mode;
   cJSON *cfg;
   const char *ver;
@@ -1271,16 +1272,8 @@ int main(int argc, char **argv)
   }
   if (!state_valid_id(id)) die(EXIT_BADINPUT, "invalid container ID format: %s", id);
   if (root && *root != '/') die(EXIT_BADINPUT, "--root %s is not an absolute path", root);
-  if (pidfile) {
-    if (*pidfile == '/')
-      snprintf(pidabs, sizeof pidabs, "%s", pidfile);
-    else {
-      char cwd[PATH_MAX];
-      if (!getcwd(cwd, sizeof cwd)) die_sys(EXIT_SYSFAIL, "getcwd");
-      if ((size_t)snprintf(pidabs, sizeof pidabs, "%s/%s", cwd, pidfile) >= sizeof pidabs)
-        die(EXIT_BADINPUT, "--pid-file %s: name too long", pidfile);
-    }
-  }
+  if (pidfile) pidfile = abs_path("--pid-file", pidfile, pidbuf, sizeof pidbuf);
+  if (consock) consock = abs_path("--console-socket", consock, csbuf, sizeof csbuf);
 
   if (exec_mode) {
     cfg = exec_process(bundle_abs);
@@ -1315,19 +1308,10 @@ int main(int argc, char **argv)
   }
   ADD("run.mode", mode);
   if (preserve) ADD("run.preservefds", num(preserve));
-  if (pidfile) ADD("run.pidfile", pidabs);
+  if (pidfile) ADD("run.pidfile", pidfile);
   if (keep) ADD("run.keep", "1");
   if (nosubreaper) ADD("run.nosubreaper", "1");
-  if (consock) {
-    char cs[PATH_MAX];
-    if (*consock == '/')
-      snprintf(cs, sizeof cs, "%s", consock);
-    else if (!getcwd(cs, sizeof cs) || strlen(cs) + strlen(consock) + 2 > sizeof cs)
-      die(EXIT_BADINPUT, "--console-socket %s: name too long", consock);
-    else
-      strcat(strcat(cs, "/"), consock);
-    ADD("run.consolesocket", cs);
-  }
+  if (consock) ADD("run.consolesocket", consock);
   if (root) {
     if ((size_t)snprintf(statedir, sizeof statedir, "%s/%s", root, id) >= sizeof statedir)
       die(EXIT_BADINPUT, "state dir %s/%s: name too long", root, id);
@@ -1344,7 +1328,7 @@ int main(int argc, char **argv)
     chain_try_dir(stagedir, argv);
     die_sys(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC, "exec %s", argv[0]);
   }
-  if (restore_mode) restore_records(cfg);
+  if (restore_mode) restore_records();
   config_records(cfg);
   cJSON_Delete(cfg);
   if (check && !*argv) {

@@ -423,6 +423,16 @@ static void test_describe(void)
   }
 }
 
+/* descriptors.json with this text in dfd, read back for a restore into *r (criu_req_free it) */
+static int restore_from(int dfd, const char *json, struct criu_req *r)
+{
+  int fd = openat(dfd, "descriptors.json", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  (void)!write(fd, json, strlen(json));
+  close(fd);
+  criu_req_init(r, CRIU_REQ_RESTORE);
+  return criu_descriptors_restore(dfd, r);
+}
+
 static void test_descriptors(void)
 {
   char tmpl[] = "/tmp/test-criu-img.XXXXXX", *dir = mkdtemp(tmpl), buf[1024], want[1024];
@@ -463,38 +473,23 @@ static void test_descriptors(void)
      "restore: the pipes become inherit_fd 0 and 1, /dev/null nothing");
   criu_req_free(&r);
 
-  fd = openat(dfd, "descriptors.json", O_WRONLY | O_TRUNC);
-  (void)!write(fd, " [ \"file[18:4]\" , \"pipe:[5]\",\"pipe:[5]\" ]\n", 42);
-  close(fd);
-  criu_req_init(&r, CRIU_REQ_RESTORE);
-  ok(criu_descriptors_restore(dfd, &r) == 0 && r.n_inherit_fd == 2 &&
+  ok(restore_from(dfd, " [ \"file[18:4]\" , \"pipe:[5]\",\"pipe:[5]\" ]\n", &r) == 0 && r.n_inherit_fd == 2 &&
          !strcmp(r.inherit_fd[0].key, "file[18:4]") && r.inherit_fd[0].fd == 0 &&
          !strcmp(r.inherit_fd[1].key, "pipe:[5]") && r.inherit_fd[1].fd == 1,
      "restore: a file[MNT:INO] key too; a pipe shared by fds 1 and 2 once");
   criu_req_free(&r);
 
-  fd = openat(dfd, "descriptors.json", O_WRONLY | O_TRUNC);
-  (void)!write(fd, "[\"pipe:\\u005b7]\", \"a\\\"b\"]", 25);
-  close(fd);
-  criu_req_init(&r, CRIU_REQ_RESTORE);
-  ok(criu_descriptors_restore(dfd, &r) == 0 && r.n_inherit_fd == 1 &&
+  ok(restore_from(dfd, "[\"pipe:\\u005b7]\", \"a\\\"b\"]", &r) == 0 && r.n_inherit_fd == 1 &&
          !strcmp(r.inherit_fd[0].key, "pipe:[7]"),
      "restore: JSON escapes are read");
   criu_req_free(&r);
 
-  fd = openat(dfd, "descriptors.json", O_WRONLY | O_TRUNC);
-  (void)!write(fd, "[\"a\",\"b\",\"c\",\"pipe:[9]\"]", 24);
-  close(fd);
-  criu_req_init(&r, CRIU_REQ_RESTORE);
-  ok(criu_descriptors_restore(dfd, &r) == 0 && r.n_inherit_fd == 0,
+  ok(restore_from(dfd, "[\"a\",\"b\",\"c\",\"pipe:[9]\"]", &r) == 0 && r.n_inherit_fd == 0,
      "restore: an entry past fd 2 is no inherit_fd (criu's fd 3 is its socket)");
   criu_req_free(&r);
 
-  fd = openat(dfd, "descriptors.json", O_WRONLY | O_TRUNC);
-  (void)!write(fd, "[\"pipe:[5]\" \"x\"]", 16);
-  close(fd);
-  criu_req_init(&r, CRIU_REQ_RESTORE);
-  ok(criu_descriptors_restore(dfd, &r) < 0 && errno == EBADMSG, "restore: malformed JSON is EBADMSG");
+  ok(restore_from(dfd, "[\"pipe:[5]\" \"x\"]", &r) < 0 && errno == EBADMSG,
+     "restore: malformed JSON is EBADMSG");
   criu_req_free(&r);
   unlinkat(dfd, "descriptors.json", 0);
   criu_req_init(&r, CRIU_REQ_RESTORE);
