@@ -541,32 +541,46 @@ int criu_feature(const char *criu, const char *feature)
 
 /* ---- the reason of a failure --------------------------------------------- */
 
+/* criu's closing line of a failed action ("Restoring FAILED.", "Dumping
+   FAILED."): it says that the action failed, not why */
+static int is_summary(const char *msg)
+{
+  size_t n = strlen(msg);
+  return n >= 7 && !strcmp(msg + n - 7, "FAILED.");
+}
+
+/* the first "Error (" line of the log (its time stripped) that is not the
+   closing summary; 0 when there is none */
+static int log_error(int workfd, const char *log, char *buf, size_t size)
+{
+  int fd = log ? openat(workfd, log, O_RDONLY | O_CLOEXEC) : -1, found = 0;
+  FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+  char *line = NULL, *e;
+  size_t cap = 0;
+
+  if (fd >= 0 && !f) close(fd);
+  while (f && !found && getline(&line, &cap, f) > 0)
+    if ((e = strstr(line, "Error ("))) {
+      e[strcspn(e, "\n")] = 0;
+      if (!is_summary(e)) found = snprintf(buf, size, "%s", e) >= 0;
+    }
+  free(line);
+  if (f) fclose(f);
+  return found;
+}
+
 void criu_reason(const struct criu_resp *out, int workfd, const char *log, int wstatus, char *buf,
                  size_t size)
 {
-  int fd;
-  if (out && out->cr_errmsg[0]) {
-    snprintf(buf, size, "%s", out->cr_errmsg);
+  const char *msg = out && out->cr_errmsg[0] ? out->cr_errmsg : NULL;
+
+  if (msg && !is_summary(msg))
+    snprintf(buf, size, "%s", msg);
+  else if (log_error(workfd, log, buf, size))
     return;
-  }
-  if (log && (fd = openat(workfd, log, O_RDONLY | O_CLOEXEC)) >= 0) {
-    FILE *f = fdopen(fd, "r");
-    char *line = NULL, *e;
-    size_t cap = 0;
-    ssize_t n;
-    int found = 0;
-    if (!f) close(fd);
-    while (f && !found && (n = getline(&line, &cap, f)) > 0)
-      if ((e = strstr(line, "Error ("))) {
-        e[strcspn(e, "\n")] = 0;
-        snprintf(buf, size, "%s", e);
-        found = 1;
-      }
-    free(line);
-    if (f) fclose(f);
-    if (found) return;
-  }
-  if (WIFSIGNALED(wstatus))
+  else if (msg)
+    snprintf(buf, size, "%s", msg);
+  else if (WIFSIGNALED(wstatus))
     snprintf(buf, size, "criu killed by signal %d", WTERMSIG(wstatus));
   else
     snprintf(buf, size, "criu exit status %d", WEXITSTATUS(wstatus));

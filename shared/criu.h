@@ -133,11 +133,14 @@ int criu_version(const char *criu);
 int criu_feature(const char *criu, const char *feature);
 
 /* Why an action failed, for "criu failed: type dump: REASON (log file:
-   PATH)": out->cr_errmsg when set, else the first "Error (" line of the log
-   LOG in the work dir workfd (the "(00.063495) " time stripped), else
-   "criu exit status N" / "criu killed by signal S" from wstatus. Never
-   empty. Only call it when the action failed: a successful run logs
-   harmless Error lines too. */
+   PATH)": out->cr_errmsg (criu's first error) when set, else the first
+   "Error (" line of the log LOG in the work dir workfd (the "(00.063495) "
+   time stripped), else "criu exit status N" / "criu killed by signal S"
+   from wstatus. A closing "Restoring FAILED." says only that it failed:
+   a specific Error line of the log comes before it (a restored task's
+   error can reach the log after criu's own summary). Never empty. Only
+   call it when the action failed: a successful run logs harmless Error
+   lines too. */
 void criu_reason(const struct criu_resp *out, int workfd, const char *log, int wstatus, char *buf,
                  size_t size);
 

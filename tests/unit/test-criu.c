@@ -254,6 +254,23 @@ static void test_reason(void)
   snprintf(o.cr_errmsg, sizeof o.cr_errmsg, "Error (criu/tty.c:410): tty: oops");
   criu_reason(&o, dfd, "dump.log", 1 << 8, buf, sizeof buf);
   ok(!strcmp(buf, "Error (criu/tty.c:410): tty: oops"), "reason: cr_errmsg first");
+  /* criu's closing summary as its first error: the log says why */
+  snprintf(path, sizeof path, "%s/restore.log", dir);
+  f = fopen(path, "w");
+  fprintf(f, "(01.053177) Error (criu/cr-restore.c:2537): Restoring FAILED.\n"
+             "(01.046827)      1: Error (criu/pagemap.c:557): Can't read async pr bytes\n");
+  fclose(f);
+  snprintf(o.cr_errmsg, sizeof o.cr_errmsg, "Error (criu/cr-restore.c:2537): Restoring FAILED.");
+  criu_reason(&o, dfd, "restore.log", 1 << 8, buf, sizeof buf);
+  ok(!strcmp(buf, "Error (criu/pagemap.c:557): Can't read async pr bytes"),
+     "reason: a closing \"Restoring FAILED.\" gives way to the log's specific error");
+  criu_reason(&o, dfd, "missing.log", 1 << 8, buf, sizeof buf);
+  ok(!strcmp(buf, "Error (criu/cr-restore.c:2537): Restoring FAILED."),
+     "reason: the summary when the log has nothing more specific");
+  memset(&o, 0, sizeof o);
+  criu_reason(&o, dfd, "restore.log", 1 << 8, buf, sizeof buf);
+  ok(!strcmp(buf, "Error (criu/pagemap.c:557): Can't read async pr bytes"),
+     "reason: from the log alone, the summary line is passed over");
   criu_reason(NULL, dfd, "missing.log", 1 << 8, buf, sizeof buf);
   ok(!strcmp(buf, "criu exit status 1"), "reason: no log: the exit status");
   fd = openat(dfd, "clean.log", O_WRONLY | O_CREAT, 0600);
@@ -261,7 +278,7 @@ static void test_reason(void)
   close(fd);
   criu_reason(NULL, dfd, "clean.log", SIGKILL, buf, sizeof buf);
   ok(!strcmp(buf, "criu killed by signal 9"), "reason: no Error line, killed: the signal");
-  unlinkat(dfd, "dump.log", 0), unlinkat(dfd, "clean.log", 0);
+  unlinkat(dfd, "dump.log", 0), unlinkat(dfd, "clean.log", 0), unlinkat(dfd, "restore.log", 0);
   close(dfd);
   rmdir(dir);
 }
