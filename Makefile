@@ -140,7 +140,8 @@ test:
 	@tests/run $(TESTFLAGS)
 check: test
 # `make test-v2`: the stage and e2e suites in a qemu guest booted with
-# Debian 12's kernel on a pure cgroup v2 hierarchy (tests/guest/).
+# Debian 12's kernel on a pure cgroup v2 hierarchy, then the systemd
+# tests under systemd and the criu tests on v1 hybrid (tests/guest/test).
 test-v2:
 	@tests/deps
 	@tests/guest/deps
