@@ -173,9 +173,13 @@ static void options(struct criu_req *r)
 /* A joined network or pid namespace: criu takes it as an inherited fd (its key, net[INO] of the dump). */
 static void joined_ns(struct criu_req *r, int *keep, size_t *nkeep)
 {
+  int seen = 0;
   for (const struct rec *j = NULL; (j = spec_next(&sp, "ns.join", j));) {
     int net = j->nf == 3 && !strcmp(j->f[1], "network"), fd;
     if (!net && !(j->nf == 3 && !strcmp(j->f[1], "pid"))) continue;
+    if (seen & (net ? 1 : 2))
+      die(EXIT_BADINPUT, "spec line %u: a second ns.join %s record", j->line, j->f[1]);
+    seen |= net ? 1 : 2;
     if ((fd = open(j->f[2], O_RDONLY)) < 0) { /* not CLOEXEC: criu's own fd */
       if (errno == ENOENT) die(EXIT_BADINPUT, "Requested %s namespace %s does not exist", j->f[1], j->f[2]);
       die_sys(EXIT_SYSFAIL, "open %s namespace %s", j->f[1], j->f[2]);
