@@ -316,10 +316,10 @@ fake_image() {
 	assert_none
 }
 
-@test "restore: a terminal container, -d --console-socket: the new pty master goes to the socket" {
+@test "restore: a terminal container: -d --console-socket sends the new pty master; in the foreground runc relays it" {
 	requires_criu
 	update_config '.process.terminal = true'
-	set_args sh -c 'while read l; do echo got:$l; done'
+	set_args sh -c 'while read l; do echo got:$l; [ "$l" = bye ] && exit 7; done'
 	local sock=$BATS_TEST_TMPDIR/console.sock out=$BATS_TEST_TMPDIR/console.out
 	# one receiver for both masters (the run's, then the restore's)
 	console_receiver "$sock" "$out" hello again
@@ -334,7 +334,15 @@ fake_image() {
 	[ "$(status_of)" = running ]
 	for _ in $(seq 100); do grep -q got:again "$out" && break; sleep 0.1; done
 	grep -q got:again "$out"
-	runc delete --force "$ID"
+	# again, then a restore in the foreground on a terminal (script's): the
+	# monitor relays between it and the new master, and passes on the exit status
+	runc checkpoint --image-path "$IMG/2" "$ID"
 	wait "$CONSOLE_PID" || true
+	run script -qec "'$RUNC' --root '$STATE' restore --image-path '$IMG/2' $ID" /dev/null <<<$'third\nbye'
+	echo "$output"
+	[ "$status" -eq 7 ]
+	[[ "$output" == *got:third* ]]
+	[[ "$output" == *got:bye* ]]
+	# as after a foreground run, the container is gone with its process
 	assert_none
 }
