@@ -38,37 +38,52 @@ static int syncfd = -1, newnet;
 static pid_t restored = -1;
 static char hook_err[1100];
 
-/* Is the record's destination below another mount record's (not itself)? Such a mount point is made by
-   what criu restores first (a tmpfs's content, a proc or sysfs, a bind's source), never in the rootfs. */
-static int nested(const struct rec *m)
+static int is_bind(const struct rec *r)
 {
-  size_t n;
-  for (const struct rec *r = NULL; (r = spec_next(&sp, "mount", r));)
-    if (r != m && r->nf >= 2 && (n = strlen(r->f[1])) > 1 && !strncmp(m->f[1], r->f[1], n) &&
-        m->f[1][n] == '/')
-      return 1;
-  return 0;
+  struct mount_flags mf;
+  return r->nf == 6 && mount_flags_parse(r->f[4], &mf) == 0 && mount_is_bind(r->f[2], &mf);
 }
 
-/* criu needs every mount point to exist (a fresh rootfs: podman's --import): what a run would have made, a
-   directory, or a file for a bind of a file (runc's prepareCriuRestoreMounts). */
-static void mount_points(const char *root)
+/* Where is the record's mount point? 0: in the rootfs; 'b': below binds only, so in a bind's source, where
+   the run made it; 's': below a mount whose content criu restores (a tmpfs, proc, sysfs): never made here. */
+static int where(const struct rec *m)
 {
-  int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0) die_sys(EXIT_SYSFAIL, "open %s", root);
+  size_t n;
+  int w = 0;
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "mount", r));)
+    if (r != m && r->nf >= 2 && (n = strlen(r->f[1])) > 1 && !strncmp(m->f[1], r->f[1], n) &&
+        m->f[1][n] == '/') {
+      if (!is_bind(r)) return 's';
+      w = 'b';
+    }
+  return w;
+}
+
+/* criu needs every mount point to exist (a fresh rootfs: podman's --import; a bind's source made anew):
+   what a run would have made, a directory, or a file for a bind of a file. Points below binds are made in
+   the binds' sources, as a run made them: each bind is mounted on its point in turn, in the spec's order,
+   and afterwards criu gets its root bound afresh, without them (runc's prepareCriuRestoreMounts). */
+static void mount_points(const char *root, const char *dir)
+{
+  int rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), binds = 0;
+  if (rootfd < 0) die_sys(EXIT_SYSFAIL, "open %s", dir);
+  for (const struct rec *r = NULL; (r = spec_next(&sp, "mount", r));) binds |= r->nf == 6 && where(r) == 'b';
   for (const struct rec *r = NULL; (r = spec_next(&sp, "mount", r));) {
-    struct mount_flags mf;
     struct stat st;
+    char at[32];
     int kind = 'd', fd;
-    if (r->nf != 6 || nested(r)) continue;
-    if (mount_flags_parse(r->f[4], &mf) == 0 && mount_is_bind(r->f[2], &mf) && stat(r->f[3], &st) == 0 &&
-        !S_ISDIR(st.st_mode))
-      kind = 'f';
+    if (r->nf != 6 || where(r) == 's') continue;
+    if (is_bind(r) && stat(r->f[3], &st) == 0 && !S_ISDIR(st.st_mode)) kind = 'f';
     if ((fd = path_create_in_root(rootfd, r->f[1], kind, 0755)) < 0)
-      die_sys(EXIT_SYSFAIL, "create mount point %s in %s", r->f[1], root);
+      die_sys(EXIT_SYSFAIL, "create mount point %s in %s", r->f[1], dir);
+    snprintf(at, sizeof at, "/proc/self/fd/%d", fd);
+    if (binds && is_bind(r) && mount(r->f[3], at, NULL, MS_BIND | MS_REC, NULL) < 0)
+      die_sys(EXIT_SYSFAIL, "bind %s on %s to make the mount points below it", r->f[3], r->f[1]);
     close(fd);
   }
   close(rootfd);
+  if (binds && (umount2(dir, MNT_DETACH) < 0 || mount(root, dir, NULL, MS_BIND | MS_REC, NULL) < 0))
+    die_sys(EXIT_SYSFAIL, "bind %s on %s again", root, dir);
 }
 
 /* criu's root: a recursive bind of root.path in a mount namespace of our own (and criu's), gone with us. */
@@ -81,7 +96,7 @@ static const char *criu_root(const char *statedir)
   if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) die_sys(EXIT_SYSFAIL, "make / a slave");
   if (mkdir(dir, 0700) < 0 && errno != EEXIST) die_sys(EXIT_SYSFAIL, "mkdir %s", dir);
   if (mount(root, dir, NULL, MS_BIND | MS_REC, NULL) < 0) die_sys(EXIT_SYSFAIL, "bind %s on %s", root, dir);
-  mount_points(dir);
+  mount_points(root, dir);
   return dir;
 }
 

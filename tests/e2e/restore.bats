@@ -180,16 +180,22 @@ fake_image() {
 @test "restore: a checkpointed counter counts on as a normal container; a damaged image leaves nothing" {
 	requires_criu
 	counter
+	# a tmpfs below the bind: its mount point, made in the bind's source by
+	# the run and gone from there by the restore, is made there again
+	update_config '.mounts += [{"destination": "/data/sub", "type": "tmpfs", "source": "tmpfs"}]'
 	# prestart runs at criu's setup-namespaces with the restored init's pid
 	update_config '.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "cat > '"$BATS_TEST_TMPDIR"'/hook.json"]}]'
 	run_d
 	local pid c
 	pid=$(pid_of)
 	counting
+	[ -d "$DATA/sub" ]
+	runc exec "$ID" sh -c 'echo kept > /data/sub/f'
 	runc checkpoint --image-path "$IMG" --work-path "$WORK" "$ID"
 	rm "$BATS_TEST_TMPDIR/hook.json"
 	c=$(count)
 	assert_clean
+	rmdir "$DATA/sub"
 	restore_d "$ID"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -207,6 +213,9 @@ fake_image() {
 	run runc exec "$ID" cat /data/c
 	[ "$status" -eq 0 ]
 	[ "$output" -ge "$c" ]
+	[ -d "$DATA/sub" ]
+	run runc exec "$ID" cat /data/sub/f
+	[ "$output" = kept ]
 	run runc exec "$ID" cat /sys/class/net/lo/operstate
 	[ "$output" = unknown ]
 	run runc ps "$ID"
