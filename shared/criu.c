@@ -588,13 +588,6 @@ void criu_reason(const struct criu_resp *out, int workfd, const char *log, int w
 
 /* ---- what runc describes to criu ----------------------------------------- */
 
-/* a mount record that is a bind, by the rule oci-mount reads it with */
-static int is_bind(const struct rec *r)
-{
-  struct mount_flags mf;
-  return r->nf == 6 && mount_flags_parse(r->f[4], &mf) == 0 && mount_is_bind(r->f[2], &mf);
-}
-
 static int is_cgroup(const struct rec *r)
 {
   return r->nf == 6 && (!strcmp(r->f[2], "cgroup") || !strcmp(r->f[2], "cgroup2"));
@@ -651,7 +644,7 @@ int criu_dump_describe(struct criu_req *r, const struct spec *sp, pid_t pid, cha
   struct statfs sf;
   int cgroupns = has_new_ns(sp, "cgroup");
   for (const struct rec *m = NULL; (m = spec_next(sp, "mount", m));) {
-    if (is_bind(m)) {
+    if (mount_rec_is_bind(m)) {
       if (criu_add_ext_mnt(r, m->f[1], m->f[1]) < 0) goto sys;
     } else if (is_cgroup(m) && !cgroupns) {
       /* oci-mount binds the container's own cgroup dirs: v2 at DEST, v1 below a tmpfs at DEST */
@@ -746,7 +739,7 @@ int criu_restore_describe(struct criu_req *r, const struct spec *sp, char *err, 
     if (criu_add_cg_root(r, h[i].v2 ? NULL : h[i].name, rel) < 0) goto sys;
   }
   for (const struct rec *m = NULL; (m = spec_next(sp, "mount", m));) {
-    if (is_bind(m)) {
+    if (mount_rec_is_bind(m)) {
       if (criu_add_ext_mnt(r, m->f[1], m->f[3]) < 0) goto sys;
     } else if (is_cgroup(m) && !cgroupns) {
       const struct cgres_hier *u = cgres_v2(h, nh);

@@ -1,4 +1,5 @@
 #include "names.h"
+#include "spec.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -224,4 +225,10 @@ const struct nsinfo *ns_table(size_t *n)
 int mount_is_bind(const char *type, const struct mount_flags *mf)
 {
   return (mf->flags & MS_BIND) || !strcmp(type, "bind");
+}
+
+int mount_rec_is_bind(const struct rec *r)
+{
+  struct mount_flags mf;
+  return r->nf == 6 && mount_flags_parse(r->f[4], &mf) == 0 && mount_is_bind(r->f[2], &mf);
 }

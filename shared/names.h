@@ -33,6 +33,10 @@ struct mount_flags {
 int mount_flags_parse(const char *list, struct mount_flags *mf);
 /* A mount of TYPE with these options is a bind mount (the bind/rbind option, or type bind). */
 int mount_is_bind(const char *type, const struct mount_flags *mf);
+struct rec;
+/* A mount record (mount DEST TYPE SOURCE OPTIONS DATA) that is a bind mount, by the rule oci-mount reads it
+   with. */
+int mount_rec_is_bind(const struct rec *r);
 
 /* RLIMIT_NOFILE -> 7; -1 when unknown. */
 int rlimit_from_name(const char *name);

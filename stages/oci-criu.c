@@ -38,12 +38,6 @@ static int syncfd = -1, newnet;
 static pid_t restored = -1;
 static char hook_err[1100];
 
-static int is_bind(const struct rec *r)
-{
-  struct mount_flags mf;
-  return r->nf == 6 && mount_flags_parse(r->f[4], &mf) == 0 && mount_is_bind(r->f[2], &mf);
-}
-
 /* Where is the record's mount point? 0: in the rootfs; 'b': below binds only, so in a bind's source, where
    the run made it; 's': below a mount whose content criu restores (a tmpfs, proc, sysfs): never made here. */
 static int where(const struct rec *m)
@@ -53,7 +47,7 @@ static int where(const struct rec *m)
   for (const struct rec *r = NULL; (r = spec_next(&sp, "mount", r));)
     if (r != m && r->nf >= 2 && (n = strlen(r->f[1])) > 1 && !strncmp(m->f[1], r->f[1], n) &&
         m->f[1][n] == '/') {
-      if (!is_bind(r)) return 's';
+      if (!mount_rec_is_bind(r)) return 's';
       w = 'b';
     }
   return w;
@@ -73,11 +67,11 @@ static void mount_points(const char *root, const char *dir)
     char at[32];
     int kind = 'd', fd;
     if (r->nf != 6 || where(r) == 's') continue;
-    if (is_bind(r) && stat(r->f[3], &st) == 0 && !S_ISDIR(st.st_mode)) kind = 'f';
+    if (mount_rec_is_bind(r) && stat(r->f[3], &st) == 0 && !S_ISDIR(st.st_mode)) kind = 'f';
     if ((fd = path_create_in_root(rootfd, r->f[1], kind, 0755)) < 0)
       die_sys(EXIT_SYSFAIL, "create mount point %s in %s", r->f[1], dir);
     snprintf(at, sizeof at, "/proc/self/fd/%d", fd);
-    if (binds && is_bind(r) && mount(r->f[3], at, NULL, MS_BIND | MS_REC, NULL) < 0)
+    if (binds && mount_rec_is_bind(r) && mount(r->f[3], at, NULL, MS_BIND | MS_REC, NULL) < 0)
       die_sys(EXIT_SYSFAIL, "bind %s on %s to make the mount points below it", r->f[3], r->f[1]);
     close(fd);
   }

@@ -101,13 +101,6 @@ static int has_ns(const char *type) { return has_new(type) || joinns[ns_index(ty
    bind sources handed over. An exec makes no mounts and joins a user namespace that is set up already. */
 static int userns_sync(void) { return has_ns("user") && !exec_mode && !restore_mode; }
 
-/* The mount record is a bind mount, by the rule oci-mount reads it with. */
-static int mount_rec_is_bind(const struct rec *r)
-{
-  struct mount_flags mf;
-  return r->nf == 6 && mount_flags_parse(r->f[4], &mf) == 0 && mount_is_bind(r->f[2], &mf);
-}
-
 /* ---- records ----------------------------------------------------------- */
 
 static int num_ok(const char *s, long long max) { return stage_num(s, max) >= 0; }
