@@ -112,10 +112,16 @@ rm_cgroup_tree() {
 
 # assert_nothing_left DIR ID...: nothing of the engine's run remains: no
 # process with DIR in its command line, no mount under DIR, no cgroup and
-# no runtime state dir (in /run/runc or DIR) for the container ids given
+# no runtime state dir (in /run/runc or DIR) for the container ids given.
+# An engine's own helper may still be on its way out when the engine's
+# command returns (conmon after podman rm -f): processes get 5 s to go.
 assert_nothing_left() {
 	local dir=$1 id p
 	shift
+	for _ in $(seq 50); do
+		pgrep -f -- "$dir" > /dev/null || break
+		sleep 0.1
+	done
 	if p=$(pgrep -f -- "$dir"); then
 		echo "processes left: $(echo "$p" | tr '\n' ' ')"
 		ps -o pid,args -p "$(echo "$p" | paste -sd,)" || true
